@@ -1,0 +1,30 @@
+# Hỏi đáp CCHC: `make run` sets everything up and serves; `make test` runs the test suite.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+HOIDAP  := $(VENV)/bin/hoidap
+STAMP   := $(VENV)/.installed
+
+.PHONY: install index run test clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# the CPU build of torch from this disk first, so nothing pulls a CUDA build
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[all]'
+	@touch $(STAMP)
+
+index: install
+	$(HOIDAP) ingest
+	$(HOIDAP) documents
+
+run: index
+
+test: install
+	$(PY) -m pytest
+
+clean:
+	rm -rf data .pytest_cache

@@ -1,0 +1,209 @@
+"""Metadata: what a document says about itself (type, number, issuer, province, date, title,
+signer, the documents its "Căn cứ" lines cite), completed by an optional sidecar
+``<file>.meta.json`` for what the text does not state. A blank number stays unknown (None).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+from corpus.model import Metadata, Reference
+from corpus.text import match_form
+
+log = logging.getLogger(__name__)
+
+DOC_TYPES = ["Quyết định", "Kế hoạch", "Đề án", "Nghị quyết", "Chỉ thị", "Thông báo", "Công văn", "Quy định",
+             "Quy chế", "Chương trình", "Hướng dẫn", "Báo cáo", "Tờ trình", "Luật", "Nghị định", "Thông tư", "Sổ tay"]
+PROVINCES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
+    "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
+    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
+    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
+    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên",
+    "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thành phố Hồ Chí Minh", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh",
+    "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+]
+_NUMBER = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
+_SO_LINE = re.compile(r"^Số\s*:\s*(.*)$", re.M)
+_ATTACHED = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
+_DATE_FULL = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*|/\s*)(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
+_DATE_MONTH = re.compile(r"ngày\s*(?:tháng\s*)?(?:/\s*)?(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
+_DATE_YEAR = re.compile(r"ngày\s+tháng\s+năm\s+(\d{4})")
+_REF_KINDS = "Luật|Bộ luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Chương trình|Tờ trình|Công văn|Hướng dẫn|Đề án"
+_REF = re.compile(rf"(?P<kind>{_REF_KINDS})\b(?P<body>.*?)(?=(?:;|\.$|$|,\s*(?:{_REF_KINDS})\b))", re.S)
+_REF_NUMBER = re.compile(rf"số\s*:?\s*({_NUMBER})")
+_REF_DATE = re.compile(r"ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
+_REF_ISSUER = re.compile(r"\bcủa\s+((?:Ban Thường vụ |Ban Chấp hành Trung ương |BCH Trung ương |Bộ trưởng |Thủ tướng )?"
+                         r"(?:Chính phủ|Quốc hội|Bộ Chính trị|Tỉnh ủy(?: [A-ZĐ][\wà-ỹ]+(?: [A-ZĐ][\wà-ỹ]+)?)?|Ủy ban nhân dân tỉnh|"
+                         r"UBND tỉnh|Hội đồng nhân dân tỉnh|HĐND tỉnh|Bộ [A-ZĐ][\wà-ỹ]+(?: [\wà-ỹ]+){0,3}|Đảng|Trung ương Đảng))")
+_SIGN_TITLE = re.compile(r"^[A-ZĐÀ-Ỹ. ]*(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|TRƯỞNG BAN)$")
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+
+
+def _title_case(text: str) -> str:
+    return text[:1].upper() + text[1:].lower() if text.isupper() else text
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _doc_type(head_lines: list[str]) -> str:
+    for line in head_lines:
+        plain = line.strip().rstrip(":").strip()
+        for kind in DOC_TYPES:
+            if plain == kind.upper():
+                return kind
+    return "Văn bản"
+
+
+def _province(text: str) -> str | None:
+    folded = match_form(text)
+    counts = {name: folded.count(match_form(name)) for name in PROVINCES}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def _number(head: str) -> str | None:
+    match = _SO_LINE.search(head)
+    if match:
+        value = _squash(match.group(1))
+        found = re.match(rf"({_NUMBER})", value)
+        return re.sub(r"\s+", "", found.group(1)) if found else None
+    attached = _ATTACHED.search(head)
+    if attached:
+        found = re.match(rf"({_NUMBER})", _squash(attached.group(2)))
+        return re.sub(r"\s+", "", found.group(1)) if found else None
+    return None
+
+
+def _date(head: str) -> tuple[str | None, str | None]:
+    """(ISO or partial ISO, as written) from the place-and-date line or the attachment line."""
+    candidates = [ln for ln in head.split("\n") if re.search(r",\s*ngày|^\(?(?:Ban hành )?[Kk]èm theo|ngày\s.*năm\s*\d{4}\)?$", ln)]
+    for line in candidates:
+        full = _DATE_FULL.search(line)
+        if full:
+            d, m, y = (int(g) for g in full.groups())
+            return f"{y:04d}-{m:02d}-{d:02d}", f"{d:02d}/{m:02d}/{y}"
+    for line in candidates:
+        month = _DATE_MONTH.search(line)
+        if month:
+            m, y = (int(g) for g in month.groups())
+            return f"{y:04d}-{m:02d}", f"tháng {m}/{y}"
+        year = _DATE_YEAR.search(line)
+        if year:
+            return year.group(1), f"năm {year.group(1)}"
+    return None, None
+
+
+def _title(head_lines: list[str], doc_type: str) -> str:
+    for index, line in enumerate(head_lines):
+        if line.strip().rstrip(":") == doc_type.upper():
+            parts = []
+            for follow in head_lines[index + 1:]:
+                text = follow.strip()
+                if not text or text.isupper() and "ỦY BAN" in text or "UỶ BAN" in text or text.startswith("("):
+                    break
+                parts.append(text)
+                if len(" ".join(parts)) > 60 and not text.isupper():
+                    break
+            if parts:
+                return _title_case(_squash(" ".join(parts)))
+    return ""
+
+
+def _signer(text: str) -> str | None:
+    lines = [ln.strip() for ln in text.split("\n")]
+    for index, line in enumerate(lines):
+        if _SIGN_TITLE.match(line):
+            for follow in lines[index + 1:index + 4]:
+                if _NAME.match(follow):
+                    return follow
+    return None
+
+
+def parse_references(lines: list[str]) -> list[Reference]:
+    """Structured references of the "Căn cứ" and "Theo đề nghị" lines.
+
+    Example:
+        >>> parse_references(["Căn cứ Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ ban hành Chương trình;"])[0].number
+        '76/NQ-CP'
+    """
+    refs: list[Reference] = []
+    for line in lines:
+        body = re.sub(r"^(?:Căn cứ|Theo đề nghị của .*? tại|Xét đề nghị của .*? tại)\s*", "", line.strip())
+        for match in _REF.finditer(body):
+            kind = match.group("kind")
+            text = _squash(kind + match.group("body")).rstrip(" ;,.")
+            number = _REF_NUMBER.search(text)
+            date = _REF_DATE.search(text)
+            issuer = _REF_ISSUER.search(text)
+            issuer_name = re.sub(r"\s+(?:ban hành|về|thực hiện|phê duyệt|quy định)$", "", issuer.group(1)) if issuer else None
+            if not number and not date:
+                continue
+            refs.append(Reference(
+                kind=kind,
+                number=re.sub(r"\s+", "", number.group(1)) if number else None,
+                date=_normalize_date(date.group(1)) if date else None,
+                issuer=issuer_name,
+                title=text,
+            ))
+    return refs
+
+
+def _normalize_date(text: str) -> str:
+    parts = re.findall(r"\d+", text)
+    return f"{int(parts[0])}/{int(parts[1])}/{parts[2]}" if len(parts) == 3 else text
+
+
+def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = None) -> Metadata:
+    """Metadata of one cleaned document; ``sidecar`` values fill what the text leaves blank."""
+    body = text[:appendix_start]
+    lines = body.split("\n")
+    first_structure = next((i for i, ln in enumerate(lines) if re.match(r"^(?:Căn cứ|Điều \d|[IVX]+\.\s)", ln)), len(lines))
+    head_lines = lines[:first_structure]
+    head = "\n".join(head_lines)
+    doc_type = _doc_type(head_lines)
+    province = _province(text)
+    number = _number(head)
+    if number is None and appendix_start < len(text):
+        number = _number(text[appendix_start:appendix_start + 600])
+    date, date_text = _date(head)
+    if date is None and appendix_start < len(text):
+        date, date_text = _date(text[appendix_start:appendix_start + 600])
+    title = _title(head_lines, doc_type)
+    attachments = [kind for kind in ("Đề án", "Kế hoạch", "Quy định", "Quy chế", "Chương trình")
+                   if re.match(rf"^Ban hành (?:thực hiện )?(?:kèm theo )?{kind}", title, re.I) or f"Ban hành Kế hoạch thực hiện {kind}" in title]
+    issuer = None
+    if re.search(r"(?:ỦY|UỶ) BAN NHÂN DÂN|Ủy ban nhân dân tỉnh", head + text[appendix_start:appendix_start + 600]):
+        issuer = f"UBND tỉnh {province}" if province else "Ủy ban nhân dân tỉnh"
+    reference_lines = [ln for ln in lines if re.match(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị)", ln)]
+    meta = Metadata(doc_type=doc_type, number=number, issuer=issuer, province=province, date=date,
+                    date_text=date_text, title=title, signer=_signer(body), references=parse_references(reference_lines),
+                    attachments=attachments)
+    for key, value in (sidecar or {}).items():
+        if key.startswith("_") or key == "note":
+            continue
+        if not hasattr(meta, key):
+            log.warning("sidecar key %r is not a metadata field; ignored", key)
+            continue
+        if key == "references":
+            value = [Reference(**ref) for ref in value]
+        setattr(meta, key, value)
+    return meta
+
+
+def read_sidecar(path: Path) -> dict:
+    """The ``<name>.meta.json`` beside a document, or {}."""
+    sidecar = path.with_name(path.stem + ".meta.json")
+    if not sidecar.exists():
+        return {}
+    try:
+        return json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        log.warning("%s: sidecar not readable (%s); ignored", sidecar.name, exc)
+        return {}

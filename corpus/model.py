@@ -1,0 +1,91 @@
+"""Typed records shared by every stage: a document, its metadata, and its citable units."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A document cited in a "Căn cứ" line: ``Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ``."""
+
+    kind: str  # Luật, Nghị quyết, Quyết định, Kế hoạch, Tờ trình, ...
+    number: str | None  # "76/NQ-CP"; None when the line names a law without a number
+    date: str | None  # "15/7/2021" as written, or None
+    issuer: str | None  # "Chính phủ", "Tỉnh ủy Quảng Nam", ...
+    title: str  # the whole reference as written, cleaned
+
+
+@dataclass
+class Metadata:
+    """What a document says about itself, plus what its sidecar adds."""
+
+    doc_type: str  # Quyết định, Kế hoạch, Đề án, ...
+    number: str | None  # None means the number is blank in the text: unknown, never invented
+    issuer: str | None
+    province: str | None
+    date: str | None  # ISO "2021-10-21" when whole, else partial as "2022-05" or "2022"
+    date_text: str | None  # as a civil servant writes it: "21/10/2021", "tháng 5/2022"
+    title: str  # trích yếu
+    signer: str | None
+    references: list[Reference] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # "Đề án", "Kế hoạch" carried by a Quyết định
+
+    @property
+    def number_display(self) -> str:
+        """The number, or a plain statement that it is unknown."""
+        return self.number or "chưa rõ số hiệu"
+
+    @property
+    def year(self) -> int | None:
+        """Year of issue, if known."""
+        return int(self.date[:4]) if self.date else None
+
+    def citation_name(self) -> str:
+        """"Quyết định số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp"."""
+        parts = [self.doc_type]
+        if self.number:
+            parts.append(f"số {self.number}")
+        if self.date_text:
+            parts.append(("ngày " if self.date_text[0].isdigit() else "") + self.date_text)
+        if self.issuer:
+            parts.append(f"của {self.issuer}")
+        return " ".join(parts)
+
+
+@dataclass
+class Segment:
+    """One citable unit of a document.
+
+    ``text`` is the cleaned text shown and quoted; ``context`` is the heading text that a small
+    bullet needs to be understood (searched, not quoted). ``start``/``end`` are character offsets
+    in the document's cleaned text.
+    """
+
+    id: str
+    doc_id: str
+    ordinal: int
+    kind: str  # article, clause, point, section, bullet, paragraph, table_row
+    label: str  # "Điều 1, mục I.1", "Phụ lục I, nhiệm vụ 3.31"
+    breadcrumb: list[str]
+    text: str
+    start: int
+    end: int
+    context: str = ""
+    parent_label: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Document:
+    """A loaded, cleaned and segmented document, ready to store."""
+
+    id: str
+    path: str
+    content_hash: str
+    raw_text: str  # the original text as loaded (for display)
+    text: str  # cleaned text, offsets of segments refer to it
+    metadata: Metadata
+    segments: list[Segment]

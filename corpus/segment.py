@@ -1,0 +1,361 @@
+"""Segmentation: cut cleaned text where the document itself is cut, into citable units.
+
+Legal text: Phần/Chương/Mục/Điều/Khoản/Điểm. Plans: Roman (I.), Arabic (1., 1.1) and letter
+(a)) headings and dash bullets. Appendices (Phụ lục): one unit per task row (see
+:mod:`corpus.tables`). Every unit knows its breadcrumb, a label a civil servant would write
+("Điều 1, mục I.1, ý 2", "Phụ lục I, nhiệm vụ 3.31") and its span in the cleaned text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from corpus import tables
+from corpus.clean import APPENDIX_HEADING
+from corpus.model import Segment
+
+log = logging.getLogger(__name__)
+
+# level, pattern; lower level = higher in the tree
+_LEVELS: list[tuple[str, int, re.Pattern[str]]] = [
+    ("part", 1, re.compile(r"^(?:Phần|PHẦN|Chương|CHƯƠNG)\s+([0-9IVXLC]+)\b[.:]?\s*(.*)$")),
+    ("legal_section", 2, re.compile(r"^(?:Mục|MỤC)\s+(\d+)\b[.:]?\s*(.*)$")),
+    ("article", 3, re.compile(r"^Điều\s+(\d+)\s*[.:]\s*(.*)$")),
+    ("roman", 4, re.compile(r"^([IVXL]{1,6})\s*[.)]\s*(\S.*)$")),
+    ("decimal", 6, re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(\S.*)$")),
+    ("arabic", 5, re.compile(r"^(\d{1,2})\s*[.)]\s*(\S.*)$")),
+    ("letter", 7, re.compile(r"^([a-zđ])\s*\)\s*(\S.*)$")),
+    ("bullet", 8, re.compile(r"^([-–•])\s*(\S.*)$")),
+    ("subbullet", 9, re.compile(r"^([+*])\s*(\S.*)$")),
+]
+_SKIP = re.compile(
+    r"^(?:CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]?\s*Tự do|Số\s*:|QUYẾT ĐỊNH\s*:|TM\.|KT\.|"
+    r"(?:PHÓ\s+)?CHỦ TỊCH$|GIÁM ĐỐC$)"
+)
+_PREAMBLE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị)")
+_DOC_TITLE = re.compile(r"^(KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN)$")
+_ROOT_TITLE = re.compile(r"^(QUYẾT ĐỊNH|NGHỊ QUYẾT|CHỈ THỊ|KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN|THÔNG BÁO)$")
+_SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])")
+_TERMINATED = re.compile(r"[.;:!?…)]\s*$")
+
+
+@dataclass
+class _Node:
+    kind: str
+    level: int
+    number: str
+    text: str  # the whole line
+    start: int
+    end: int
+    children: list["_Node"] = field(default_factory=list)
+
+
+@dataclass
+class _Para:
+    text: str
+    start: int
+    end: int
+
+
+def _paragraphs(text: str, start: int, stop: int) -> list[_Para]:
+    out: list[_Para] = []
+    position = start
+    for line in text[start:stop].split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            out.append(_Para(stripped, position + lead, position + lead + len(stripped)))
+        position += len(line) + 1
+    return out
+
+
+def classify(line: str) -> tuple[str, int, str, str] | None:
+    """(kind, level, number, rest) of a structural line, or None for a plain paragraph."""
+    for kind, level, pattern in _LEVELS:
+        match = pattern.match(line)
+        if match:
+            return kind, level, match.group(1), match.group(2)
+    return None
+
+
+def split_long(text: str, limit: int) -> list[tuple[int, int]]:
+    """Spans of ``text`` no longer than ``limit``, cut at sentence (else clause) boundaries."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    cuts = [m.start() for m in _SENTENCE_END.finditer(text)]
+    if not cuts:
+        cuts = [m.end() for m in re.finditer(r"[;,]\s+", text)]
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    last_ok = None
+    for cut in cuts + [len(text)]:
+        if cut - begin <= limit:
+            last_ok = cut
+            continue
+        if last_ok is None or last_ok == begin:
+            # one sentence longer than the limit: cut at the last space before it
+            last_ok = text.rfind(" ", begin, begin + limit) or begin + limit
+        spans.append((begin, last_ok))
+        begin = last_ok
+        while begin < len(text) and text[begin] == " ":
+            begin += 1
+        last_ok = cut if cut - begin <= limit else None
+    if begin < len(text):
+        end = len(text)
+        if end - begin > limit:  # the tail alone is too long
+            mid = text.rfind(" ", begin, begin + limit)
+            spans.append((begin, mid))
+            begin = mid + 1
+        spans.append((begin, end))
+    return [s for s in spans if s[1] > s[0]]
+
+
+class Segmenter:
+    """Cuts one cleaned document into :class:`Segment` units.
+
+    Args:
+        max_chars: longest unit; longer ones are split at sentence boundaries (≤ 2000).
+
+    Example:
+        >>> units = Segmenter().segment("doc", "Điều 1. Quyết định này có hiệu lực kể từ ngày ký.\\n", 60)
+        >>> units[0].label
+        'Điều 1'
+    """
+
+    def __init__(self, max_chars: int = 1200) -> None:
+        if not 200 <= max_chars <= 2000:
+            raise ValueError(f"max_chars={max_chars}: must be between 200 and 2000")
+        self.max_chars = max_chars
+
+    def segment(self, doc_id: str, text: str, appendix_start: int) -> list[Segment]:
+        units: list[Segment] = []
+        self._body(doc_id, text, appendix_start, units)
+        self._appendices(doc_id, text, appendix_start, units)
+        for ordinal, unit in enumerate(units):
+            unit.ordinal = ordinal
+            unit.id = f"{doc_id}.{ordinal:03d}"
+        return units
+
+    # --- body ---------------------------------------------------------------------------------
+
+    def _body(self, doc_id: str, text: str, stop: int, units: list[Segment]) -> None:
+        paras = _paragraphs(text, 0, stop)
+        root = _Node("root", 0, "", "", 0, 0)
+        stack = [root]
+        header: list[_Para] = []
+        preamble: list[_Para] = []
+        part_title = ""
+        root_crumb = ""
+        seen_structure = False
+        in_recipients = False
+        index = 0
+        while index < len(paras):
+            para = paras[index]
+            line = para.text
+            index += 1
+            if line.startswith("Nơi nhận"):
+                in_recipients = True
+                continue
+            if in_recipients:
+                # the recipients list and signature block end where a new document part begins
+                if _DOC_TITLE.match(line) or classify(line) and classify(line)[0] in ("roman", "article", "part"):
+                    in_recipients = False
+                else:
+                    continue
+            if _SKIP.match(line):
+                continue
+            if _DOC_TITLE.match(line) and seen_structure:
+                # a plan or scheme attached after the decision's articles
+                part_title = line.capitalize()
+                subtitle: list[str] = []
+                while index < len(paras) and not classify(paras[index].text) and not _PREAMBLE.match(paras[index].text):
+                    subtitle.append(paras[index].text)
+                    index += 1
+                node = _Node("part", 1, part_title, " ".join([part_title] + subtitle), para.start, paras[index - 1].end)
+                root.children.append(node)
+                stack = [root, node]
+                continue
+            info = classify(line)
+            if not root_crumb and _ROOT_TITLE.match(line):
+                root_crumb = line.capitalize()
+            if info is None and not seen_structure:
+                (preamble if _PREAMBLE.match(line) or preamble else header).append(para)
+                continue
+            if info is None:
+                siblings = stack[-1].children
+                if stack[-1].kind in ("part", "legal_section") and not siblings and line.isupper():
+                    stack[-1].text += " " + line  # "Chương I" + "QUY ĐỊNH CHUNG"
+                    continue
+                if siblings and siblings[-1].kind == "bullet" and siblings[-1].text.endswith(":"):
+                    # "- ... đối với lĩnh vực:" followed by its enumeration "(1) ...; (2) ..."
+                    siblings[-1].text += " " + line
+                    siblings[-1].end = para.end
+                    continue
+                siblings.append(_Node("paragraph", 99, "", line, para.start, para.end))
+                continue
+            kind, level, number, _rest = info
+            if kind in ("bullet", "subbullet") and not seen_structure:
+                header.append(para)
+                continue
+            seen_structure = True
+            node = _Node(kind, level, number, line, para.start, para.end)
+            if kind in ("bullet", "subbullet"):
+                parent = stack[-1]
+                if kind == "subbullet" and parent.children and parent.children[-1].kind == "bullet":
+                    parent.children[-1].children.append(node)
+                else:
+                    parent.children.append(node)
+                continue
+            while len(stack) > 1 and stack[-1].level >= level:
+                stack.pop()
+            stack[-1].children.append(node)
+            stack.append(node)
+        if header:
+            self._emit(units, doc_id, "header", "Phần mở đầu", ["Phần mở đầu"], header, "")
+        if preamble:
+            self._emit(units, doc_id, "preamble", "Căn cứ ban hành", ["Căn cứ ban hành"], preamble, "")
+        self._walk(units, doc_id, root, [], [root_crumb or "Nội dung"])
+
+    def _walk(self, units: list[Segment], doc_id: str, node: _Node, path: list[_Node], crumbs: list[str]) -> None:
+        paragraph_children = [c for c in node.children if c.kind == "paragraph"]
+        bullets = 0
+        paragraphs = 0
+        for child in node.children:
+            child_path = path + [child]
+            if child.kind in ("paragraph", "bullet", "subbullet"):
+                if child.kind == "paragraph":
+                    paragraphs += 1
+                    suffix = f"đoạn {paragraphs}" if len(paragraph_children) > 1 else ""
+                else:
+                    bullets += 1
+                    suffix = f"ý {bullets}"
+                label = _label(path, suffix)
+                self._emit(units, doc_id, child.kind, label, crumbs, [_Para(child.text, child.start, child.end)], _context(crumbs))
+                for sub_index, sub in enumerate(child.children, 1):
+                    sub_label = f"{label}, ý {bullets}.{sub_index}" if False else f"{label}.{sub_index}"
+                    self._emit(units, doc_id, "subbullet", sub_label, crumbs + [_short(child.text)],
+                               [_Para(sub.text, sub.start, sub.end)], _context(crumbs + [_short(child.text)]))
+                continue
+            has_body = bool(child.children)
+            is_heading = has_body and (len(child.text) <= 120 and not _TERMINATED.search(child.text) or child.text.endswith(":") and len(child.text) <= 300)
+            crumb = _short(child.text)
+            if not is_heading or not has_body or len(child.text) > 120:
+                self._emit(units, doc_id, _KIND_NAMES.get(child.kind, child.kind), _label(child_path, ""), crumbs,
+                           [_Para(child.text, child.start, child.end)], _context(crumbs))
+            self._walk(units, doc_id, child, child_path, [crumb] if child.kind == "part" else crumbs + [crumb])
+
+    # --- appendices ---------------------------------------------------------------------------
+
+    def _appendices(self, doc_id: str, text: str, start: int, units: list[Segment]) -> None:
+        if start >= len(text):
+            return
+        lines = text[start:].split("\n")
+        offsets = []
+        position = start
+        for line in lines:
+            offsets.append(position)
+            position += len(line) + 1
+        offsets.append(position)
+        heads = [i for i, line in enumerate(lines) if APPENDIX_HEADING.match(line.strip())]
+        for n, head in enumerate(heads):
+            stop = heads[n + 1] if n + 1 < len(heads) else len(lines)
+            block = lines[head:stop]
+            name = _appendix_name(block[0])
+            table_at = next((i for i, line in enumerate(block) if "\t" in line or re.match(r"^(?:STT|TT)\b", line.strip())), len(block))
+            title_lines = [ln.strip() for ln in block[1:table_at] if ln.strip() and not ln.strip().startswith(("(Ban hành", "(Kèm theo"))]
+            title = " ".join(title_lines)
+            crumb = _short(f"{name}: {title}" if title else name, 120)
+            table_lines = block[table_at:]
+            rows = self._read_rows(table_lines)
+            task_like = bool(re.search(r"NHIỆM VỤ|Nhiệm vụ|Nội dung thực hiện", title + " ".join(table_lines[:12])))
+            noun = "nhiệm vụ" if task_like else "mục"
+            if not rows and table_lines:
+                log.warning("%s: %s has no readable table rows; kept as text", doc_id, name)
+            for row in rows:
+                label = f"{name}, {noun} {row.number}" + (f" (hoạt động {row.part})" if row.part > 1 else "")
+                begin = offsets[head + table_at + row.start]
+                end = offsets[head + table_at + row.end] - 1
+                crumbs = [crumb] + row.sections
+                self._emit(units, doc_id, "table_row", label, crumbs, [_Para(row.text(), begin, max(begin, end))], _context(crumbs), verbatim=False)
+            if not rows and title_lines:
+                paras = _paragraphs(text, offsets[head], offsets[stop] - 1)
+                self._emit(units, doc_id, "paragraph", name, [crumb], paras[1:] or paras, crumb)
+
+    @staticmethod
+    def _read_rows(table_lines: list[str]) -> list[tables.TableRow]:
+        tabbed = [ln for ln in table_lines if "\t" in ln]
+        if not tabbed:
+            return tables.read_pdf_table(table_lines)
+        if sum(1 for ln in tabbed if len(ln.strip("\n").split("\t")) >= 4) >= len(tabbed) / 2:
+            return tables.read_tsv_table(table_lines)
+        return tables.read_cell_table(table_lines)
+
+    # --- units --------------------------------------------------------------------------------
+
+    def _emit(self, units: list[Segment], doc_id: str, kind: str, label: str, crumbs: list[str],
+              paras: list[_Para], context: str, *, verbatim: bool = True) -> None:
+        """Add one unit (several if longer than the limit); ``paras`` are consecutive."""
+        text = "\n".join(p.text for p in paras) if kind in ("header", "preamble") else " ".join(p.text for p in paras)
+        start, end = paras[0].start, paras[-1].end
+        spans = split_long(text, self.max_chars)
+        for part, (a, b) in enumerate(spans, 1):
+            part_label = label if len(spans) == 1 else f"{label} (phần {part})"
+            # offsets are exact for one paragraph; for joined ones they bound the whole span
+            s = start + a if verbatim and len(paras) == 1 else start
+            e = start + b if verbatim and len(paras) == 1 else end
+            units.append(Segment(id="", doc_id=doc_id, ordinal=0, kind=kind, label=part_label,
+                                 breadcrumb=list(crumbs), text=text[a:b].strip(), start=s, end=e, context=context))
+
+
+_KIND_NAMES = {"article": "article", "roman": "section", "arabic": "clause", "decimal": "clause", "letter": "point",
+               "part": "part", "legal_section": "section"}
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
+
+
+def _context(crumbs: list[str]) -> str:
+    return " > ".join(crumbs)
+
+
+def _appendix_name(line: str) -> str:
+    words = line.strip().rstrip(".:").split()
+    suffix = " ".join(words[2:])
+    return "Phụ lục" + (f" {suffix}" if suffix else "")
+
+
+def _label(path: list[_Node], suffix: str) -> str:
+    """'Điều 1, mục I.1, điểm a, ý 2' from the nodes above a unit."""
+    parts: list[str] = []
+    chain: list[str] = []
+    has_roman = any(n.kind == "roman" for n in path)
+    legal_clause = any(n.kind == "article" for n in path) and not has_roman
+    for node in path:
+        if node.kind == "part":
+            word = node.text.split()[0].capitalize()
+            parts.append(f"{word} {node.number}" if word in ("Phần", "Chương") else node.number)
+        elif node.kind == "legal_section":
+            parts.append(f"Mục {node.number}")
+        elif node.kind == "article":
+            parts.append(f"Điều {node.number}")
+        elif node.kind in ("roman", "arabic", "decimal"):
+            if legal_clause and node.kind == "arabic":
+                parts.append(f"khoản {node.number}")
+            elif node.kind == "decimal":
+                chain = [c for c in chain if c and not node.number.startswith(c + ".")] if False else chain[:1]
+                chain.append(node.number)
+            else:
+                chain.append(node.number)
+        elif node.kind == "letter":
+            if chain:
+                parts.append("mục " + ".".join(chain))
+                chain = []
+            parts.append(f"điểm {node.number}")
+    if chain:
+        parts.append("mục " + ".".join(chain))
+    if suffix:
+        parts.append(suffix)
+    return ", ".join(parts) or "Nội dung chung"

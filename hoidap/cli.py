@@ -1,0 +1,163 @@
+"""The ``hoidap`` command line: the edge that builds settings, runs a stage and sets exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from hoidap.errors import HoidapError
+from hoidap.settings import Settings
+
+log = logging.getLogger("hoidap")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _store(settings: Settings):
+    from corpus.store import Store
+
+    return Store(settings.db_path)
+
+
+# --- corpus ----------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from corpus.ingest import Ingester, expand_paths
+
+    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    files = expand_paths(paths)
+    store = _store(settings)
+    bar = tqdm(total=len(files), unit="văn bản", desc="Nạp văn bản", file=sys.stderr, disable=args.quiet)
+
+    def progress(result) -> None:
+        bar.update(1)
+        if result.status == "failed":
+            bar.write(f"LỖI {result.path}: {result.reason}", file=sys.stderr)
+
+    report = Ingester(store, settings).ingest_paths(files, progress)
+    bar.close()
+    counts = {s: sum(1 for r in report.results if r.status == s) for s in ("added", "updated", "unchanged", "failed")}
+    units = sum(r.units for r in report.results if r.status in ("added", "updated"))
+    print(f"Đã nạp {counts['added']} mới, {counts['updated']} cập nhật, {counts['unchanged']} không đổi, "
+          f"{counts['failed']} lỗi; {units} đoạn mới trong {report.seconds:.1f} s "
+          f"({units / max(report.seconds, 1e-6):.0f} đoạn/s)", file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    docs = _store(settings).list_documents()
+    if args.json:
+        keys = ["id", "type", "number", "number_display", "date", "date_text", "province", "issuer", "title",
+                "signer", "attachments", "units", "references"]
+        print(json.dumps([{k: d[k] for k in keys} for d in docs], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not docs:
+        print("Chưa có văn bản nào. Chạy: hoidap ingest")
+        return EXIT_OK
+    rows = [("Mã", "Loại", "Số hiệu", "Ngày", "Tỉnh", "Đoạn", "Trích yếu")]
+    for d in docs:
+        rows.append((d["id"], d["type"], d["number_display"], d["date_text"] or "chưa rõ", d["province"] or "",
+                     str(d["units"]), d["title"][:70] + ("…" if len(d["title"]) > 70 else "")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
+    return EXIT_OK
+
+
+def cmd_segments(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    meta = store.metadata(args.doc_id)
+    print(f"{meta.citation_name()}: {meta.title}")
+    previous: list[str] = []
+    for unit in store.units(args.doc_id):
+        common = 0
+        while common < min(len(previous), len(unit.breadcrumb)) and previous[common] == unit.breadcrumb[common]:
+            common += 1
+        for depth in range(common, len(unit.breadcrumb)):
+            print("  " * depth + "▸ " + unit.breadcrumb[depth])
+        previous = unit.breadcrumb
+        snippet = unit.text.replace("\n", " ")
+        print("  " * len(unit.breadcrumb) + f"[{unit.id}] {unit.label}: {snippet[:100]}{'…' if len(snippet) > 100 else ''}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    unit = store.get_unit(args.unit_id)
+    meta = store.metadata(unit.doc_id)
+    if args.json:
+        print(json.dumps({**unit.to_dict(), "doc_title": meta.title, "doc_number": meta.number,
+                          "citation": meta.citation_name()}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{meta.citation_name()}, {unit.label}")
+    if unit.breadcrumb:
+        print(" > ".join(unit.breadcrumb))
+    print()
+    print(unit.text)
+    return EXIT_OK
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi đáp CCHC: tra cứu, hỏi đáp văn bản cải cách hành chính")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="nạp văn bản (mặc định corpus/documents/)")
+    p.add_argument("paths", nargs="*", help="tệp hoặc thư mục (.txt .md .pdf .docx .html)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("documents", help="danh sách văn bản đã nạp")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("segments", help="cây đoạn của một văn bản")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_segments)
+
+    p = sub.add_parser("show", help="nội dung một đoạn")
+    p.add_argument("unit_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    for register in _EXTENSIONS:
+        register(sub)
+    return parser
+
+
+_EXTENSIONS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args, settings)
+    except HoidapError as exc:
+        print(f"Lỗi ({exc.code}): {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into head and closed early
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The one settings object, built once at the edge (CLI, API, bot, eval) and passed down.
+
+Every value can be set with an environment variable ``HOIDAP_<NAME>`` or a ``.env`` file.
+Nothing below the edge reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of Hỏi đáp CCHC.
+
+    Example:
+        >>> s = Settings(data_dir=Path("/tmp/hd"))
+        >>> s.db_path.name
+        'hoidap.sqlite3'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HOIDAP_", env_file=".env", extra="ignore")
+
+    # corpus and storage
+    data_dir: Path = Path("data")
+    corpus_dir: Path = PROJECT_ROOT / "corpus" / "documents"
+    max_file_mb: float = Field(20.0, gt=0)
+    max_unit_chars: int = Field(1200, ge=200, le=2000)
+
+    # embedding model: any sentence-transformers name or local folder
+    model: str = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embed_batch_size: int = Field(32, ge=1)
+
+    # retrieval
+    hnsw_threshold: int = Field(50_000, ge=1)
+    rrf_k: int = Field(60, ge=1)
+    weight_bm25: float = Field(1.0, ge=0)
+    weight_bm25_folded: float = Field(1.0, ge=0)
+    weight_dense: float = Field(1.0, ge=0)
+    abstain_threshold: float = 0.80
+    top_k: int = Field(5, ge=1, le=50)
+
+    # HTTP API
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    admin_keys: list[SecretStr] = Field(default_factory=list)
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    rate_limit_per_minute: int = Field(60, ge=1)
+    max_question_chars: int = Field(500, ge=10)
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_limit_per_minute: int = Field(20, ge=1)
+
+    # Zalo Official Account
+    zalo_app_id: str = ""
+    zalo_oa_secret: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+
+    @field_validator("admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        # env vars arrive as "a,b,c"; JSON lists are accepted too
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file holding documents, units, the query log and feedback."""
+        return self.data_dir / "hoidap.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        """The folder holding index versions and the ``CURRENT`` pointer."""
+        return self.data_dir / "index"
+
+    @property
+    def max_file_bytes(self) -> int:
+        """Largest accepted upload or corpus file, in bytes."""
+        return int(self.max_file_mb * 1024 * 1024)

@@ -1,0 +1,38 @@
+"""Shared fixtures: a temp data directory for every test, and the shipped corpus ingested once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.ingest import Ingester
+from corpus.store import Store
+from hoidap.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus" / "documents"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes into ./data: HOIDAP_DATA_DIR points at a fresh temp dir."""
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("corpus-data"))
+
+
+@pytest.fixture(scope="session")
+def corpus_store(corpus_settings: Settings) -> Store:
+    """The five shipped documents, ingested once per test session (read-only for tests)."""
+    store = Store(corpus_settings.db_path)
+    report = Ingester(store, corpus_settings).ingest_paths([CORPUS])
+    assert not report.failed, [r.reason for r in report.failed]
+    return store

@@ -1,0 +1,49 @@
+"""Cleaning: re-flow, furniture, markup, and the tone-placement form used for matching."""
+
+from __future__ import annotations
+
+from corpus.clean import clean_text
+from corpus.text import fold, match_form, unify_tones
+
+
+def test_reflows_hard_wraps_and_blank_lines_inside_a_sentence() -> None:
+    raw = ("2. Yêu cầu\n- Kế thừa, phát huy kinh nghiệm, kết quả đạt được về công tác cải cách \n\n"
+           "hành chính giai đoạn 2016-2020.\n- Cán bộ, công chức lãnh đạo phải là người nêu gương.\n")
+    lines = clean_text(raw).text.splitlines()
+    assert lines == [
+        "2. Yêu cầu",
+        "- Kế thừa, phát huy kinh nghiệm, kết quả đạt được về công tác cải cách hành chính giai đoạn 2016-2020.",
+        "- Cán bộ, công chức lãnh đạo phải là người nêu gương.",
+    ]
+
+
+def test_drops_placeholders_urls_rules_and_page_numbers() -> None:
+    raw = ("Điều 1. Ban hành kèm theo Quyết định số #sovb/QĐ-UBND.\n[daky]\n____________\n"
+           "https://thuvienphapluat.vn/van-ban/abc.aspx\n7\nĐiều 2. Quyết định này có hiệu lực kể từ ngày ký.\n")
+    result = clean_text(raw)
+    assert "#sovb" not in result.text and "[daky]" not in result.text and "http" not in result.text
+    assert result.text.splitlines() == [
+        "Điều 1. Ban hành kèm theo Quyết định số /QĐ-UBND.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
+    ]
+
+
+def test_strips_markdown_and_html_markup() -> None:
+    raw = ("**I. MỤC ĐÍCH, YÊU CẦU****1. Mục đích**\n\n*Căn cứ Luật Tổ chức chính quyền;*\n\n"
+           "### **4. Xây dựng <b>cơ sở dữ liệu</b>**\n\nXem [binhdinh.gov.vn](http://binhdinh.gov.vn).\n")
+    lines = clean_text(raw, fmt="md").text.splitlines()
+    assert lines == ["I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "Căn cứ Luật Tổ chức chính quyền;",
+                     "4. Xây dựng cơ sở dữ liệu", "Xem binhdinh.gov.vn."]
+
+
+def test_table_row_numbers_survive_but_page_numbers_in_tables_do_not() -> None:
+    raw = "Phụ lục\nSTT Nội dung thực hiện\n1\nViệc một\n2\nViệc hai\n2\n3\nViệc ba\n"
+    lines = clean_text(raw).text.splitlines()
+    assert [ln for ln in lines if ln.isdigit()] == ["1", "2", "3"]
+
+
+def test_one_tone_placement_for_matching() -> None:
+    assert unify_tones("hoà thuỷ Uỷ ban khoẻ") == "hòa thủy Ủy ban khỏe"
+    assert unify_tones("quý hoàn thuyền") == "quý hoàn thuyền"  # tones that both conventions agree on
+    assert match_form("Uỷ  ban NHÂN dân") == match_form("Ủy ban nhân dân")
+    assert fold("Đồng Tháp, Uỷ ban") == "Dong Thap, Uy ban"

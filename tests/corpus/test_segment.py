@@ -1,0 +1,107 @@
+"""Segmentation of the shipped corpus into citable units, and of small texts written here."""
+
+from __future__ import annotations
+
+from corpus.segment import Segmenter, split_long
+from corpus.store import Store
+from corpus.text import match_form
+
+
+def _find(store: Store, doc_id: str, *needles: str):
+    wanted = [match_form(n) for n in needles]
+    return [u for u in store.units(doc_id) if all(w in match_form(u.text) for w in wanted)]
+
+
+def test_sentence_broken_by_blank_line_is_whole_in_one_unit(corpus_store: Store) -> None:
+    sentence = ("Kế thừa, phát huy kinh nghiệm, kết quả đạt được về công tác cải cách hành chính "
+                "giai đoạn 2016-2020")
+    units = [u for u in corpus_store.units("quangnam-2022-de-an-nang-luc-cchc") if sentence in u.text]
+    assert len(units) == 1
+    assert units[0].label == "Điều 1, mục I.2, ý 1"
+
+
+def test_binh_dinh_land_handbook_row_holds_task_and_agency(corpus_store: Store) -> None:
+    rows = _find(corpus_store, "binhdinh-2022-ke-hoach-de-an-905", "lĩnh vực đất đai", "Sở Tài nguyên và Môi trường")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.kind == "table_row" and row.label == "Phụ lục, nhiệm vụ 2.3"
+    assert "Cơ quan chủ trì: Sở Tài nguyên và Môi trường" in row.text
+
+
+def test_binh_dinh_rows_continuing_a_task_number_keep_the_task(corpus_store: Store) -> None:
+    rows = [u for u in corpus_store.units("binhdinh-2022-ke-hoach-de-an-905") if u.label.startswith("Phụ lục, nhiệm vụ 1.1")]
+    assert [r.label for r in rows] == ["Phụ lục, nhiệm vụ 1.1", "Phụ lục, nhiệm vụ 1.1 (hoạt động 2)",
+                                       "Phụ lục, nhiệm vụ 1.1 (hoạt động 3)"]
+    assert all("Nhiệm vụ: Tiếp tục bố trí, sắp xếp đủ số lượng" in r.text for r in rows)
+    assert any("1. Xây dựng đội ngũ cán bộ" in crumb for crumb in rows[0].breadcrumb)
+
+
+def test_health_satisfaction_scheme_row(corpus_store: Store) -> None:
+    rows = _find(corpus_store, "quangnam-2022-ke-hoach-cchc", "dịch vụ y tế công")
+    rows = [r for r in rows if r.label.startswith("Phụ lục II")]
+    assert len(rows) == 1
+    assert "Sở Y tế" in rows[0].text and "Quý II/2022" in rows[0].text
+
+
+def test_task_3_31_of_appendix_one(corpus_store: Store) -> None:
+    rows = [u for u in corpus_store.units("quangnam-2022-ke-hoach-cchc") if u.label == "Phụ lục I, nhiệm vụ 3.31"]
+    assert len(rows) == 1
+    assert "Trung tâm điều hành đô thị thông minh cấp huyện" in rows[0].text
+    assert "Uỷ ban nhân dân cấp huyện" in rows[0].text
+    assert any("Xây dựng và phát triển Chính phủ điện tử" in crumb for crumb in rows[0].breadcrumb)
+
+
+def test_section_rows_repeated_eight_times_are_not_units(corpus_store: Store) -> None:
+    units = corpus_store.units("quangnam-2022-ke-hoach-cchc")
+    assert not any(u.text.strip() == "Cải cách thủ tục hành chính" for u in units)
+    codes = [u.label.split("nhiệm vụ ")[1] for u in units if u.label.startswith("Phụ lục I, nhiệm vụ 3.")]
+    assert len(codes) == len(set(codes))
+    assert {"3.6", "3.17", "3.31", "3.41"} <= set(codes)
+
+
+def test_dong_thap_appendix_has_six_tasks_despite_page_number(corpus_store: Store) -> None:
+    rows = [u for u in corpus_store.units("dongthap-2021-de-an-1601") if u.kind == "table_row"]
+    assert [r.label for r in rows] == [f"Phụ lục, nhiệm vụ {n}" for n in range(1, 7)]
+    assert "Cơ quan chủ trì: Sở Nội vụ" in rows[2].text and "Thời gian thực hiện: Từ năm 2022-2025" in rows[2].text
+
+
+def test_every_unit_has_label_breadcrumb_and_bounded_length(corpus_store: Store) -> None:
+    units = corpus_store.units()
+    assert len(units) > 250
+    for unit in units:
+        assert unit.label, unit.id
+        assert isinstance(unit.breadcrumb, list)
+        assert unit.breadcrumb and all(unit.breadcrumb), unit.id
+        assert 0 < len(unit.text) <= 2000, unit.id
+        assert 0 <= unit.start <= unit.end
+
+
+def test_no_unit_is_only_a_heading(corpus_store: Store) -> None:
+    for unit in corpus_store.units():
+        assert unit.text not in unit.breadcrumb, unit.id
+
+
+def test_body_unit_span_points_into_cleaned_text(corpus_store: Store) -> None:
+    doc = corpus_store.get_document("dongthap-2021-de-an-1601")
+    for unit in corpus_store.units("dongthap-2021-de-an-1601"):
+        if unit.kind in ("bullet", "paragraph", "point", "clause"):
+            assert doc["text"][unit.start:unit.end] == unit.text
+
+
+def test_legal_articles_clauses_and_points() -> None:
+    text = ("Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\n1. Quy chế này quy định việc tiếp nhận hồ sơ.\n"
+            "2. Đối tượng áp dụng gồm:\na) Cơ quan hành chính cấp tỉnh;\nb) Ủy ban nhân dân cấp xã.\n")
+    labels = [u.label for u in Segmenter().segment("qc", text, len(text))]
+    assert labels == ["Chương I, Điều 1, khoản 1", "Chương I, Điều 1, khoản 2, điểm a",
+                      "Chương I, Điều 1, khoản 2, điểm b"]
+
+
+def test_long_unit_split_at_sentence_boundaries() -> None:
+    sentence = "Sở Nội vụ chủ trì, phối hợp với các cơ quan có liên quan tổ chức thực hiện nhiệm vụ này. "
+    text = "- " + sentence * 40
+    units = Segmenter(max_chars=500).segment("d", "I. Nhiệm vụ\n" + text + "\n", 10_000)
+    assert len(units) > 1
+    assert all(len(u.text) <= 500 for u in units)
+    assert all(u.text.endswith(".") for u in units)
+    assert units[0].label.endswith("(phần 1)")
+    assert split_long("ngắn", 300) == [(0, 4)]
