@@ -42,15 +42,23 @@ class Metadata:
         return int(self.date[:4]) if self.date else None
 
     def citation_name(self) -> str:
-        """"Quyết định số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp"."""
-        parts = [self.doc_type]
+        """How a civil servant names the document.
+
+        "Quyết định số 2370/QĐ-UBND ngày 19/8/2021 của UBND tỉnh Quảng Nam"; a scheme attached to a
+        decision: "Đề án kèm theo Quyết định số 1601/QĐ-UBND-HC ..."; without a number, the title
+        names it: "Quyết định ban hành Kế hoạch ... (tháng 12/2021) của UBND tỉnh Quảng Nam".
+        """
+        issuer = f" của {self.issuer}" if self.issuer else ""
         if self.number:
-            parts.append(f"số {self.number}")
-        if self.date_text:
-            parts.append(("ngày " if self.date_text[0].isdigit() else "") + self.date_text)
-        if self.issuer:
-            parts.append(f"của {self.issuer}")
-        return " ".join(parts)
+            when = ""
+            if self.date_text:
+                when = (" ngày " if self.date_text[0].isdigit() else " ") + self.date_text
+            carrier = "/QĐ" in self.number and self.doc_type != "Quyết định"
+            head = f"{self.doc_type} kèm theo Quyết định" if carrier else self.doc_type
+            return f"{head} số {self.number}{when}{issuer}"
+        title = self.title[:1].lower() + self.title[1:] if self.title else ""
+        when = f" ({self.date_text})" if self.date_text else ""
+        return f"{self.doc_type} {title}{when}{issuer}".replace("  ", " ")
 
 
 @dataclass

@@ -46,7 +46,7 @@ CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, ordinal);
 
 def unit_hash(segment: Segment, meta: Metadata) -> str:
     """Hash of everything that is embedded for a unit: text, context and document title."""
-    payload = "\x1f".join([meta.title, meta.doc_type, segment.label, segment.context, segment.text])
+    payload = "\x1f".join([meta.citation_name(), meta.title, segment.label, segment.context, segment.text])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 

@@ -129,12 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    for register in _EXTENSIONS:
+    for register in _extensions():
         register(sub)
     return parser
 
 
-_EXTENSIONS: list = []
+def _extensions() -> list:
+    from hoidap import cli_index
+
+    return [cli_index.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,11 +39,14 @@ class Settings(BaseSettings):
 
     # retrieval
     hnsw_threshold: int = Field(50_000, ge=1)
-    rrf_k: int = Field(60, ge=1)
-    weight_bm25: float = Field(1.0, ge=0)
-    weight_bm25_folded: float = Field(1.0, ge=0)
-    weight_dense: float = Field(1.0, ge=0)
-    abstain_threshold: float = 0.80
+    # fusion: tuned on eval/gold/dev.jsonl with `hoidap eval --tune`
+    rrf_k: int = Field(10, ge=1)
+    weight_bm25: float = Field(0.5, ge=0)
+    weight_bm25_folded: float = Field(1.5, ge=0)
+    weight_dense: float = Field(0.5, ge=0)
+    weight_doc_match: float = Field(2.0, ge=0)
+    abstain_threshold: float = 0.80  # lowest dense similarity still answered
+    abstain_min_coverage: float = Field(0.35, ge=0, le=1)  # lowest share of the question's rare words in the top unit
     top_k: int = Field(5, ge=1, le=50)
 
     # HTTP API

@@ -1,0 +1,48 @@
+"""The gold set: questions, the evidence a cited unit must contain, and the fact an answer must hold."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.text import match_form
+
+DEFAULT_GOLD = Path(__file__).parent / "gold" / "dev.jsonl"
+
+
+@dataclass
+class GoldQuestion:
+    id: str
+    question: str
+    doc_id: str | None
+    evidence: list[str]
+    fact: str | None
+    tags: list[str] = field(default_factory=list)
+    out_of_scope: bool = False
+
+
+def normalize(text: str) -> str:
+    """The matching form of the gold README: NFC, one tone placement, lowercase, no markup, single spaces."""
+    return match_form(re.sub(r"</?\w+[^>]*>|\*+", "", text))
+
+
+def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldQuestion]:
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(GoldQuestion(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not a gold question ({exc})") from None
+    return out
+
+
+def relevant_units(question: GoldQuestion, units: dict[str, tuple[str, str]]) -> set[str]:
+    """Ids of units (id → (doc_id, normalized text)) holding any evidence snippet of the question."""
+    if question.out_of_scope:
+        return set()
+    snippets = [normalize(e) for e in question.evidence]
+    return {uid for uid, (doc_id, text) in units.items()
+            if (question.doc_id is None or doc_id == question.doc_id) and any(s in text for s in snippets)}

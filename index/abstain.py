@@ -1,0 +1,75 @@
+"""Deciding that the documents do not answer a question.
+
+Signals, each cheap at query time:
+
+- ``dense``: the best cosine similarity among the top fused hits;
+- ``coverage``: the IDF-weighted share of the question's content syllables that the top unit
+  contains (a question about salaries or weather shares its rare words with nothing);
+- ``unknown_place``: the question names a province that no document is about;
+- ``missing_year``: the question names a year that none of the top units mentions.
+
+Thresholds are chosen on the dev set's out-of-scope questions (``hoidap eval --tune``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.metadata import PROVINCES
+from corpus.text import fold, match_form
+from index.lexical import LexicalIndex
+from index.tokenize import tokenize
+
+# question words and glue that say nothing about the topic
+_STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
+            "nhu hay o dau ai may muc phai lam viec hien nay".split())
+_FOLDED_PROVINCES = {fold(match_form(p)): p for p in PROVINCES} | {"ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh",
+                                                                 "ho chi minh": "Thành phố Hồ Chí Minh"}
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass
+class Signals:
+    dense: float
+    coverage: float
+    unknown_place: str | None
+    missing_year: str | None
+
+    def abstain(self, min_dense: float, min_coverage: float) -> bool:
+        return (self.dense < min_dense or self.coverage < min_coverage
+                or self.unknown_place is not None or self.missing_year is not None)
+
+
+def signals(question: str, top_positions: list[int], dense: float, lexical: LexicalIndex,
+            corpus_provinces: set[str]) -> Signals:
+    """The abstention signals of ``question`` given the positions of its top fused hits."""
+    terms = [t for t in dict.fromkeys(tokenize(question).folded) if "_" not in t and t not in _STOP and not t.isdigit()]
+    postings = lexical.postings(terms, "folded")
+    n = max(lexical.size, 1)
+    total = covered = 0.0
+    top = top_positions[0] if top_positions else -1
+    for posting in postings:
+        df = 0 if posting is None else len(posting)
+        idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        total += idf
+        if posting is not None and top >= 0:
+            i = np.searchsorted(posting, top)
+            covered += idf if i < len(posting) and posting[i] == top else 0.0
+    coverage = covered / total if total else 1.0
+
+    folded_q = " " + fold(match_form(question)) + " "
+    known = {fold(match_form(p)) for p in corpus_provinces}
+    unknown_place = next((name for key, name in _FOLDED_PROVINCES.items()
+                          if f" {key} " in folded_q and key not in known), None)
+
+    missing_year = None
+    years = list(dict.fromkeys(_YEAR.findall(question)))
+    if years and top_positions:
+        for year, posting in zip(years, lexical.postings(years, "folded")):
+            if posting is None or not np.isin(np.array(top_positions[:3]), posting).any():
+                missing_year = year
+                break
+    return Signals(dense, coverage, unknown_place, missing_year)

@@ -1,0 +1,147 @@
+"""Dense retrieval: sentence-transformers embeddings in FAISS.
+
+Exact inner product (``IndexFlatIP``) for small collections, HNSW above a size threshold.
+Vectors are L2-normalised, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from corpus.text import fold
+from hoidap.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+HASHING_MODEL = "hashing"  # a deterministic offline embedder for tests where the model is not the point
+
+
+class Embedder:
+    """Embeds questions and passages with the configured model.
+
+    Args:
+        model: a sentence-transformers name or local folder, or ``"hashing"``.
+        query_prompt, passage_prompt: prefixes the model was trained with ("query: ", "passage: ").
+
+    Raises:
+        ModelUnavailable: the model cannot be loaded offline.
+    """
+
+    def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+                 batch_size: int = 32) -> None:
+        self.name = model
+        self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
+        self.batch_size = batch_size
+        if model == HASHING_MODEL:
+            self._model = None
+            self.dimensions = 384
+            return
+        self._model = _load_sentence_transformer(model)
+        self.dimensions = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
+                              else self._model.get_sentence_embedding_dimension())
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prompt + t for t in texts])
+
+    def embed_passages(self, texts: list[str], progress: Callable[[int, float], None] | None = None) -> np.ndarray:
+        """Embed in batches; ``progress(done, units_per_second)`` after each batch."""
+        result = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        # similar lengths batched together: far less padding, several times faster on long units
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        started = time.perf_counter()
+        chunk = self.batch_size * 4
+        for begin in range(0, len(order), chunk):
+            ids = order[begin:begin + chunk]
+            result[ids] = self._encode([self.passage_prompt + texts[i] for i in ids])
+            done = min(begin + chunk, len(order))
+            if progress:
+                progress(done, done / max(time.perf_counter() - started, 1e-9))
+        return result
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            return np.vstack([_hash_vector(t, self.dimensions) for t in texts]) if texts else np.zeros((0, self.dimensions), np.float32)
+        vectors = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def _load_sentence_transformer(model: str):
+    # a local folder never needs the hub; a name is allowed only if it is already cached
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        return SentenceTransformer(model, device="cpu", local_files_only=True)
+    except Exception as exc:  # the library raises OSError, ValueError, HF errors...: all mean "not loadable"
+        hint = "chạy `hoidap model prepare` (hoặc `make install`)" if Path(model).is_absolute() else \
+            "đặt HOIDAP_MODEL là thư mục mô hình có sẵn trên máy"
+        raise ModelUnavailable(f"không nạp được mô hình nhúng '{model}': {exc.__class__.__name__}; {hint}") from None
+
+
+def _hash_vector(text: str, dims: int) -> np.ndarray:
+    vector = np.zeros(dims, dtype=np.float32)
+    words = re.findall(r"\w+", fold(text.lower()))
+    for gram in words + [f"{a} {b}" for a, b in zip(words, words[1:])]:
+        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+        vector[int.from_bytes(digest[:4], "little") % dims] += 1.0 if digest[4] & 1 else -1.0
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
+
+
+class DenseIndex:
+    """FAISS over unit vectors at positions 0..n-1.
+
+    Args:
+        vectors: (n, d) float32, L2-normalised.
+        hnsw_threshold: at or above this many vectors, build HNSW instead of exact search.
+    """
+
+    def __init__(self, vectors: np.ndarray, hnsw_threshold: int = 50_000, ef_search: int = 128) -> None:
+        import faiss
+
+        faiss.omp_set_num_threads(1)  # per-request searches are fastest on one thread here
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        n, dims = self.vectors.shape if self.vectors.size else (0, vectors.shape[1] if vectors.ndim == 2 else 0)
+        self.dimensions = dims
+        self.exact = n < hnsw_threshold
+        if self.exact:
+            self.index = faiss.IndexFlatIP(dims)
+        else:
+            self.index = faiss.IndexHNSWFlat(dims, 32, faiss.METRIC_INNER_PRODUCT)
+            self.index.hnsw.efConstruction = 80
+            self.index.hnsw.efSearch = ef_search
+        if n:
+            self.index.add(self.vectors)
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, similarities) of the k nearest units; ``allowed`` is a boolean mask."""
+        if self.index.ntotal == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if allowed is not None:
+            subset = np.flatnonzero(allowed)
+            sims = self.vectors[subset] @ q[0]
+            top = np.argsort(-sims)[:k]
+            return subset[top], sims[top]
+        sims, ids = self.index.search(q, min(k, self.index.ntotal))
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), sims[0][keep]
