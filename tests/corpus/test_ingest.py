@@ -87,6 +87,6 @@ def test_cli_segments_and_show(corpus_store: Store, corpus_settings: Settings, m
     assert "Phụ lục, nhiệm vụ 6" in tree and "▸ II. MỤC TIÊU, YÊU CẦU, PHẠM VI VÀ ĐỐI TƯỢNG" in tree
     unit = next(u for u in corpus_store.units("dongthap-2021-de-an-1601") if u.kind == "table_row")
     assert main(["show", unit.id]) == 0
-    assert "Đề án số 1601/QĐ-UBND-HC" in capsys.readouterr().out
+    assert "Quyết định số 1601/QĐ-UBND-HC" in capsys.readouterr().out
     assert main(["show", "khong-co.999"]) == 1
     assert "không có đoạn" in capsys.readouterr().err

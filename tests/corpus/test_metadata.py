@@ -27,7 +27,7 @@ def test_type_province_date_number(corpus_store: Store) -> None:
 def test_dong_thap_scheme_date_and_citation(corpus_store: Store) -> None:
     doc = corpus_store.get_document("dongthap-2021-de-an-1601")
     assert doc["date_text"] == "21/10/2021"
-    assert doc["citation"] == "Đề án số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp"
+    assert doc["citation"] == "Đề án kèm theo Quyết định số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp"
 
 
 def test_titles_signers_and_attachments(corpus_store: Store) -> None:
