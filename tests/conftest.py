@@ -36,3 +36,32 @@ def corpus_store(corpus_settings: Settings) -> Store:
     report = Ingester(store, corpus_settings).ingest_paths([CORPUS])
     assert not report.failed, [r.reason for r in report.failed]
     return store
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped corpus ingested and indexed with the real embedding model, once per session.
+
+    Tests that answer questions (retrieval, API, widget, bots) share it; they must not change it.
+    Tests that change documents build their own small index.
+    """
+    from index.build import IndexBuilder
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("indexed-data"))
+    store = Store(settings.db_path)
+    report = Ingester(store, settings).ingest_paths([CORPUS])
+    assert not report.failed
+    IndexBuilder(settings, store, shared_embedder(settings)).build()
+    return settings
+
+
+_EMBEDDERS: dict = {}
+
+
+def shared_embedder(settings: Settings):
+    """One loaded model per process (loading it costs seconds and ~500 MB)."""
+    from index.dense import Embedder
+
+    if settings.model not in _EMBEDDERS:
+        _EMBEDDERS[settings.model] = Embedder(settings.model, settings.query_prompt, settings.passage_prompt)
+    return _EMBEDDERS[settings.model]

@@ -1,0 +1,49 @@
+"""Errors as JSON ``{"error": {"code", "message"}}``: stable English codes, Vietnamese messages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from hoidap.errors import (FileTooLarge, HoidapError, IndexMismatch, IndexMissing, IngestError, InvalidQuery,
+                           ModelUnavailable, NotFound, UnsupportedFormat)
+
+log = logging.getLogger(__name__)
+
+_STATUS = [(NotFound, 404), (FileTooLarge, 413), (UnsupportedFormat, 415), (IngestError, 422), (InvalidQuery, 400),
+           (IndexMissing, 503), (IndexMismatch, 503), (ModelUnavailable, 503)]
+
+
+def error_response(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HoidapError)
+    async def _ours(request: Request, exc: HoidapError) -> JSONResponse:
+        status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 400)
+        return error_response(status, exc.code, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        if isinstance(exc.detail, dict):
+            return error_response(exc.status_code, exc.detail["code"], exc.detail["message"], exc.headers)
+        codes = {404: ("not_found", "Không tìm thấy địa chỉ này"), 405: ("method_not_allowed", "Phương thức không được hỗ trợ")}
+        code, message = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        return error_response(exc.status_code, code, message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err["loc"] if p != "body")
+            parts.append(f"{where or 'nội dung'}: {err['msg']}")
+        return error_response(422, "invalid_request", "Yêu cầu không hợp lệ — " + "; ".join(parts))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "Lỗi hệ thống; vui lòng thử lại sau")

@@ -1,0 +1,61 @@
+"""Request and response models of the HTTP API (separate from the storage types)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Filters(BaseModel):
+    province: str | None = Field(None, description="tỉnh, ví dụ 'Quảng Nam'")
+    doc_type: str | None = Field(None, description="Quyết định, Kế hoạch, Đề án...")
+    year: int | None = Field(None, ge=1945, le=2100)
+    doc_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.model_dump().items() if v not in (None, "")}
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="câu hỏi, có hoặc không dấu", examples=["Kinh phí thực hiện đề án lấy từ đâu?"])
+    top_k: int | None = Field(None, ge=1, le=20)
+    filters: Filters | None = None
+    conversation_id: str | None = Field(None, max_length=100, pattern=r"^[\w.:-]+$")
+
+
+class CitationOut(BaseModel):
+    rank: int
+    unit_id: str
+    doc_id: str
+    doc_title: str
+    doc_number: str | None
+    label: str
+    text: str
+    score: float
+    citation: str
+    breadcrumb: list[str]
+    quotes: list[str]
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    suggestions: list[dict]
+    answer_id: str
+    conversation_id: str
+
+
+class FeedbackRequest(BaseModel):
+    answer_id: str = Field(..., max_length=64)
+    helpful: bool
+    comment: str | None = Field(None, max_length=2000)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

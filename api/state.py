@@ -1,0 +1,78 @@
+"""What the API process holds: one answer service, one admin service, counters for /metrics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from corpus.ingest import Ingester
+from corpus.store import Store
+from hoidap.answer import AnswerService
+from hoidap.querylog import QueryLog
+from hoidap.settings import Settings
+from index.build import IndexBuilder
+from index.dense import Embedder
+from index.search import Searcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Metrics:
+    """Counters and latency sums exposed at /metrics in the Prometheus text format."""
+
+    requests: dict = field(default_factory=lambda: defaultdict(int))  # (route, status) -> count
+    answers: int = 0
+    abstained: int = 0
+    answer_seconds: float = 0.0
+    buckets: dict = field(default_factory=lambda: {b: 0 for b in (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, float("inf"))})
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def observe_answer(self, seconds: float, abstained: bool) -> None:
+        with self.lock:
+            self.answers += 1
+            self.abstained += abstained
+            self.answer_seconds += seconds
+            for bound in self.buckets:
+                if seconds <= bound:
+                    self.buckets[bound] += 1
+
+
+class AdminService:
+    """Adds and removes documents while the API keeps answering: one change at a time."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.builder = IndexBuilder(settings, store, embedder)
+        self.ingester = Ingester(store, settings)
+        self._lock = threading.Lock()
+
+    def add(self, name: str, data: bytes, doc_id: str | None = None):
+        with self._lock:
+            result = self.ingester.ingest_bytes(name, data, doc_id)
+            report = self.builder.build()
+        return result, report
+
+    def delete(self, doc_id: str):
+        with self._lock:
+            self.store.delete_document(doc_id)
+            return self.builder.build()
+
+
+class AppState:
+    """Built once per app from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        self.embedder = Embedder(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+        self.searcher = Searcher(settings, self.embedder)
+        self.querylog = QueryLog(settings.data_dir / "querylog.sqlite3")
+        self.answers = AnswerService(settings, self.store, self.searcher, self.querylog)
+        self.admin = AdminService(settings, self.store, self.embedder)
+        self.metrics = Metrics()
+        self.started = time.time()
