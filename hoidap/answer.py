@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from corpus.store import Store
 from corpus.text import fold, match_form
-from hoidap.compose import question_kind, select_quotes, verbatim
+from hoidap.compose import question_kinds, select_quotes, verbatim
 from hoidap.errors import InvalidQuery
 from hoidap.querylog import QueryLog, Turn
 from hoidap.settings import Settings
@@ -107,12 +107,12 @@ class AnswerService:
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
         search_query, prefer = rewrite_followup(question, previous)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
-        kind = question_kind(question)
+        kinds = question_kinds(question)
         if result.abstained:
             answer = self._abstain(question, result)
         else:
-            answer = self._compose(question, result, kind, top_k)
-        answer.kind, answer.search_query = kind, search_query
+            answer = self._compose(question, result, kinds, top_k)
+        answer.kind, answer.search_query = kinds[0], search_query
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
         if record:
@@ -131,32 +131,45 @@ class AnswerService:
                         label=unit.label, text=unit.text, score=round(score, 6), citation=meta.citation_name(),
                         breadcrumb=unit.breadcrumb)
 
-    def _compose(self, question: str, result: SearchResult, kind: str, top_k: int) -> Answer:
+    def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = list(zip(result.unit_ids, result.doc_ids, result.hits))
-        top_score = hits[0][2].score
-        chosen = [hits[0]]
+        pool = [self._citation(0, unit_id, hit.score) for unit_id, _, hit in hits[:3]]
+        is_row = {c.unit_id: self.store.get_unit(c.unit_id).kind == "table_row" for c in pool}
+        quotes = select_quotes(question, [(c.text, is_row[c.unit_id]) for c in pool], kinds)
+        for quote in quotes:
+            pool[quote.unit_index].quotes.append(quote.text)
+        cited = [next(c for c in pool if c.unit_id == uid) for uid in dict.fromkeys(pool[q.unit_index].unit_id for q in quotes)]
+        if not cited:
+            cited = [pool[0]]
         # other documents that answer about as well (two years' plans, several provinces)
-        for unit_id, doc_id, hit in hits[1:]:
-            if len(chosen) >= 3:
-                break
-            if doc_id not in {c[1] for c in chosen} and hit.score >= 0.9 * top_score and not result.matched_docs:
-                chosen.append((unit_id, doc_id, hit))
-        cited = [self._citation(i + 1, unit_id, hit.score) for i, (unit_id, _, hit) in enumerate(chosen)]
-        if len(cited) > 1:
-            cited.sort(key=lambda c: self.store.metadata(c.doc_id).date or "", reverse=True)
-            for i, c in enumerate(cited, 1):
-                c.rank = i
-        quotes = select_quotes(question, [(c.text, self.store.get_unit(c.unit_id).kind == "table_row") for c in cited], kind)
+        top_score = hits[0][2].score
+        if not result.matched_docs:
+            for unit_id, doc_id, hit in hits[1:]:
+                if len({c.doc_id for c in cited}) >= 3:
+                    break
+                if doc_id in {c.doc_id for c in cited} or hit.score < 0.9 * top_score:
+                    continue
+                extra = self._citation(0, unit_id, hit.score)
+                row = self.store.get_unit(unit_id).kind == "table_row"
+                extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1)]
+                cited.append(extra)
+        docs = list(dict.fromkeys(c.doc_id for c in cited))
+        if len(docs) > 1:
+            # the documents the question names first, then the newest
+            dates = {d: self.store.metadata(d).date or "" for d in docs}
+            docs.sort(key=lambda d: (d not in result.matched_docs, "".join(chr(0x10FFFF - ord(ch)) for ch in dates[d])))
+            cited.sort(key=lambda c: docs.index(c.doc_id))
+        for rank, citation in enumerate(cited, 1):
+            citation.rank = rank
         lines = []
-        for index, citation in enumerate(cited):
-            mine = [q.text for q in quotes if q.unit_index == index and verbatim(q.text, citation.text)]
-            citation.quotes = mine
-            body = " … ".join(f"“{q}”" for q in mine) or f"“{citation.text[:300]}”"
-            lines.append(f"Theo {citation.citation} ({citation.label}): {body} [{citation.rank}]")
-        if len(lines) == 1:
-            text = lines[0]
-        else:
-            text = f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
+        for doc_id in docs:
+            mine = [c for c in cited if c.doc_id == doc_id]
+            where = "; ".join(self._where(c, kinds) for c in mine)
+            body = " … ".join(f"“{q}”" for c in mine for q in c.quotes if verbatim(q, c.text)) or f"“{mine[0].text[:300]}”"
+            marks = "".join(f"[{c.rank}]" for c in mine)
+            lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}")
+        text = lines[0] if len(lines) == 1 else \
+            f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
         seen = {c.unit_id for c in cited}
         for unit_id, _, hit in hits:
             if len(cited) >= top_k:
@@ -165,6 +178,16 @@ class AnswerService:
                 cited.append(self._citation(len(cited) + 1, unit_id, hit.score))
                 seen.add(unit_id)
         return Answer(question=question, answer=text, abstained=False, citations=cited)
+
+    @staticmethod
+    def _where(citation: Citation, kinds: list[str]) -> str:
+        """The unit's label, with its heading when the heading says who (a bullet under "2. Sở Tài chính")."""
+        crumb = citation.breadcrumb[-1] if citation.breadcrumb else ""
+        heading = re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", crumb)
+        if heading and len(heading) <= 90 and heading not in citation.text and not heading.startswith("Phụ lục") and \
+                ("agency" in kinds or re.match(r"(?:Sở|Các Sở|Ủy ban|UBND|Văn phòng|Trường|Thủ trưởng)", heading)):
+            return f"{citation.label} — {heading}"
+        return citation.label
 
     def _abstain(self, question: str, result: SearchResult) -> Answer:
         suggestions = []

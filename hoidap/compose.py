@@ -3,20 +3,22 @@ question's kind, quote them verbatim, cite them. Pure functions; no I/O."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from index.tokenize import expand_text
 
 KINDS = ("number", "agency", "date", "list", "general")
 
 _KIND_PATTERNS = [
-    ("agency", r"\b(co quan nao|don vi nao|so nao|ai chu tri|ai phu trach|ai thuc hien|ai la|chu tri|phoi hop|"
-               r"cua ai|giao cho ai|ai chiu trach nhiem|trach nhiem cua|ai ky|nguoi ky)\b"),
+    ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
+               r"nguoi ky|bao cao (len|ve) dau)\b"),
     ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
-             r"hoan thanh (vao|trong)|thang nao|quy nao|bao lau|giai doan nao)\b"),
-    ("number", r"\b(bao nhieu|ty le|may|so luong|muc|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
-    ("list", r"\b(gom nhung|nhung gi|nhung nao|cac .{0,30} nao|liet ke|gom co|bao gom|nhung noi dung|"
+             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang)\b"),
+    ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
+    ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
              r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
 ]
 _AGENCY = re.compile(r"\b(Sở|Ủy ban|Uỷ ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc)\b")
@@ -34,34 +36,49 @@ class Quote:
     score: float
 
 
-def question_kind(question: str) -> str:
-    """number, agency, date, list or general.
+def question_kinds(question: str) -> list[str]:
+    """Every kind the question asks for, most specific first ("ai chủ trì, bao giờ xong" → agency, date).
 
     Example:
-        >>> question_kind("Cơ quan nào chủ trì việc số hóa kết quả TTHC?"), question_kind("han chot nop ke hoach")
-        ('agency', 'date')
+        >>> question_kinds("Cơ quan nào chủ trì việc số hóa kết quả TTHC?"), question_kinds("han chot nop ke hoach")
+        (['agency'], ['date'])
     """
     folded = fold(match_form(question))
-    for kind, pattern in _KIND_PATTERNS:
-        if re.search(pattern, folded):
-            return kind
-    return "general"
+    kinds = [kind for kind, pattern in _KIND_PATTERNS if re.search(pattern, folded)]
+    if "date" in kinds and "number" in kinds and not re.search(r"\b(bao nhieu|ty le|%|so luong|phan tram)", folded):
+        kinds.remove("number")  # "quý mấy", "mấy tháng" ask for a time, not a count
+    return kinds or ["general"]
+
+
+def question_kind(question: str) -> str:
+    """The main kind: number, agency, date, list or general."""
+    return question_kinds(question)[0]
 
 
 def _terms(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", fold(match_form(text))) if w not in _STOP and len(w) > 1}
 
 
+_ROW_FIELD = re.compile(r"; (?=[A-ZĐÀ-Ỹ][^:;]{1,45}: )")
+
+
 def pieces(text: str, is_table_row: bool) -> list[str]:
     """A unit cut into quotable pieces: sentences, or a table row's "Header: value" fields."""
     if is_table_row:
-        return [p.strip() for p in text.split("; ") if p.strip()]
+        return [p.strip() for p in _ROW_FIELD.split(text) if p.strip()]
     out = [p.strip() for p in _SENTENCES.split(text) if p and p.strip()]
     return [re.sub(r"^[-–•+]\s*", "", p) for p in out if len(p) > 2]
 
 
+_ROW_HEAD = re.compile(r"^[A-ZĐÀ-Ỹ][^:;]{1,45}: ")
+
+
 def _kind_bonus(piece: str, kind: str) -> float:
-    head = piece.split(":", 1)[0].lower() if ":" in piece[:40] else ""
+    head = piece.split(":", 1)[0].lower() if _ROW_HEAD.match(piece) else ""
+    if head and kind in ("agency", "date"):
+        # a table field answers by its header: "Cơ quan chủ trì: ...", "Thời gian hoàn thành: ..."
+        wanted = ("chủ trì", "phối hợp", "cơ quan") if kind == "agency" else ("thời gian",)
+        return 3.0 * any(w in head for w in wanted) + 0.5 * (kind == "agency" and "chủ trì" in head)
     if kind == "agency":
         return 1.5 * bool(_AGENCY.search(piece)) + 2.0 * ("chủ trì" in head) + 0.5 * ("phối hợp" in head)
     if kind == "date":
@@ -71,26 +88,63 @@ def _kind_bonus(piece: str, kind: str) -> float:
     return 0.0
 
 
-def select_quotes(question: str, units: list[tuple[str, bool]], kind: str, per_unit: int = 2) -> list[Quote]:
-    """The pieces of each unit that best answer ``question``; ``units`` are (text, is_table_row)."""
-    wanted = _terms(question)
-    quotes: list[Quote] = []
-    for index, (text, is_row) in enumerate(units):
-        scored = []
-        for order, piece in enumerate(pieces(text, is_row)):
-            overlap = len(wanted & _terms(piece)) / (len(wanted) or 1)
-            scored.append((overlap * 3 + _kind_bonus(piece, kind) - 0.01 * order, order, piece))
-        scored.sort(reverse=True)
-        chosen = scored[:per_unit]
-        if is_row and kind in ("agency", "date"):
-            # the task itself, so the answer says what the agency or date is for
-            first = pieces(text, True)[0]
-            if all(first != c[2] for c in chosen):
-                chosen = chosen[:per_unit - 1] + [(0.0, -1, first)]
-        for score, order, piece in sorted(chosen, key=lambda c: c[1]):
-            if piece in text:  # verbatim only
-                quotes.append(Quote(piece, index, score))
-    return quotes
+def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3) -> list[Quote]:
+    """The pieces of the candidate units (best first) that best answer ``question``.
+
+    Pieces are scored by the IDF-weighted share of the question's words they hold, plus a bonus
+    for holding what the question's kinds ask for (an agency, a date, a number), minus a little
+    for coming from a lower-ranked unit. The best piece leads; each other kind asked for adds the
+    best piece that answers it. ``units`` are (text, is_table_row).
+    """
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    wanted = _terms(expand_text(question))
+    all_pieces = [(index, order, piece, _terms(piece)) for index, (text, is_row) in enumerate(units)
+                  for order, piece in enumerate(pieces(text, is_row))]
+    if not all_pieces:
+        return []
+    df: dict[str, int] = {}
+    for *_, terms in all_pieces:
+        for term in terms & wanted:
+            df[term] = df.get(term, 0) + 1
+    n = len(all_pieces)
+    weight = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in wanted}
+    total = sum(weight.values()) or 1.0
+
+    # the head of a Vietnamese question usually names what it is about: "Tờ trình ... số mấy?"
+    head_words = [w for w in re.findall(r"\w+", fold(match_form(expand_text(question))))[:2] if w not in _STOP]
+
+    def score(item, kind_list) -> float:
+        index, order, piece, terms = item
+        overlap = sum(weight[t] for t in terms & wanted) / total
+        focus = 0.8 if head_words and all(w in terms for w in head_words) else 0.0
+        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order
+
+    ranked = sorted(all_pieces, key=lambda item: -score(item, kinds))
+    chosen = [ranked[0]]
+    for kind in kinds:
+        if kind == "general" or any(_kind_bonus(c[2], kind) > 0 for c in chosen):
+            continue
+        # what a row says about its own task comes from that row
+        lead_first = [p for p in all_pieces if p[0] == chosen[0][0]] + [p for p in all_pieces if p[0] != chosen[0][0]]
+        best = max((p for p in lead_first if p not in chosen and _kind_bonus(p[2], kind) > 0),
+                   key=lambda item: score(item, [kind]) + 2.0 * (item[0] == chosen[0][0]), default=None)
+        if best is not None:
+            chosen.append(best)
+    lead = chosen[0][0]
+    if "list" in kinds and not units[lead][1]:
+        # a list question: the whole enumeration of the leading unit, in order
+        chosen = [p for p in all_pieces if p[0] == lead][:6] + [c for c in chosen if c[0] != lead]
+        limit = max(limit, len(chosen))
+    # a second piece of the leading unit when it adds to the answer
+    extra = next((p for p in ranked[1:] if p[0] == lead and p not in chosen and score(p, kinds) > 1.0), None)
+    if extra is not None and len(chosen) < limit:
+        chosen.append(extra)
+    if units[lead][1] and any(k in ("agency", "date") for k in kinds):
+        first = next(p for p in all_pieces if p[0] == lead and p[1] == 0)
+        if first not in chosen:
+            chosen.insert(1, first)  # the task itself, so the agency or date says what it is for
+    quotes = [Quote(piece, index, score((index, order, piece, terms), kinds)) for index, order, piece, terms in chosen[:5]]
+    return [q for q in quotes if q.text in units[q.unit_index][0]]  # verbatim only
 
 
 def verbatim(quote: str, unit_text: str) -> bool:

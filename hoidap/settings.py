@@ -40,9 +40,9 @@ class Settings(BaseSettings):
     # retrieval
     hnsw_threshold: int = Field(50_000, ge=1)
     # fusion: tuned on eval/gold/dev.jsonl with `hoidap eval --tune`
-    rrf_k: int = Field(10, ge=1)
+    rrf_k: int = Field(5, ge=1)
     weight_bm25: float = Field(0.5, ge=0)
-    weight_bm25_folded: float = Field(1.5, ge=0)
+    weight_bm25_folded: float = Field(2.0, ge=0)
     weight_dense: float = Field(0.5, ge=0)
     weight_doc_match: float = Field(2.0, ge=0)
     abstain_threshold: float = 0.80  # lowest dense similarity still answered
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     zalo_refresh_token: SecretStr | None = None
     zalo_api_url: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_app_secret: SecretStr | None = None  # app secret key sent when refreshing tokens; the OA secret when unset
+    zalo_timeout_seconds: float = Field(10.0, gt=0)
+    zalo_rate_limit_per_minute: int = Field(20, ge=1)
 
     @field_validator("admin_keys", "cors_origins", mode="before")
     @classmethod

@@ -1,0 +1,73 @@
+"""CLI: hoidap eval (dev set or an ALQAC-shaped folder), with reports and --json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hoidap.settings import Settings
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from eval.gold import DEFAULT_GOLD, load_gold
+    from eval.report import public, write_report
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="câu", file=sys.stderr,
+                                                            disable=args.quiet))
+        bar.update(done - bar.n)
+
+    modes = tuple(args.modes.split(","))
+    if args.tune:
+        from eval.tune import tune
+
+        trials = tune(settings, load_gold(Path(args.gold or DEFAULT_GOLD)))
+        for trial in trials[:10]:
+            print(f"R@5 {trial.recall5:.3f}  MRR@10 {trial.mrr10:.3f}  {trial.params}")
+        return 0
+    if args.alqac:
+        from eval.alqac import evaluate_alqac
+
+        data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir / "alqac"
+        alqac_settings = settings.model_copy(update={"data_dir": data_dir})
+
+        def build_progress(stage: str, done: int, total: int, rate: float) -> None:
+            progress(f"index-{stage}", done, total)
+
+        report = evaluate_alqac(Path(args.alqac), alqac_settings, modes, progress, build_progress)
+        title = f"ALQAC ({report['_questions']} câu hỏi)"
+    else:
+        from eval.harness import evaluate
+
+        report = evaluate(settings, load_gold(Path(args.gold or DEFAULT_GOLD)), modes, progress)
+        title = "Bộ câu hỏi dev (eval/gold/dev.jsonl)"
+    for bar in bars.values():
+        bar.close()
+    if args.out:
+        path = write_report(report, Path(args.out), title)
+        print(f"Báo cáo: {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(public(report), ensure_ascii=False))
+    else:
+        for mode, metrics in public(report).items():
+            print(mode, "  ".join(f"{k}={v:.3f}" for k, v in metrics.items()))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="đánh giá chất lượng tìm kiếm và trả lời")
+    p.add_argument("--gold", help="tệp câu hỏi vàng (mặc định eval/gold/dev.jsonl)")
+    p.add_argument("--alqac", metavar="FOLDER", help="thư mục dạng ALQAC (corpus.jsonl + queries.jsonl)")
+    p.add_argument("--data-dir", help="thư mục dữ liệu riêng cho --alqac (mặc định DATA_DIR/alqac)")
+    p.add_argument("--modes", default="bm25,dense,hybrid")
+    p.add_argument("--out", help="thư mục ghi báo cáo Markdown và biểu đồ PNG")
+    p.add_argument("--json", action="store_true", help="in số liệu dạng JSON {mode: {metric: value}}")
+    p.add_argument("--tune", action="store_true", help="dò trọng số hợp nhất trên bộ dev")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_eval)
