@@ -1,0 +1,385 @@
+/* Hỏi đáp CCHC — embeddable question-answering widget.
+ *
+ * Embed with one tag:
+ *   <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
+ * `data-api` defaults to the origin the script was loaded from.
+ *
+ * Everything lives in a shadow root, so the host page's CSS cannot restyle the widget and the
+ * widget's CSS cannot reach the page. Text that comes from the API (answers, clause texts,
+ * document titles) is only ever inserted with textContent / createTextNode: the documents are
+ * uploaded by people and may contain markup.
+ */
+(function () {
+  "use strict";
+  if (window.__hoidapCchcLoaded) return; // embedded twice: keep one widget
+  window.__hoidapCchcLoaded = true;
+
+  // With `async`, document.currentScript is still set while this file runs; the query is a fallback.
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  var API = apiBase(script);
+  var STORE_KEY = "hoidap-cchc:conversation";
+  var SUGGESTED = [
+    "Kinh phí thực hiện đề án lấy từ đâu?",
+    "Cơ quan nào chủ trì đề án đo lường sự hài lòng với dịch vụ y tế công?",
+    "Kế hoạch CCHC năm 2025 của Quảng Nam có mục tiêu gì?",
+    "Cơ quan nào chủ trì xây dựng sổ tay hướng dẫn nghiệp vụ lĩnh vực đất đai ở Bình Định?"
+  ];
+  var TEXT = {
+    title: "Hỏi đáp CCHC",
+    subtitle: "Tra cứu văn bản cải cách hành chính",
+    open: "Mở hỏi đáp cải cách hành chính",
+    close: "Đóng hỏi đáp",
+    placeholder: "Nhập câu hỏi…",
+    send: "Gửi",
+    searching: "Đang tìm…",
+    welcome: "Xin chào! Hãy đặt câu hỏi về các văn bản cải cách hành chính. Câu trả lời luôn kèm trích dẫn điều khoản.",
+    tryThese: "Gợi ý câu hỏi:",
+    sources: "Căn cứ trả lời",
+    nearest: "Các văn bản gần nhất với câu hỏi:",
+    read: "Đọc trong văn bản",
+    helpful: "Câu trả lời hữu ích",
+    unhelpful: "Câu trả lời chưa hữu ích",
+    askFeedback: "Câu trả lời có hữu ích không?",
+    thanks: "Cảm ơn bạn đã góp ý",
+    network: "Không kết nối được máy chủ hỏi đáp; vui lòng kiểm tra mạng và thử lại.",
+    unexpected: "Máy chủ trả lời không đúng định dạng; vui lòng thử lại sau.",
+    empty: "Hãy nhập câu hỏi trước khi gửi."
+  };
+
+  var CSS = [
+    ":host { all: initial; }",
+    /* explicit values everywhere: `all: initial` cuts inheritance from the page, and the
+       initial font of Chromium is a serif one */
+    ".root, .root * { box-sizing: border-box; }",
+    ".root { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif;",
+    "  font-size: 15px; line-height: 1.45; color: #1f2933; font-weight: 400; font-style: normal;",
+    "  text-align: left; letter-spacing: normal; text-transform: none; }",
+    "button, input { font: inherit; color: inherit; margin: 0; }",
+    "button { cursor: pointer; }",
+    ":focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }",
+    ".launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; display: flex;",
+    "  align-items: center; gap: 8px; padding: 12px 18px; border: 0; border-radius: 999px;",
+    "  background: #0b5cad; color: #fff; font-weight: 600; box-shadow: 0 4px 14px rgba(0,0,0,.25); }",
+    ".launcher:hover { background: #094b8e; }",
+    ".panel { position: fixed; right: 20px; bottom: 84px; z-index: 2147483001; width: 390px;",
+    "  height: min(620px, calc(100vh - 110px)); display: flex; flex-direction: column;",
+    "  background: #fff; border-radius: 12px; box-shadow: 0 10px 40px rgba(0,0,0,.3); overflow: hidden; }",
+    ".panel[hidden] { display: none; }",
+    ".head { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #0b5cad; color: #fff; }",
+    ".head h2 { margin: 0; font-size: 17px; font-weight: 700; color: #fff; }",
+    ".head p { margin: 0; font-size: 12px; opacity: .9; color: #fff; }",
+    ".head .titles { flex: 1; }",
+    ".close { border: 0; background: transparent; color: #fff; font-size: 22px; line-height: 1;",
+    "  width: 36px; height: 36px; border-radius: 6px; }",
+    ".close:hover { background: rgba(255,255,255,.15); }",
+    ".log { flex: 1; overflow-y: auto; padding: 12px; background: #f4f6f8; }",
+    ".msg { margin: 0 0 10px; padding: 10px 12px; border-radius: 10px; max-width: 92%;",
+    "  white-space: pre-wrap; overflow-wrap: anywhere; }",
+    ".msg.user { margin-left: auto; background: #0b5cad; color: #fff; }",
+    ".msg.bot { background: #fff; border: 1px solid #dde3e9; }",
+    ".msg.error { background: #fdecea; border: 1px solid #f5c2bd; color: #8a1c12; }",
+    ".msg.status { background: transparent; color: #52606d; font-style: italic; padding: 4px 2px; }",
+    ".answer { white-space: pre-wrap; }",
+    ".marker { border: 0; background: #e3eefa; color: #0b5cad; border-radius: 4px; padding: 0 4px;",
+    "  font-size: 12px; font-weight: 700; vertical-align: super; line-height: 1.2; }",
+    ".section { margin: 10px 0 4px; font-size: 13px; font-weight: 700; color: #52606d; white-space: normal; }",
+    ".cites, .docs { list-style: none; margin: 0; padding: 0; white-space: normal; }",
+    ".cite { margin: 6px 0; border: 1px solid #dde3e9; border-radius: 8px; background: #fafbfc; }",
+    ".cite-toggle { display: block; width: 100%; text-align: left; border: 0; background: transparent;",
+    "  padding: 8px 10px; font-size: 13px; }",
+    ".cite-toggle::before { content: '▸ '; color: #0b5cad; }",
+    ".cite-toggle[aria-expanded='true']::before { content: '▾ '; }",
+    ".cite-toggle .rank { font-weight: 700; color: #0b5cad; }",
+    ".cite-toggle .label { font-weight: 600; }",
+    /* the document name is long and often the same for every source: two lines until opened */
+    ".cite-toggle .doc { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2;",
+    "  overflow: hidden; color: #52606d; font-size: 12px; }",
+    ".cite-toggle[aria-expanded='true'] .doc { display: block; }",
+    ".cite-body { padding: 0 10px 10px; font-size: 13px; }",
+    ".cite-body[hidden] { display: none; }",
+    ".crumb { color: #52606d; font-size: 12px; margin: 0 0 4px; }",
+    ".clause { white-space: pre-wrap; margin: 0 0 6px; overflow-wrap: anywhere; }",
+    "a { color: #0b5cad; text-decoration: underline; }",
+    ".docs li { margin: 4px 0; }",
+    ".feedback { display: flex; align-items: center; gap: 6px; margin-top: 8px; font-size: 13px;",
+    "  color: #52606d; white-space: normal; }",
+    ".feedback button { border: 1px solid #c8d1da; background: #fff; border-radius: 6px; padding: 2px 8px; }",
+    ".feedback button:hover { background: #eef2f6; }",
+    ".chips { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; white-space: normal; }",
+    ".chip { border: 1px solid #0b5cad; background: #fff; color: #0b5cad; border-radius: 999px;",
+    "  padding: 5px 10px; font-size: 13px; text-align: left; }",
+    ".chip:hover { background: #e3eefa; }",
+    ".form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #dde3e9; background: #fff; }",
+    ".form input { flex: 1; min-width: 0; padding: 9px 10px; border: 1px solid #9aa5b1; border-radius: 8px;",
+    "  background: #fff; color: #1f2933; }",
+    ".form .send { border: 0; border-radius: 8px; padding: 9px 16px; background: #0b5cad; color: #fff; font-weight: 600; }",
+    ".form .send:disabled { background: #9aa5b1; cursor: wait; }",
+    /* phones: the panel takes the whole screen */
+    "@media (max-width: 480px) {",
+    "  .panel { inset: 0; width: 100%; height: 100%; border-radius: 0; }",
+    "  .launcher { right: 12px; bottom: 12px; }",
+    "}"
+  ].join("\n");
+
+  function apiBase(tag) {
+    var given = tag && tag.getAttribute("data-api");
+    if (given) return given.replace(/\/+$/, "");
+    try { return new URL(tag.src, location.href).origin; } catch (e) { return location.origin; }
+  }
+
+  /* Small DOM helper: el("button", {class: "x", "data-testid": "y"}, "text", child...).
+     String children become text nodes, never markup. */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "hidden") node.hidden = !!attrs.hidden;
+      else node.setAttribute(name, attrs[name]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child == null) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  /* The launcher's speech-bubble icon, drawn inline: no emoji font or image request needed. */
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function storedConversation() {
+    try { return sessionStorage.getItem(STORE_KEY); } catch (e) { return null; } // storage can be blocked
+  }
+  function storeConversation(id) {
+    try { sessionStorage.setItem(STORE_KEY, id); } catch (e) { /* in-memory copy still works */ }
+  }
+
+  /* POST JSON; resolves with the body, rejects with an Error whose message can be shown as is. */
+  function post(path, body) {
+    return fetch(API + path, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) {
+          throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
+        }
+        if (!data) throw new Error(TEXT.unexpected);
+        return data;
+      });
+    });
+  }
+
+  function docLink(docId, unitId, text) {
+    var href = API + "/doc/" + encodeURIComponent(docId) + (unitId ? "#" + encodeURIComponent(unitId) : "");
+    return el("a", { href: href, target: "_blank", rel: "noopener" }, text);
+  }
+
+  function Widget() {
+    this.conversationId = storedConversation();
+    this.busy = false;
+    this.uid = 0;
+    this.build();
+  }
+
+  Widget.prototype.build = function () {
+    var self = this;
+    this.host = el("div", { id: "hoidap-cchc-widget" });
+    // the host element sits in the page: an inline !important style beats any page rule on it
+    this.host.style.setProperty("all", "initial", "important");
+    var shadow = this.host.attachShadow({ mode: "open" });
+    shadow.appendChild(el("style", {}, CSS));
+
+    this.launcher = el("button", { type: "button", class: "launcher", "data-testid": "hoidap-open",
+      "aria-label": TEXT.open, "aria-expanded": "false", "aria-controls": "hoidap-panel" },
+      chatIcon(), TEXT.title);
+    this.closeButton = el("button", { type: "button", class: "close", "data-testid": "hoidap-close",
+      "aria-label": TEXT.close }, "×");
+    this.log = el("div", { class: "log", "data-testid": "hoidap-messages", "aria-live": "polite",
+      "aria-relevant": "additions", "aria-label": "Hội thoại" });
+    this.input = el("input", { type: "text", "data-testid": "hoidap-input", placeholder: TEXT.placeholder,
+      "aria-label": "Câu hỏi", maxlength: "500", autocomplete: "off" });
+    this.sendButton = el("button", { type: "submit", class: "send", "data-testid": "hoidap-send" }, TEXT.send);
+    this.form = el("form", { class: "form" }, this.input, this.sendButton);
+    this.panel = el("div", { id: "hoidap-panel", class: "panel", role: "dialog", "aria-label": TEXT.title,
+      "data-testid": "hoidap-panel", hidden: true },
+      el("div", { class: "head" },
+        el("div", { class: "titles" }, el("h2", {}, TEXT.title), el("p", {}, TEXT.subtitle)),
+        this.closeButton),
+      this.log, this.form);
+    shadow.appendChild(el("div", { class: "root" }, this.panel, this.launcher));
+
+    this.launcher.addEventListener("click", function () { self.panel.hidden ? self.open() : self.close(); });
+    this.closeButton.addEventListener("click", function () { self.close(); });
+    this.form.addEventListener("submit", function (event) { event.preventDefault(); self.ask(self.input.value); });
+    shadow.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !self.panel.hidden) { event.preventDefault(); self.close(); }
+    });
+    this.welcome();
+    document.body.appendChild(this.host);
+  };
+
+  Widget.prototype.open = function () {
+    this.panel.hidden = false;
+    this.launcher.setAttribute("aria-expanded", "true");
+    this.input.focus();
+  };
+
+  Widget.prototype.close = function () {
+    this.panel.hidden = true;
+    this.launcher.setAttribute("aria-expanded", "false");
+    this.launcher.focus();
+  };
+
+  Widget.prototype.scroll = function () { this.log.scrollTop = this.log.scrollHeight; };
+
+  Widget.prototype.add = function (node) { this.log.appendChild(node); this.scroll(); return node; };
+
+  Widget.prototype.welcome = function () {
+    var self = this;
+    var chips = el("div", { class: "chips", "data-testid": "hoidap-suggestions" });
+    SUGGESTED.forEach(function (question) {
+      var chip = el("button", { type: "button", class: "chip", "data-testid": "hoidap-suggestion" }, question);
+      chip.addEventListener("click", function () { self.ask(question); });
+      chips.appendChild(chip);
+    });
+    this.chips = chips;
+    this.add(el("div", { class: "msg bot" }, TEXT.welcome, el("div", { class: "section" }, TEXT.tryThese), chips));
+  };
+
+  Widget.prototype.setBusy = function (busy) {
+    this.busy = busy;
+    this.sendButton.disabled = busy;
+    this.form.setAttribute("aria-busy", busy ? "true" : "false");
+    Array.prototype.forEach.call(this.chips.querySelectorAll("button"), function (b) { b.disabled = busy; });
+  };
+
+  Widget.prototype.ask = function (raw) {
+    var self = this;
+    var question = (raw || "").trim();
+    if (this.busy) return;
+    if (!question) { this.add(el("div", { class: "msg error", role: "alert" }, TEXT.empty)); return; }
+    this.input.value = "";
+    this.add(el("div", { class: "msg user" }, question));
+    var status = this.add(el("div", { class: "msg status", "data-testid": "hoidap-loading" }, TEXT.searching));
+    this.setBusy(true);
+    var body = { question: question };
+    if (this.conversationId) body.conversation_id = this.conversationId;
+    post("/api/ask", body).then(function (data) {
+      if (data.conversation_id && !self.conversationId) {
+        self.conversationId = data.conversation_id; // follow-up questions continue this conversation
+        storeConversation(data.conversation_id);
+      }
+      var reply = self.add(self.renderAnswer(data));
+      // a long answer is read from its start: scroll there rather than to its end
+      self.log.scrollTop = reply.offsetTop - self.log.offsetTop - 8;
+    }).catch(function (error) {
+      self.add(el("div", { class: "msg error", role: "alert", "data-testid": "hoidap-error" }, error.message));
+    }).then(function () {
+      status.remove();
+      self.setBusy(false);
+      self.input.focus();
+    });
+  };
+
+  /* One answer: text with [n] markers as buttons, sources, feedback. */
+  Widget.prototype.renderAnswer = function (data) {
+    var self = this;
+    var box = el("div", { class: "msg bot", "data-testid": "hoidap-reply" });
+    var toggles = {}; // rank -> function opening that citation
+    var answer = el("div", { class: "answer", "data-testid": "hoidap-answer" });
+    box.appendChild(answer);
+
+    var citations = data.citations || [];
+    if (citations.length) {
+      box.appendChild(el("div", { class: "section" }, TEXT.sources));
+      var list = el("ol", { class: "cites" });
+      citations.forEach(function (c) { list.appendChild(self.renderCitation(c, toggles)); });
+      box.appendChild(list);
+    }
+    // markers are turned into buttons once the citations exist, so each can open its clause
+    String(data.answer || "").split(/(\[\d+\])/).forEach(function (part) {
+      var match = /^\[(\d+)\]$/.exec(part);
+      if (match && toggles[match[1]]) {
+        var marker = el("button", { type: "button", class: "marker", "data-testid": "hoidap-marker",
+          "aria-label": "Xem trích dẫn " + match[1] }, part);
+        marker.addEventListener("click", function () { toggles[match[1]](true); });
+        answer.appendChild(marker);
+      } else if (part) {
+        answer.appendChild(document.createTextNode(part));
+      }
+    });
+
+    if (data.abstained && (data.suggestions || []).length) {
+      box.appendChild(el("div", { class: "section" }, TEXT.nearest));
+      var docs = el("ul", { class: "docs", "data-testid": "hoidap-suggested-docs" });
+      data.suggestions.forEach(function (s) {
+        docs.appendChild(el("li", {}, docLink(s.doc_id, null, s.citation || s.title || s.doc_id)));
+      });
+      box.appendChild(docs);
+    }
+    if (data.answer_id) box.appendChild(this.renderFeedback(data.answer_id));
+    return box;
+  };
+
+  Widget.prototype.renderCitation = function (c, toggles) {
+    var bodyId = "hoidap-cite-" + (++this.uid);
+    var toggle = el("button", { type: "button", class: "cite-toggle", "aria-expanded": "false",
+      "aria-controls": bodyId, "data-testid": "hoidap-citation-toggle" },
+      el("span", { class: "rank" }, "[" + c.rank + "] "), el("span", { class: "label" }, c.label || ""),
+      el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id));
+    var crumb = (c.breadcrumb || []).join(" › ");
+    var body = el("div", { id: bodyId, class: "cite-body", "data-testid": "hoidap-citation-text", hidden: true },
+      crumb ? el("p", { class: "crumb" }, crumb) : null,
+      el("p", { class: "clause" }, c.text || ""),
+      docLink(c.doc_id, c.unit_id, TEXT.read));
+    function set(open) {
+      body.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) toggle.scrollIntoView({ block: "nearest" });
+    }
+    toggle.addEventListener("click", function () { set(body.hidden); });
+    toggles[String(c.rank)] = set;
+    return el("li", { class: "cite", "data-testid": "hoidap-citation", "data-unit-id": c.unit_id }, toggle, body);
+  };
+
+  Widget.prototype.renderFeedback = function (answerId) {
+    var row = el("div", { class: "feedback", role: "group", "aria-label": TEXT.askFeedback },
+      el("span", {}, TEXT.askFeedback));
+    var up = el("button", { type: "button", "data-testid": "hoidap-feedback-up", "aria-label": TEXT.helpful,
+      title: TEXT.helpful }, "👍 Có");
+    var down = el("button", { type: "button", "data-testid": "hoidap-feedback-down", "aria-label": TEXT.unhelpful,
+      title: TEXT.unhelpful }, "👎 Chưa");
+    function send(helpful) {
+      up.disabled = down.disabled = true;
+      post("/api/feedback", { answer_id: answerId, helpful: helpful }).then(function () {
+        var thanks = el("span", { "data-testid": "hoidap-feedback-thanks", tabindex: "-1" }, TEXT.thanks);
+        row.replaceChildren(thanks);
+        thanks.focus(); // the focused button is gone: keep keyboard users in the same place
+      }).catch(function (error) {
+        up.disabled = down.disabled = false;
+        row.appendChild(el("span", { role: "alert", "data-testid": "hoidap-error" }, error.message));
+      });
+    }
+    up.addEventListener("click", function () { send(true); });
+    down.addEventListener("click", function () { send(false); });
+    row.appendChild(up);
+    row.appendChild(down);
+    return row;
+  };
+
+  function start() { new Widget(); }
+  // an async script may run before <body> exists
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
