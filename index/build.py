@@ -122,6 +122,8 @@ class IndexBuilder:
             lexical = LexicalIndex()
             lexical.build(tokens)
             lexical.save(folder)
+            if progress:
+                progress("write", 1, 3, 0.0)
             np.save(folder / "vectors.npy", vectors)
             rows = [{"id": u.id, "doc_id": u.doc_id, "hash": hashes[u.id]} for u in units]
             (folder / "units.json").write_text(json.dumps(rows, ensure_ascii=False))

@@ -1,0 +1,138 @@
+"""The index on disk: incremental updates, atomic switch under a killed build, hot reload,
+refusal of a mismatched index. A deterministic embedder ("hashing"): the model is not the point."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.ingest import Ingester
+from corpus.store import Store
+from hoidap.errors import IndexMismatch, IndexMissing
+from hoidap.settings import Settings
+from index.build import IndexBuilder
+from index.search import Searcher
+
+PLAN = """KẾ HOẠCH
+Cải cách hành chính năm {year} của tỉnh {province}
+I. MỤC TIÊU
+1. Mục tiêu chung
+- {goal}
+- Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình đạt {rate}% trở lên.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Nội vụ
+- Theo dõi, đôn đốc, kiểm tra việc thực hiện kế hoạch; báo cáo hằng quý.
+"""
+
+
+def _write(folder: Path, name: str, **fields) -> Path:
+    path = folder / name
+    path.write_text(PLAN.format(**fields), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "data", model="hashing")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "kh-a.txt", year=2024, province="Gia Lai", goal="Số hóa hồ sơ thủ tục hành chính.", rate=70)
+    _write(docs, "kh-b.txt", year=2025, province="Kon Tum", goal="Đổi mới cơ chế một cửa liên thông.", rate=80)
+    store = Store(settings.db_path)
+    Ingester(store, settings).ingest_paths([docs])
+    return settings, store, docs
+
+
+def test_no_index_yet_says_how_to_build(small) -> None:
+    settings, _, _ = small
+    with pytest.raises(IndexMissing) as caught:
+        Searcher(settings).search("một cửa")
+    assert "hoidap index" in caught.value.message
+
+
+def test_add_replace_remove_one_document_embeds_only_what_changed(small) -> None:
+    settings, store, docs = small
+    builder = IndexBuilder(settings, store)
+    first = builder.build()
+    assert first.embedded == first.units > 0
+    assert builder.build().unchanged
+
+    Ingester(store, settings).ingest_paths([_write(docs, "kh-c.txt", year=2023, province="Bình Phước",
+                                                   goal="Tinh gọn bộ máy.", rate=60)])
+    added = builder.build()
+    assert added.embedded == len(store.units("kh-c")) and added.reused == first.units
+
+    _write(docs, "kh-b.txt", year=2025, province="Kon Tum", goal="Đổi mới cơ chế một cửa liên thông.", rate=95)
+    Ingester(store, settings).ingest_paths([docs / "kh-b.txt"])
+    replaced = builder.build()
+    assert 0 < replaced.embedded < len(store.units("kh-b")) + 1
+    hits = Searcher(settings).search("tỷ lệ trực tuyến toàn trình 95%", k=3)
+    assert hits.doc_ids[0] == "kh-b"
+
+    units_a = len(store.units("kh-a"))
+    store.delete_document("kh-a")
+    removed = builder.build()
+    assert removed.embedded == 0 and removed.units == added.units - units_a
+    result = Searcher(settings).search("số hóa hồ sơ", k=10)
+    assert "kh-a" not in result.doc_ids
+
+
+def _killed_build(data_dir: str) -> None:
+    """Runs in a child process: starts a build and dies (SIGKILL) while writing the new version."""
+    settings = Settings(data_dir=Path(data_dir), model="hashing")
+
+    def progress(stage: str, done: int, total: int, rate: float) -> None:
+        if stage == "write":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    IndexBuilder(settings, Store(settings.db_path)).build(rebuild=True, progress=progress)
+
+
+def test_build_killed_midway_leaves_previous_index_serving(small) -> None:
+    settings, store, docs = small
+    IndexBuilder(settings, store).build()
+    searcher = Searcher(settings)
+    before = searcher.search("một cửa liên thông", k=3)
+
+    Ingester(store, settings).ingest_paths([_write(docs, "kh-d.txt", year=2026, province="Lào Cai",
+                                                   goal="Chính quyền số.", rate=90)])
+    child = multiprocessing.get_context("spawn").Process(target=_killed_build, args=(str(settings.data_dir),))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    assert list(settings.index_dir.glob(".tmp-*")), "the killed build had started writing"
+
+    fresh = Searcher(settings)  # a process started after the crash
+    after = fresh.search("một cửa liên thông", k=3)
+    assert after.version == before.version and after.unit_ids == before.unit_ids
+    assert "kh-d" not in fresh.search("chính quyền số Lào Cai", k=10).doc_ids
+    assert IndexBuilder(settings, store).build().version != before.version  # the next build completes
+
+
+def test_running_searcher_switches_to_new_version_without_restart(small) -> None:
+    settings, store, docs = small
+    IndexBuilder(settings, store).build()
+    searcher = Searcher(settings)
+    old = searcher.search("Lào Cai", k=5)
+    Ingester(store, settings).ingest_paths([_write(docs, "kh-e.txt", year=2026, province="Lào Cai",
+                                                   goal="Chính quyền số.", rate=90)])
+    IndexBuilder(settings, store).build()
+    time.sleep(0.6)  # the searcher looks at CURRENT at most twice a second
+    new = searcher.search("Lào Cai", k=5)
+    assert new.version != old.version and new.doc_ids[0] == "kh-e"
+
+
+def test_index_built_with_another_model_is_refused(small) -> None:
+    settings, store, _ = small
+    IndexBuilder(settings, store).build()
+    other = settings.model_copy(update={"model": "intfloat/multilingual-e5-base"})
+    with pytest.raises(IndexMismatch) as caught:
+        Searcher(other).search("một cửa")
+    assert "hoidap index --rebuild" in caught.value.message and "hashing" in caught.value.message
+    with pytest.raises(IndexMismatch):
+        IndexBuilder(other, store).build()
