@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unknown routes raise this one
 
 from hoidap.errors import (FileTooLarge, HoidapError, IndexMismatch, IndexMissing, IngestError, InvalidQuery,
                            ModelUnavailable, NotFound, UnsupportedFormat)

@@ -44,8 +44,9 @@ class Metrics:
 class AdminService:
     """Adds and removes documents while the API keeps answering: one change at a time."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder, searcher: Searcher) -> None:
         self.settings = settings
+        self.searcher = searcher
         self.store = store
         self.builder = IndexBuilder(settings, store, embedder)
         self.ingester = Ingester(store, settings)
@@ -55,12 +56,15 @@ class AdminService:
         with self._lock:
             result = self.ingester.ingest_bytes(name, data, doc_id)
             report = self.builder.build()
+        self.searcher.invalidate()
         return result, report
 
     def delete(self, doc_id: str):
         with self._lock:
             self.store.delete_document(doc_id)
-            return self.builder.build()
+            report = self.builder.build()
+        self.searcher.invalidate()
+        return report
 
 
 class AppState:
@@ -73,6 +77,6 @@ class AppState:
         self.searcher = Searcher(settings, self.embedder)
         self.querylog = QueryLog(settings.data_dir / "querylog.sqlite3")
         self.answers = AnswerService(settings, self.store, self.searcher, self.querylog)
-        self.admin = AdminService(settings, self.store, self.embedder)
+        self.admin = AdminService(settings, self.store, self.embedder, self.searcher)
         self.metrics = Metrics()
         self.started = time.time()

@@ -108,6 +108,8 @@ class AnswerService:
         search_query, prefer = rewrite_followup(question, previous)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
         kinds = question_kinds(question)
+        if previous is not None and search_query != question and kinds == ["general"]:
+            kinds = question_kinds(previous.question)  # "còn năm 2022 thì sao?" asks what the last one asked
         if result.abstained:
             answer = self._abstain(question, result)
         else:

@@ -99,6 +99,10 @@ class Searcher:
             self._embedder = Embedder(s.model, s.query_prompt, s.passage_prompt, s.embed_batch_size)
         return self._embedder
 
+    def invalidate(self) -> None:
+        """Look at CURRENT on the next search (this process just built a new version)."""
+        self._checked = 0.0
+
     def current(self) -> _Loaded:
         """The version named in CURRENT, reloaded when it changes (checked at most every 0.5 s)."""
         now = time.monotonic()
