@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
@@ -80,3 +81,5 @@ class AppState:
         self.admin = AdminService(settings, self.store, self.embedder, self.searcher)
         self.metrics = Metrics()
         self.started = time.time()
+        # answering is CPU-bound: one at a time per core, the rest wait in line instead of thrashing
+        self.answer_slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)

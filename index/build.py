@@ -180,4 +180,4 @@ class IndexBuilder:
 
 
 def load_dense(folder: Path, settings: Settings) -> DenseIndex:
-    return DenseIndex(np.load(folder / "vectors.npy"), settings.hnsw_threshold)
+    return DenseIndex(np.load(folder / "vectors.npy"), settings.hnsw_threshold, settings.hnsw_ef_search)

@@ -115,7 +115,7 @@ class DenseIndex:
         hnsw_threshold: at or above this many vectors, build HNSW instead of exact search.
     """
 
-    def __init__(self, vectors: np.ndarray, hnsw_threshold: int = 50_000, ef_search: int = 128) -> None:
+    def __init__(self, vectors: np.ndarray, hnsw_threshold: int = 50_000, ef_search: int = 512) -> None:
         import faiss
 
         faiss.omp_set_num_threads(1)  # per-request searches are fastest on one thread here
@@ -127,7 +127,7 @@ class DenseIndex:
             self.index = faiss.IndexFlatIP(dims)
         else:
             self.index = faiss.IndexHNSWFlat(dims, 32, faiss.METRIC_INNER_PRODUCT)
-            self.index.hnsw.efConstruction = 80
+            self.index.hnsw.efConstruction = 128
             self.index.hnsw.efSearch = ef_search
         if n:
             self.index.add(self.vectors)

@@ -17,8 +17,9 @@ def ask(body: AskRequest, state: State) -> dict:
     """Trả lời một câu hỏi, kèm trích dẫn điều khoản."""
     conversation_id = body.conversation_id or uuid.uuid4().hex
     filters = body.filters.as_dict() if body.filters else None
-    answer = state.answers.answer(body.question, top_k=body.top_k, filters=filters,
-                                  conversation_id=conversation_id, channel="api")
+    with state.answer_slots:
+        answer = state.answers.answer(body.question, top_k=body.top_k, filters=filters,
+                                      conversation_id=conversation_id, channel="api")
     state.metrics.observe_answer(answer.latency_ms / 1000, answer.abstained)
     return answer.to_dict()
 

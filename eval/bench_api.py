@@ -1,0 +1,147 @@
+"""Load benchmark of the HTTP API against `hoidap serve` on loopback.
+
+Starts the server on an indexed data directory, measures the in-process `answer()` loop first
+(one thread for latency, one thread per core for throughput), then drives `POST /api/ask` with
+1, 8 and 32 concurrent clients for a bounded time each, and prints throughput and p50/p95/p99.
+
+    python eval/bench_api.py --data-dir data --seconds 20 --seconds-32 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from eval.gold import load_gold  # noqa: E402
+from eval.metrics import percentile  # noqa: E402
+from hoidap.answer import AnswerService  # noqa: E402
+from hoidap.settings import Settings  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def in_process(settings: Settings, questions: list[str], seconds: float) -> dict:
+    service = AnswerService(settings)
+    for q in questions[:3]:
+        service.answer(q, record=False)  # warm up
+    latencies = []
+    for q in questions[:60]:
+        t = time.perf_counter()
+        service.answer(q, record=False)
+        latencies.append((time.perf_counter() - t) * 1000)
+    done = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def loop() -> None:
+        nonlocal done
+        rng = random.Random(threading.get_ident())
+        while time.monotonic() < stop:
+            service.answer(rng.choice(questions), record=False)
+            with lock:
+                done += 1
+
+    threads = [threading.Thread(target=loop) for _ in range(os.cpu_count() or 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "throughput": done / seconds}
+
+
+async def drive(url: str, questions: list[str], clients: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+
+    async def client(number: int) -> None:
+        nonlocal errors
+        rng = random.Random(number)
+        async with httpx.AsyncClient(base_url=url, timeout=120, headers={"X-Client-Id": f"bench-{number}"}) as http:
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                try:
+                    response = await http.post("/api/ask", json={"question": rng.choice(questions)})
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - t) * 1000)
+                errors += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {"clients": clients, "requests": len(latencies), "errors": errors, "throughput": len(latencies) / elapsed,
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95), "p99_ms": percentile(latencies, 99)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds-32", type=float, default=60)
+    parser.add_argument("--levels", default="1,8,32")
+    args = parser.parse_args()
+    settings = Settings(data_dir=Path(args.data_dir))
+    questions = [q.question for q in load_gold()]
+
+    base = in_process(settings, questions, args.seconds)
+    print(f"in-process answer(): p50 {base['p50_ms']:.1f} ms, p95 {base['p95_ms']:.1f} ms; "
+          f"{base['throughput']:.1f} answers/s with {os.cpu_count()} threads", flush=True)
+
+    port = free_port()
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(settings.data_dir), "HOIDAP_RATE_LIMIT_PER_MINUTE": "100000000"}
+    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        asyncio.run(drive(url, questions, 2, 5))  # warm up
+        rows = []
+        for level in (int(x) for x in args.levels.split(",")):
+            seconds = args.seconds_32 if level >= 32 else args.seconds
+            row = asyncio.run(drive(url, questions, level, seconds))
+            rows.append(row)
+            print(f"{level:>3} clients, {seconds:.0f} s: {row['requests']} requests, {row['errors']} errors, "
+                  f"{row['throughput']:.1f} req/s, p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms, "
+                  f"p99 {row['p99_ms']:.1f} ms", flush=True)
+    finally:
+        server.terminate()
+        server.wait(30)
+    one = next((r for r in rows if r["clients"] == 1), None)
+    top = max(rows, key=lambda r: r["clients"])
+    if one:
+        print(f"target: 1-client p50 ≤ 1.2 × in-process p50: {one['p50_ms']:.1f} vs {1.2 * base['p50_ms']:.1f} ms "
+              f"→ {'met' if one['p50_ms'] <= 1.2 * base['p50_ms'] else 'missed'}")
+    print(f"target: {top['clients']} clients without errors and ≥ 80% of in-process throughput: {top['errors']} errors, "
+          f"{top['throughput']:.1f} vs {0.8 * base['throughput']:.1f} req/s → "
+          f"{'met' if not top['errors'] and top['throughput'] >= 0.8 * base['throughput'] else 'missed'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Retrieval benchmark on synthetic corpora of 10k, 100k and 1M units.
+
+Units are made by recombining the shipped documents' sentences with their numbers varied.
+Vectors are precomputed so the run isolates retrieval: real embeddings of the shipped units,
+perturbed with Gaussian noise (uniform random vectors would make approximate search look
+broken). Tokens are recombined from the sentences' own tokens the same way, and the tokenizer's
+throughput is measured on its own. Printed: build time, index memory, query latency p50/p95 per
+mode (the query embedding included), HNSW recall@10 against exact search, and the embedding
+model's own throughput and single-query latency.
+
+    python eval/bench_retrieval.py --sizes 10000,100000 [--queries 200] [--data-dir /tmp/bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from corpus.ingest import Ingester  # noqa: E402
+from corpus.store import Store  # noqa: E402
+from eval.gold import load_gold  # noqa: E402
+from eval.metrics import percentile  # noqa: E402
+from hoidap.settings import Settings  # noqa: E402
+from index.build import doc_label, passage_text  # noqa: E402
+from index.dense import DenseIndex, Embedder  # noqa: E402
+from index.lexical import LexicalIndex  # noqa: E402
+from index.search import Searcher  # noqa: E402
+from index.tokenize import Tokens, tokenize  # noqa: E402
+from index.versions import Manifest, VersionStore, new_version_name  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def shipped(settings: Settings) -> tuple[list[str], np.ndarray, Embedder]:
+    """The shipped units' passage texts and their real embeddings."""
+    store = Store(settings.db_path)
+    Ingester(store, settings).ingest_paths([settings.corpus_dir])
+    units = store.units()
+    metas = {d["id"]: store.metadata(d["id"]) for d in store.list_documents()}
+    embedder = Embedder(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+    texts = [passage_text(u, metas[u.doc_id]) for u in units]
+    started = time.perf_counter()
+    vectors = embedder.embed_passages(texts)
+    rate = len(texts) / (time.perf_counter() - started)
+    print(f"embedding model: {rate:.1f} units/s over the {len(texts)} shipped units (passage texts)")
+    lex = [f"{doc_label(metas[u.doc_id])} {u.text}" for u in units]
+    return lex, vectors, embedder
+
+
+def synthesize(texts: list[str], vectors: np.ndarray, embedder: Embedder, n: int,
+               seed: int = 7) -> tuple[list[Tokens], np.ndarray, list[str]]:
+    """n units: each a shipped unit with two sentences of others mixed in and its numbers varied.
+    Its vector mixes the real vectors of its parts the same way, plus a little noise."""
+    rng = random.Random(seed)
+    base = [tokenize(t) for t in texts]
+    sentences = [s for t in texts for s in re.split(r"(?<=[.;])\s+", t) if len(s) > 30][:1500]
+    extra = [tokenize(s) for s in sentences]
+    extra_vectors = embedder.embed_passages(sentences)
+    tokens: list[Tokens] = []
+    parts = np.empty((n, 3), dtype=np.int64)
+    for i in range(n):
+        src, a, b = rng.randrange(len(base)), rng.randrange(len(extra)), rng.randrange(len(extra))
+        parts[i] = (src, a, b)
+        number = str(rng.randrange(1, 5000))
+        tokens.append(Tokens(base[src].words + extra[a].words + extra[b].words + [number, f"{number}/kh-ubnd"],
+                             base[src].folded + extra[a].folded + extra[b].folded + [number, f"{number}/kh-ubnd"]))
+    gen = np.random.default_rng(seed)
+    out = np.empty((n, vectors.shape[1]), dtype=np.float32)
+    for begin in range(0, n, 50_000):
+        end = min(n, begin + 50_000)
+        p = parts[begin:end]
+        chunk = vectors[p[:, 0]] + 0.5 * extra_vectors[p[:, 1]] + 0.5 * extra_vectors[p[:, 2]]
+        chunk += gen.normal(0, 0.01, chunk.shape).astype(np.float32)
+        out[begin:end] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
+    docs = [f"synthetic-{i // 1000:04d}" for i in range(n)]
+    return tokens, out, docs
+
+
+def write_version(settings: Settings, tokens: list[Tokens], vectors: np.ndarray, docs: list[str]) -> float:
+    """A real index version on disk, as the builder writes it; returns the lexical build seconds."""
+    versions = VersionStore(settings.index_dir)
+    folder = versions.begin()
+    started = time.perf_counter()
+    lexical = LexicalIndex()
+    lexical.build(tokens)
+    seconds = time.perf_counter() - started
+    lexical.save(folder)
+    np.save(folder / "vectors.npy", vectors)
+    (folder / "units.json").write_text(json.dumps([{"id": f"u{i}", "doc_id": d, "hash": str(i)} for i, d in enumerate(docs)]))
+    info = {d: {"id": d, "type": "Kế hoạch", "types": ["Kế hoạch"], "number": None, "year": 2022, "province": "Quảng Nam",
+                "title": f"Kế hoạch tổng hợp {d}", "citation": d, "date_text": None} for d in dict.fromkeys(docs)}
+    (folder / "docs.json").write_text(json.dumps(info, ensure_ascii=False))
+    versions.commit(folder, Manifest(version=new_version_name(f"{len(docs):08d}"), model=settings.model,
+                                     dimensions=int(vectors.shape[1]), corpus_fingerprint=str(len(docs)), units=len(docs),
+                                     created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw"))
+    return seconds
+
+
+def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], root: Path, settings: Settings) -> dict:
+    tokens, vecs, docs = synthesize(texts, vectors, embedder, size)
+    bench = settings.model_copy(update={"data_dir": root / f"n{size}"})
+    shutil.rmtree(bench.data_dir, ignore_errors=True)
+    lexical_s = write_version(bench, tokens, vecs, docs)
+    del tokens
+    before = rss_mb()
+    started = time.perf_counter()
+    searcher = Searcher(bench, embedder)
+    loaded = searcher.current()
+    dense_build_s = time.perf_counter() - started
+    memory = rss_mb() - before
+    out = {"units": size, "lexical_build_s": lexical_s, "dense_build_s": dense_build_s, "index_memory_mb": memory,
+           "dense": loaded.manifest.dense}
+    for mode in ("bm25", "dense", "hybrid"):
+        latencies = []
+        for q in questions:
+            t = time.perf_counter()
+            searcher.search(q, mode=mode, k=10)
+            latencies.append((time.perf_counter() - t) * 1000)
+        out[f"{mode}_p50_ms"] = percentile(latencies, 50)
+        out[f"{mode}_p95_ms"] = percentile(latencies, 95)
+    if not loaded.dense.exact:
+        import faiss
+
+        queries = embedder.embed_queries(questions[:100])
+        exact = faiss.IndexFlatIP(vecs.shape[1])
+        exact.add(vecs)
+        _, truth = exact.search(queries, 10)
+        for ef in (128, bench.hnsw_ef_search):
+            loaded.dense.index.hnsw.efSearch = ef
+            t = time.perf_counter()
+            _, approx = loaded.dense.index.search(queries, 10)
+            per_query = (time.perf_counter() - t) * 1000 / len(queries)
+            recall = float(np.mean([len(set(a) & set(t)) / 10 for a, t in zip(approx, truth)]))
+            print(f"  {size} units, HNSW efSearch {ef}: recall@10 {recall:.3f}, {per_query:.2f} ms/query")
+            out.setdefault("hnsw_recall@10", recall)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--data-dir", default="/tmp/hoidap-bench")
+    args = parser.parse_args()
+    root = Path(args.data_dir)
+    settings = Settings(data_dir=root / "shipped")
+    texts, vectors, embedder = shipped(settings)
+    questions = [q.question for q in load_gold()][: args.queries]
+
+    t = time.perf_counter()
+    sample = [tokenize(x) for x in texts]
+    print(f"tokenizer (pyvi + folding): {len(sample) / (time.perf_counter() - t):.0f} units/s")
+    single = []
+    for q in questions[:50]:
+        t = time.perf_counter()
+        embedder.embed_queries([q])
+        single.append((time.perf_counter() - t) * 1000)
+    print(f"query embedding: p50 {percentile(single, 50):.1f} ms, p95 {percentile(single, 95):.1f} ms")
+
+    rows = [run(int(n), texts, vectors, embedder, questions, root, settings) for n in args.sizes.split(",")]
+    keys = ["units", "dense", "lexical_build_s", "dense_build_s", "index_memory_mb", "bm25_p50_ms", "bm25_p95_ms",
+            "dense_p50_ms", "dense_p95_ms", "hybrid_p50_ms", "hybrid_p95_ms", "hnsw_recall@10"]
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "---|" * len(keys))
+    for row in rows:
+        print("| " + " | ".join(f"{row[k]:.1f}" if isinstance(row.get(k), float) else str(row.get(k, "")) for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    main()
