@@ -186,7 +186,8 @@ class AnswerService:
         """The unit's label, with its heading when the heading says who (a bullet under "2. Sở Tài chính")."""
         crumb = citation.breadcrumb[-1] if citation.breadcrumb else ""
         heading = re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", crumb)
-        if heading and len(heading) <= 90 and heading not in citation.text and not heading.startswith("Phụ lục") and \
+        is_row = citation.label.startswith("Phụ lục")
+        if heading and not is_row and len(heading) <= 90 and heading not in citation.text and \
                 ("agency" in kinds or re.match(r"(?:Sở|Các Sở|Ủy ban|UBND|Văn phòng|Trường|Thủ trưởng)", heading)):
             return f"{citation.label} — {heading}"
         return citation.label

@@ -143,7 +143,9 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
         first = next(p for p in all_pieces if p[0] == lead and p[1] == 0)
         if first not in chosen:
             chosen.insert(1, first)  # the task itself, so the agency or date says what it is for
-    quotes = [Quote(piece, index, score((index, order, piece, terms), kinds)) for index, order, piece, terms in chosen[:5]]
+    # read in the document's order: the task before its agency and date
+    chosen = sorted(chosen[:5], key=lambda item: (item[0], item[1]))
+    quotes = [Quote(piece, index, score((index, order, piece, terms), kinds)) for index, order, piece, terms in chosen]
     return [q for q in quotes if q.text in units[q.unit_index][0]]  # verbatim only
 
 
