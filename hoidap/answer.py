@@ -136,8 +136,9 @@ class AnswerService:
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = list(zip(result.unit_ids, result.doc_ids, result.hits))
         pool = [self._citation(0, unit_id, hit.score) for unit_id, _, hit in hits[:3]]
-        is_row = {c.unit_id: self.store.get_unit(c.unit_id).kind == "table_row" for c in pool}
-        quotes = select_quotes(question, [(c.text, is_row[c.unit_id]) for c in pool], kinds)
+        kind_of = {c.unit_id: self.store.get_unit(c.unit_id).kind for c in pool}
+        quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
+                               headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
         for quote in quotes:
             pool[quote.unit_index].quotes.append(quote.text)
         cited = [next(c for c in pool if c.unit_id == uid) for uid in dict.fromkeys(pool[q.unit_index].unit_id for q in quotes)]
@@ -187,7 +188,7 @@ class AnswerService:
         crumb = citation.breadcrumb[-1] if citation.breadcrumb else ""
         heading = re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", crumb)
         is_row = citation.label.startswith("Phụ lục")
-        if heading and not is_row and len(heading) <= 90 and heading not in citation.text and \
+        if heading and not is_row and len(heading) <= 90 and heading not in citation.text and heading not in citation.label and \
                 ("agency" in kinds or re.match(r"(?:Sở|Các Sở|Ủy ban|UBND|Văn phòng|Trường|Thủ trưởng)", heading)):
             return f"{citation.label} — {heading}"
         return citation.label

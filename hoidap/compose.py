@@ -14,9 +14,10 @@ KINDS = ("number", "agency", "date", "list", "general")
 
 _KIND_PATTERNS = [
     ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
-               r"nguoi ky|bao cao (len|ve) dau)\b"),
+               r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
     ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
-             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang)\b"),
+             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
+             r"dinh ky nao|dinh ky|mot lan)\b"),
     ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
     ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
              r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
@@ -88,7 +89,8 @@ def _kind_bonus(piece: str, kind: str) -> float:
     return 0.0
 
 
-def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3) -> list[Quote]:
+def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
+                  headers: set[int] = frozenset()) -> list[Quote]:
     """The pieces of the candidate units (best first) that best answer ``question``.
 
     Pieces are scored by the IDF-weighted share of the question's words they hold, plus a bonus
@@ -100,6 +102,8 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
     wanted = _terms(expand_text(question))
     all_pieces = [(index, order, piece, _terms(piece)) for index, (text, is_row) in enumerate(units)
                   for order, piece in enumerate(pieces(text, is_row))]
+    # a document's heading block answers "when"/"which number", rarely "who" or "what"
+    header_penalty = 0.0 if {"date", "number"} & set(kinds) else 1.0
     if not all_pieces:
         return []
     df: dict[str, int] = {}
@@ -117,7 +121,8 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
         index, order, piece, terms = item
         overlap = sum(weight[t] for t in terms & wanted) / total
         focus = 0.8 if head_words and all(w in terms for w in head_words) else 0.0
-        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order
+        penalty = header_penalty if index in headers else 0.0
+        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order - penalty
 
     ranked = sorted(all_pieces, key=lambda item: -score(item, kinds))
     chosen = [ranked[0]]

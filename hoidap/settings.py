@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(50_000, ge=1)  # exact search below, HNSW at or above
     hnsw_ef_search: int = Field(512, ge=16)  # 128 gave recall@10 0.67 on the 100k benchmark, 512 gave 0.89
     # fusion: tuned on eval/gold/dev.jsonl with `hoidap eval --tune`
-    rrf_k: int = Field(5, ge=1)
-    weight_bm25: float = Field(0.5, ge=0)
+    rrf_k: int = Field(3, ge=1)
+    weight_bm25: float = Field(0.25, ge=0)
     weight_bm25_folded: float = Field(2.0, ge=0)
     weight_dense: float = Field(0.5, ge=0)
     weight_doc_match: float = Field(2.0, ge=0)
