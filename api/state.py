@@ -83,3 +83,7 @@ class AppState:
         self.started = time.time()
         # answering is CPU-bound: one at a time per core, the rest wait in line instead of thrashing
         self.answer_slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)

@@ -55,6 +55,8 @@ class QueryLog:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # a log line per answer: no fsync per insert (WAL stays consistent; a power cut may lose the last lines)
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 
     def record(self, *, channel: str, conversation_id: str | None, question: str, search_query: str, answer: str,

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, ge=1)
     max_question_chars: int = Field(500, ge=10)
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once; 0 = one per CPU core
+    torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
 
     # Telegram
     telegram_token: SecretStr | None = None
