@@ -74,7 +74,7 @@ class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings.db_path)
-        self.embedder = Embedder(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+        self.embedder = Embedder.from_settings(settings)
         self.searcher = Searcher(settings, self.embedder)
         self.querylog = QueryLog(settings.data_dir / "querylog.sqlite3")
         self.answers = AnswerService(settings, self.store, self.searcher, self.querylog)

@@ -32,7 +32,7 @@ from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from hoidap.settings import Settings  # noqa: E402
 from index.build import doc_label, passage_text  # noqa: E402
-from index.dense import DenseIndex, Embedder  # noqa: E402
+from index.dense import Embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.tokenize import Tokens, tokenize  # noqa: E402
@@ -52,7 +52,7 @@ def shipped(settings: Settings) -> tuple[list[str], np.ndarray, Embedder]:
     Ingester(store, settings).ingest_paths([settings.corpus_dir])
     units = store.units()
     metas = {d["id"]: store.metadata(d["id"]) for d in store.list_documents()}
-    embedder = Embedder(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+    embedder = Embedder.from_settings(settings)
     texts = [passage_text(u, metas[u.doc_id]) for u in units]
     started = time.perf_counter()
     vectors = embedder.embed_passages(texts)

@@ -32,6 +32,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
     def progress(stage: str, done: int, total: int, rate: float) -> None:
         names = {"embed": "Nhúng vector", "tokenize": "Tách từ"}
+        if stage not in names:
+            return  # "write": the new version is being saved
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, unit="đoạn", desc=names.get(stage, stage), file=sys.stderr,

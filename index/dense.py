@@ -49,6 +49,11 @@ class Embedder:
         self.dimensions = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
                               else self._model.get_sentence_embedding_dimension())
 
+    @classmethod
+    def from_settings(cls, settings) -> "Embedder":
+        """The embedder the settings name (model, prompts, batch size)."""
+        return cls(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode([self.query_prompt + t for t in texts])
 

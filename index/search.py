@@ -95,8 +95,7 @@ class Searcher:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            s = self.settings
-            self._embedder = Embedder(s.model, s.query_prompt, s.passage_prompt, s.embed_batch_size)
+            self._embedder = Embedder.from_settings(self.settings)
         return self._embedder
 
     def invalidate(self) -> None:

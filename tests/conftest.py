@@ -63,5 +63,5 @@ def shared_embedder(settings: Settings):
     from index.dense import Embedder
 
     if settings.model not in _EMBEDDERS:
-        _EMBEDDERS[settings.model] = Embedder(settings.model, settings.query_prompt, settings.passage_prompt)
+        _EMBEDDERS[settings.model] = Embedder.from_settings(settings)
     return _EMBEDDERS[settings.model]
