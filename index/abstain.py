@@ -37,14 +37,30 @@ class Signals:
     coverage: float
     unknown_place: str | None
     missing_year: str | None
+    missing_quantity: bool = False  # "bao nhiêu ...?" but no top unit states a quantity
 
     def abstain(self, min_dense: float, min_coverage: float) -> bool:
-        return (self.dense < min_dense or self.coverage < min_coverage
+        return (self.dense < min_dense or self.coverage < min_coverage or self.missing_quantity
                 or self.unknown_place is not None or self.missing_year is not None)
 
 
+# a count, an amount or a share, not a year, a date, a document number or a list index
+_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)(?!\s*[.)]\s)")
+_ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|trieu))\b|%")
+
+
+def states_quantity(text: str) -> bool:
+    """Does the unit state a count, amount or share ("10 lớp", "80%", "6 tháng/01 lần")?
+
+    Example:
+        >>> states_quantity("Tổ chức ít nhất 4 đoàn công tác"), states_quantity("Quyết định 1601/QĐ-UBND ngày 21/10/2021")
+        (True, False)
+    """
+    return bool(_QUANTITY.search(text))
+
+
 def signals(question: str, top_positions: list[int], dense: float, lexical: LexicalIndex,
-            corpus_provinces: set[str]) -> Signals:
+            corpus_provinces: set[str], quantities: list[bool] | None = None) -> Signals:
     """The abstention signals of ``question`` given the positions of its top fused hits."""
     terms = [t for t in dict.fromkeys(tokenize(question).folded) if "_" not in t and t not in _STOP and not t.isdigit()]
     postings = lexical.postings(terms, "folded")
@@ -72,4 +88,6 @@ def signals(question: str, top_positions: list[int], dense: float, lexical: Lexi
             if posting is None or not np.isin(np.array(top_positions[:3]), posting).any():
                 missing_year = year
                 break
-    return Signals(dense, coverage, unknown_place, missing_year)
+    missing_quantity = bool(quantities is not None and _ASKS_QUANTITY.search(folded_q)
+                            and not any(quantities[:3]))
+    return Signals(dense, coverage, unknown_place, missing_year, missing_quantity)

@@ -17,6 +17,7 @@ import numpy as np
 
 from corpus.model import Metadata, Segment
 from corpus.store import Store
+from index.abstain import states_quantity
 from index.dense import DenseIndex, Embedder
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
@@ -124,7 +125,7 @@ class IndexBuilder:
             if progress:
                 progress("write", 1, 3, 0.0)
             np.save(folder / "vectors.npy", vectors)
-            rows = [{"id": u.id, "doc_id": u.doc_id, "hash": hashes[u.id]} for u in units]
+            rows = [{"id": u.id, "doc_id": u.doc_id, "hash": hashes[u.id], "q": states_quantity(u.text)} for u in units]
             (folder / "units.json").write_text(json.dumps(rows, ensure_ascii=False))
             (folder / "docs.json").write_text(json.dumps({k: doc_info(d) for k, d in docs.items()}, ensure_ascii=False))
             with (folder / "tokens.jsonl").open("w", encoding="utf-8") as out:

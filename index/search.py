@@ -60,6 +60,7 @@ class _Loaded:
         self.lexical = LexicalIndex.load(folder)
         self.dense: DenseIndex = load_dense(folder, settings)
         self.unit_ids = [r["id"] for r in self.rows]
+        self.quantity = [r.get("q", True) for r in self.rows]  # versions written before the flag: never abstain on it
         self.doc_of = np.array([r["doc_id"] for r in self.rows], dtype=object)
         doc_index = {d: i for i, d in enumerate(self.docs)}
         self.doc_pos = np.array([doc_index[d] for d in self.doc_of], dtype=np.int32) if self.rows else np.zeros(0, np.int32)
@@ -234,7 +235,8 @@ class Searcher:
             matched[doc_id] = matched.get(doc_id, 0) + extra
         hits = self.fuse(idx, lists, matched, k)
         confidence = self.confidence(hits, lists)
-        why = signals(query, [h.position for h in hits], confidence, idx.lexical, idx.provinces)
+        why = signals(query, [h.position for h in hits], confidence, idx.lexical, idx.provinces,
+                      [idx.quantity[h.position] for h in hits])
         min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
         abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
             (confidence < min_dense)
