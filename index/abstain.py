@@ -59,6 +59,12 @@ def states_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
 
+def _contains(posting: np.ndarray, position: int) -> bool:
+    """Membership in a sorted posting list in O(log n) (np.isin would sort a million entries)."""
+    i = int(np.searchsorted(posting, position))
+    return i < len(posting) and int(posting[i]) == position
+
+
 def signals(question: str, top_positions: list[int], dense: float, lexical: LexicalIndex,
             corpus_provinces: set[str], quantities: list[bool] | None = None) -> Signals:
     """The abstention signals of ``question`` given the positions of its top fused hits."""
@@ -71,9 +77,8 @@ def signals(question: str, top_positions: list[int], dense: float, lexical: Lexi
         df = 0 if posting is None else len(posting)
         idf = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         total += idf
-        if posting is not None and top >= 0:
-            i = np.searchsorted(posting, top)
-            covered += idf if i < len(posting) and posting[i] == top else 0.0
+        if posting is not None and top >= 0 and _contains(posting, top):
+            covered += idf
     coverage = covered / total if total else 1.0
 
     folded_q = " " + fold(match_form(question)) + " "
@@ -85,7 +90,7 @@ def signals(question: str, top_positions: list[int], dense: float, lexical: Lexi
     years = list(dict.fromkeys(_YEAR.findall(question)))
     if years and top_positions:
         for year, posting in zip(years, lexical.postings(years, "folded")):
-            if posting is None or not np.isin(np.array(top_positions[:3]), posting).any():
+            if posting is None or not any(_contains(posting, p) for p in top_positions[:3]):
                 missing_year = year
                 break
     missing_quantity = bool(quantities is not None and _ASKS_QUANTITY.search(folded_q)
