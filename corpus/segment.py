@@ -234,7 +234,7 @@ class Segmenter:
                 label = _label(path, suffix)
                 self._emit(units, doc_id, child.kind, label, crumbs, [_Para(child.text, child.start, child.end)], _context(crumbs))
                 for sub_index, sub in enumerate(child.children, 1):
-                    sub_label = f"{label}, ý {bullets}.{sub_index}" if False else f"{label}.{sub_index}"
+                    sub_label = f"{label}.{sub_index}"  # "ý 1.2": the second "+" under the first "-"
                     self._emit(units, doc_id, "subbullet", sub_label, crumbs + [_short(child.text)],
                                [_Para(sub.text, sub.start, sub.end)], _context(crumbs + [_short(child.text)]))
                 continue
@@ -345,7 +345,7 @@ def _label(path: list[_Node], suffix: str) -> str:
             if legal_clause and node.kind == "arabic":
                 parts.append(f"khoản {node.number}")
             elif node.kind == "decimal":
-                chain = [c for c in chain if c and not node.number.startswith(c + ".")] if False else chain[:1]
+                chain = chain[:1]  # "1.2" already names its Arabic parent: keep only the Roman one
                 chain.append(node.number)
             else:
                 chain.append(node.number)
