@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
+from corpus.model import Segment
 from corpus.store import Store
 from corpus.text import fold, match_form
 from hoidap.compose import question_kinds, select_quotes, verbatim
@@ -126,8 +127,7 @@ class AnswerService:
 
     # --- composition ---------------------------------------------------------------------------
 
-    def _citation(self, rank: int, unit_id: str, score: float) -> Citation:
-        unit = self.store.get_unit(unit_id)
+    def _citation(self, rank: int, unit: Segment, score: float) -> Citation:
         meta = self.store.metadata(unit.doc_id)
         return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=meta.title, doc_number=meta.number,
                         label=unit.label, text=unit.text, score=round(score, 6), citation=meta.citation_name(),
@@ -135,8 +135,9 @@ class AnswerService:
 
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = list(zip(result.unit_ids, result.doc_ids, result.hits))
-        pool = [self._citation(0, unit_id, hit.score) for unit_id, _, hit in hits[:3]]
-        kind_of = {c.unit_id: self.store.get_unit(c.unit_id).kind for c in pool}
+        pool_units = [self.store.get_unit(unit_id) for unit_id, _, _ in hits[:3]]
+        pool = [self._citation(0, unit, hit.score) for unit, (_, _, hit) in zip(pool_units, hits)]
+        kind_of = {unit.id: unit.kind for unit in pool_units}
         quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
                                headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
         for quote in quotes:
@@ -152,8 +153,9 @@ class AnswerService:
                     break
                 if doc_id in {c.doc_id for c in cited} or hit.score < 0.9 * top_score:
                     continue
-                extra = self._citation(0, unit_id, hit.score)
-                row = self.store.get_unit(unit_id).kind == "table_row"
+                unit = self.store.get_unit(unit_id)
+                extra = self._citation(0, unit, hit.score)
+                row = unit.kind == "table_row"
                 extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1)]
                 cited.append(extra)
         docs = list(dict.fromkeys(c.doc_id for c in cited))
@@ -178,7 +180,7 @@ class AnswerService:
             if len(cited) >= top_k:
                 break
             if unit_id not in seen:
-                cited.append(self._citation(len(cited) + 1, unit_id, hit.score))
+                cited.append(self._citation(len(cited) + 1, self.store.get_unit(unit_id), hit.score))
                 seen.add(unit_id)
         return Answer(question=question, answer=text, abstained=False, citations=cited)
 
