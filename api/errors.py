@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unknown routes raise this one
 
-from hoidap.errors import (FileTooLarge, HoidapError, IndexMismatch, IndexMissing, IngestError, InvalidQuery,
+from core.errors import (FileTooLarge, HoidapError, IndexMismatch, IndexMissing, IngestError, InvalidQuery,
                            ModelUnavailable, NotFound, UnsupportedFormat)
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from api import errors
 from api.deps import RateLimiter
 from api.routes import admin, ask, documents, system
 from api.state import AppState
-from hoidap.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"

@@ -13,7 +13,7 @@ from corpus.ingest import Ingester
 from corpus.store import Store
 from hoidap.answer import AnswerService
 from hoidap.querylog import QueryLog
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.build import IndexBuilder
 from index.dense import Embedder
 from index.search import Searcher

@@ -10,7 +10,7 @@ import re
 from html import escape as _escape
 
 from hoidap.answer import Answer
-from hoidap.errors import HoidapError, InvalidQuery
+from core.errors import HoidapError, InvalidQuery
 
 TELEGRAM_MAX_CHARS = 4096
 ZALO_MAX_CHARS = 1999  # Zalo refuses texts of 2,000 characters and more

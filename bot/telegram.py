@@ -30,8 +30,8 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import format as fmt
 from bot.limits import ChatRateLimiter
 from hoidap.answer import Answer, AnswerService
-from hoidap.errors import HoidapError, InvalidQuery, NotFound
-from hoidap.settings import Settings
+from core.errors import HoidapError, InvalidQuery, NotFound
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

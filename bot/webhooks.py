@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from bot import zalo
 from bot.telegram import build_application
 from hoidap.answer import AnswerService
-from hoidap.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

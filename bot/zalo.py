@@ -22,8 +22,8 @@ import httpx
 from bot import format as fmt
 from bot.limits import ChatRateLimiter, RecentIds
 from hoidap.answer import AnswerService
-from hoidap.errors import HoidapError, InvalidQuery
-from hoidap.settings import Settings
+from core.errors import HoidapError, InvalidQuery
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

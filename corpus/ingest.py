@@ -21,8 +21,8 @@ from corpus.model import Document
 from corpus.segment import Segmenter
 from corpus.store import Store
 from corpus.text import fold
-from hoidap.errors import EmptyDocument, FileTooLarge, IngestError
-from hoidap.settings import Settings
+from core.errors import EmptyDocument, FileTooLarge, IngestError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

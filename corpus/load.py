@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoidap.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
+from core.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
-from hoidap.errors import NotFound
+from core.errors import NotFound
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -15,7 +15,7 @@ from corpus.ingest import doc_id_for
 from corpus.model import Document, Metadata, Segment
 from corpus.store import Store
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.build import IndexBuilder
 from index.search import MODES, Searcher
 

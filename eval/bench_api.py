@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from hoidap.answer import AnswerService  # noqa: E402
-from hoidap.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 
 def free_port() -> int:

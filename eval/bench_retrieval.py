@@ -30,7 +30,7 @@ from corpus.ingest import Ingester  # noqa: E402
 from corpus.store import Store  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
-from hoidap.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from index.build import doc_label, passage_text  # noqa: E402
 from index.dense import Embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402

@@ -11,7 +11,7 @@ from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
 from hoidap.answer import AnswerService
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.search import MODES, Searcher
 
 log = logging.getLogger(__name__)

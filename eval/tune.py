@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
 from eval.metrics import mrr_at, recall_at
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.search import Searcher
 
 GRID = {

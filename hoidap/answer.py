@@ -11,9 +11,9 @@ from corpus.model import Segment
 from corpus.store import Store
 from corpus.text import fold, match_form
 from hoidap.compose import question_kinds, select_quotes, verbatim
-from hoidap.errors import InvalidQuery
+from core.errors import InvalidQuery
 from hoidap.querylog import QueryLog, Turn
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.search import Searcher, SearchResult
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
-from hoidap.errors import HoidapError
-from hoidap.settings import Settings
+from core.errors import HoidapError
+from core.settings import Settings
 
 log = logging.getLogger("hoidap")
 

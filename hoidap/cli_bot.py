@@ -10,7 +10,7 @@ import asyncio
 import logging
 import sys
 
-from hoidap.settings import Settings
+from core.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

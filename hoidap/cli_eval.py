@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from hoidap.settings import Settings
+from core.settings import Settings
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

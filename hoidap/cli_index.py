@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from hoidap.errors import HoidapError
-from hoidap.settings import Settings
+from core.errors import HoidapError
+from core.settings import Settings
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hoidap.settings import Settings
+from core.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

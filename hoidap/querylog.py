@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoidap.errors import NotFound
+from core.errors import NotFound
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (

@@ -22,7 +22,7 @@ from index.dense import DenseIndex, Embedder
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import Manifest, VersionStore, new_version_name, read_manifest
-from hoidap.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

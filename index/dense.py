@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from corpus.text import fold
-from hoidap.errors import ModelUnavailable
+from core.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hoidap.errors import ModelUnavailable
+from core.errors import ModelUnavailable
 
 logger = logging.getLogger(__name__)
 

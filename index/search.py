@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from corpus.text import fold, match_form
-from hoidap.errors import InvalidQuery
-from hoidap.settings import Settings
+from core.errors import InvalidQuery
+from core.settings import Settings
 from index.build import load_dense
 from index.dense import DenseIndex, Embedder
 from index.abstain import Signals, signals

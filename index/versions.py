@@ -16,7 +16,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from hoidap.errors import IndexMismatch, IndexMissing
+from core.errors import IndexMismatch, IndexMissing
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 
 from corpus.ingest import Ingester
 from corpus.store import Store
-from hoidap.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus" / "documents"
 

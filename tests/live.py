@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from api.main import create_app
-from hoidap.settings import Settings
+from core.settings import Settings
 
 
 @contextmanager

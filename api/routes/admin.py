@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, UploadFile, status
 
 from api.deps import Admin, State
-from hoidap.errors import FileTooLarge, IngestError
+from core.errors import FileTooLarge, IngestError
 
 router = APIRouter(prefix="/api/admin", tags=["quản trị"], dependencies=[Admin])
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from api.main import create_app
 from hoidap.querylog import QueryLog
-from hoidap.settings import Settings
+from core.settings import Settings
 from tests.live import serve
 
 KEYS = ["first-admin-key", "second-admin-key"]

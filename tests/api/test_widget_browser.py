@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from corpus.ingest import Ingester
 from corpus.store import Store
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.build import IndexBuilder
 from tests.conftest import shared_embedder
 from tests.live import serve

@@ -10,7 +10,7 @@ from bot.telegram import build_application
 from corpus.store import Store
 from hoidap.answer import AnswerService
 from hoidap.querylog import QueryLog
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.search import Searcher
 from tests.bot.fakes import FakeTelegram
 from tests.bot.support import PollingBot

@@ -13,7 +13,7 @@ from bot.limits import ChatRateLimiter, RecentIds
 from bot.telegram import addressed_text, answer_keyboard, parse_callback
 from bot.zalo import signature, text_event, verify
 from hoidap.answer import Answer, Citation
-from hoidap.errors import IndexMissing, InvalidQuery
+from core.errors import IndexMissing, InvalidQuery
 
 PARAGRAPH = "Kinh phí thực hiện Đề án được bảo đảm từ nguồn ngân sách nhà nước và các nguồn hợp pháp khác."
 

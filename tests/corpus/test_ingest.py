@@ -11,7 +11,7 @@ import pytest
 from corpus.ingest import Ingester, doc_id_for
 from corpus.store import Store
 from hoidap.cli import main
-from hoidap.settings import Settings
+from core.settings import Settings
 from tests.conftest import CORPUS
 
 PLAN = "KẾ HOẠCH\nI. MỤC TIÊU\n1. Mục tiêu chung\n- Sở Nội vụ chủ trì tổ chức {n} lớp bồi dưỡng về cải cách hành chính.\n"

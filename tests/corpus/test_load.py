@@ -8,7 +8,7 @@ import matplotlib
 import pytest
 
 from corpus.load import load_file
-from hoidap.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
+from core.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
 
 SENTENCE = "Sở Nội vụ chủ trì tổ chức bồi dưỡng công tác cải cách hành chính năm 2022."
 LIMIT = 10_000_000

@@ -11,8 +11,8 @@ from eval.gold import load_gold, normalize
 from hoidap.answer import NO_ANSWER, AnswerService
 from hoidap.cli import main
 from hoidap.compose import question_kinds
-from hoidap.errors import InvalidQuery
-from hoidap.settings import Settings
+from core.errors import InvalidQuery
+from core.settings import Settings
 from index.search import Searcher
 from tests.conftest import shared_embedder
 

@@ -8,7 +8,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from eval.gold import load_gold
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, tokenize
 from index.versions import VersionStore

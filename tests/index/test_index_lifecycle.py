@@ -13,8 +13,8 @@ import pytest
 
 from corpus.ingest import Ingester
 from corpus.store import Store
-from hoidap.errors import IndexMismatch, IndexMissing
-from hoidap.settings import Settings
+from core.errors import IndexMismatch, IndexMissing
+from core.settings import Settings
 from index.build import IndexBuilder
 from index.search import Searcher
 

@@ -10,7 +10,7 @@ import pytest
 from sentence_transformers import SentenceTransformer
 from tokenizers import Tokenizer
 
-from hoidap.settings import Settings
+from core.settings import Settings
 from index.model_prepare import (
     MARKER_NAME,
     is_prepared,

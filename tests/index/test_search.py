@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from corpus.store import Store
-from hoidap.errors import InvalidQuery
-from hoidap.settings import Settings
+from core.errors import InvalidQuery
+from core.settings import Settings
 from index.search import Searcher
 from tests.conftest import shared_embedder
 

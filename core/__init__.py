@@ -1,0 +1,1 @@
+"""The base layer: settings and errors. Imports nothing of ours; every other package may import it."""
