@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.hoidap.searcher.current()  # fail at start, not on the first question, if no index
+        app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
         yield
 
     app = FastAPI(title="Hỏi đáp CCHC", version="0.1.0", lifespan=lifespan,
@@ -42,8 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "other")
-        with app.state.hoidap.metrics.lock:
-            app.state.hoidap.metrics.requests[(path, response.status_code)] += 1
+        app.state.hoidap.assistant.metrics.observe_request(path, response.status_code)
         return response
 
     for router in (ask.router, documents.router, admin.router, system.router):

@@ -29,7 +29,8 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import format as fmt
 from bot.limits import ChatRateLimiter
-from hoidap.answer import Answer, AnswerService
+from hoidap.answer import Answer
+from hoidap.assistant import Assistant
 from core.errors import HoidapError, InvalidQuery, NotFound
 from core.settings import Settings
 
@@ -46,7 +47,7 @@ _CALLBACK = re.compile(r"^([cf]):([0-9a-f]{32}):(\d{1,2})$")
 class BotDeps:
     """What the handlers share, kept in ``application.bot_data["deps"]``."""
 
-    service: AnswerService
+    assistant: Assistant
     limiter: ChatRateLimiter
     # one lock per chat: with concurrent updates, a follow-up question still waits for the one before it
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
@@ -151,14 +152,9 @@ def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> s
     return None
 
 
-def _clause_html(service: AnswerService, answer_id: str, rank: int) -> str:
-    record = service.querylog.get(answer_id)
-    unit_ids = json.loads(record["unit_ids"])
-    if not 1 <= rank <= len(unit_ids):
-        raise NotFound(f"câu trả lời '{answer_id}' không có trích dẫn số {rank}")
-    unit = service.store.get_unit(unit_ids[rank - 1])
-    citation = service.store.metadata(unit.doc_id).citation_name()
-    return fmt.clause_html(rank, citation, unit.label, unit.breadcrumb, unit.text)
+def _clause_html(assistant: Assistant, answer_id: str, rank: int) -> str:
+    unit, doc = assistant.cited_unit(answer_id, rank)
+    return fmt.clause_html(rank, doc.citation, unit.label, list(unit.breadcrumb), unit.text)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -197,8 +193,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/vanban: the documents the answers come from."""
     if await _within_rate(update, context):
-        docs = await asyncio.to_thread(_deps(context).service.store.list_documents)
-        await send_html(context.bot, update.effective_chat.id, fmt.documents_html(docs))
+        docs = await asyncio.to_thread(_deps(context).assistant.documents)
+        await send_html(context.bot, update.effective_chat.id, fmt.documents_html([d.public() for d in docs]))
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -216,7 +212,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("typing action failed in chat %s: %s", chat_id, exc)
         try:
             # retrieval is blocking CPU work: keep the event loop free for other chats
-            answer = await asyncio.to_thread(deps.service.answer, text, conversation_id=f"tg:{chat_id}", channel=CHANNEL)
+            answer = await asyncio.to_thread(deps.assistant.ask, text, conversation_id=f"tg:{chat_id}", channel=CHANNEL)
         except HoidapError as exc:
             if not isinstance(exc, InvalidQuery):
                 log.error("cannot answer in Telegram chat %s: %s", chat_id, exc.message)
@@ -236,10 +232,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("ignored a button press in chat %s: %s", chat_id, exc)
         await _answer_query(query.answer, "Nút này không còn dùng được.")
         return
-    service = _deps(context).service
+    assistant = _deps(context).assistant
     if kind == "c":
         try:
-            clause = await asyncio.to_thread(_clause_html, service, answer_id, number)
+            clause = await asyncio.to_thread(_clause_html, assistant, answer_id, number)
         except NotFound as exc:
             log.info("clause button in chat %s: %s", chat_id, exc.message)
             await _answer_query(query.answer, "Không còn tìm thấy điều khoản này.")
@@ -249,7 +245,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(context.bot, chat_id, clause, reply_to=message_id)
         return
     try:
-        await asyncio.to_thread(service.querylog.feedback, answer_id, number == 1, None, CHANNEL)
+        await asyncio.to_thread(assistant.feedback, answer_id, number == 1, None, channel=CHANNEL)
     except NotFound as exc:
         log.info("feedback button in chat %s: %s", chat_id, exc.message)
         await _answer_query(query.answer, "Câu trả lời này không còn được lưu.")
@@ -325,19 +321,19 @@ def _readable(raw: object) -> dict | None:
         return {"update_id": update_id} if isinstance(update_id, int) else None
 
 
-def build_application(settings: Settings, service: AnswerService, *, polling: bool = True) -> Application:
+def build_application(settings: Settings, assistant: Assistant, *, polling: bool = True) -> Application:
     """The bot, wired once: handlers, error handler, HTML defaults, the Bot API address from the settings.
 
     Args:
         settings: ``telegram_token``, ``telegram_base_url``, ``telegram_rate_limit_per_minute``.
-        service: the shared answer service.
+        assistant: the facade shared by every channel.
         polling: False inside the API, where updates come from the webhook (``.updater(None)``).
 
     Raises:
         ValueError: no token configured.
 
     Example:
-        >>> application = build_application(settings, AnswerService(settings))   # doctest: +SKIP
+        >>> application = build_application(settings, Assistant(settings))   # doctest: +SKIP
         >>> application.run_polling(allowed_updates=Update.ALL_TYPES)            # doctest: +SKIP
     """
     builder = (
@@ -352,7 +348,7 @@ def build_application(settings: Settings, service: AnswerService, *, polling: bo
     else:
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data["deps"] = BotDeps(service, ChatRateLimiter(settings.telegram_rate_limit_per_minute))
+    application.bot_data["deps"] = BotDeps(assistant, ChatRateLimiter(settings.telegram_rate_limit_per_minute))
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("vanban", documents))

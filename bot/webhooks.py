@@ -1,7 +1,7 @@
 """The chat bots inside the API app: ``POST /bot/telegram`` and ``POST /bot/zalo/webhook``.
 
 ``mount(app, settings)`` is called by ``api.main.create_app``. Telegram is mounted when a token is
-configured, Zalo when an app id and the OA secret key are. Both use the app's one answer service.
+configured, Zalo when an app id and the OA secret key are. Both use the app's one assistant.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from telegram.error import TelegramError
 
 from bot import zalo
 from bot.telegram import build_application
-from hoidap.answer import AnswerService
+from hoidap.assistant import Assistant
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ class TelegramWebhook:
     """The Telegram Application of the API process (built with ``.updater(None)``): started with the app,
     or on the first update if Telegram could not be reached then; fed by ``POST /bot/telegram``."""
 
-    def __init__(self, settings: Settings, service: AnswerService) -> None:
-        self.application = build_application(settings, service, polling=False)
+    def __init__(self, settings: Settings, assistant: Assistant) -> None:
+        self.application = build_application(settings, assistant, polling=False)
         secret = settings.telegram_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret else b""
         self._lock = asyncio.Lock()
@@ -59,16 +59,16 @@ class TelegramWebhook:
 
 def mount(app: FastAPI, settings: Settings) -> None:
     """Add the webhook routes of the configured channels, and start/stop them with the app."""
-    service = app.state.hoidap.answers
+    assistant = app.state.hoidap.assistant
     telegram = zalo_channel = None
     if settings.telegram_token is not None and settings.telegram_token.get_secret_value().strip():
-        telegram = TelegramWebhook(settings, service)
+        telegram = TelegramWebhook(settings, assistant)
         # httpx logs request URLs at INFO, and Bot API URLs contain the token
         logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
         if settings.telegram_webhook_secret is None:
             log.warning("Telegram webhook refuses every update: set HOIDAP_TELEGRAM_WEBHOOK_SECRET")
     if settings.zalo_app_id and settings.zalo_oa_secret is not None:
-        zalo_channel = zalo.ZaloChannel(settings, service)
+        zalo_channel = zalo.ZaloChannel(settings, assistant)
     if telegram is None and zalo_channel is None:
         return
 

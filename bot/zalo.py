@@ -21,7 +21,7 @@ import httpx
 
 from bot import format as fmt
 from bot.limits import ChatRateLimiter, RecentIds
-from hoidap.answer import AnswerService
+from hoidap.assistant import Assistant
 from core.errors import HoidapError, InvalidQuery
 from core.settings import Settings
 
@@ -200,17 +200,17 @@ def _json(response: httpx.Response) -> dict:
 
 
 class ZaloChannel:
-    """Answers ``user_send_text`` events through the shared answer service.
+    """Answers ``user_send_text`` events through the shared assistant.
 
     Args:
         settings: ``zalo_rate_limit_per_minute`` and the client's settings.
-        service: the shared answer service.
+        assistant: the facade shared by every channel.
         client: the OA API client (built from ``settings`` when not given).
     """
 
-    def __init__(self, settings: Settings, service: AnswerService, client: ZaloClient | None = None) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant, client: ZaloClient | None = None) -> None:
         self.settings = settings
-        self.service = service
+        self.assistant = assistant
         self.client = client or ZaloClient(settings)
         self.limiter = ChatRateLimiter(settings.zalo_rate_limit_per_minute)
         self.seen = RecentIds()
@@ -245,14 +245,14 @@ class ZaloChannel:
         if command in ("/start", "/help"):
             return await self.send(event.user_id, fmt.welcome_text() if command == "/start" else fmt.help_text())
         if command == "/vanban":
-            docs = await asyncio.to_thread(self.service.store.list_documents)
-            return await self.send(event.user_id, fmt.documents_plain(docs))
+            docs = await asyncio.to_thread(self.assistant.documents)
+            return await self.send(event.user_id, fmt.documents_plain([d.public() for d in docs]))
         lock = self._locks.get(event.user_id)
         if lock is None:
             lock = self._locks[event.user_id] = asyncio.Lock()
         async with lock:
             try:
-                answer = await asyncio.to_thread(self.service.answer, event.text,
+                answer = await asyncio.to_thread(self.assistant.ask, event.text,
                                                  conversation_id=f"zalo:{event.user_id}", channel=CHANNEL)
             except HoidapError as exc:
                 if not isinstance(exc, InvalidQuery):

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
-from hoidap.answer import AnswerService  # noqa: E402
+from hoidap.assistant import Assistant  # noqa: E402
 from core.settings import Settings  # noqa: E402
 
 
@@ -37,13 +37,13 @@ def free_port() -> int:
 
 
 def in_process(settings: Settings, questions: list[str], seconds: float) -> dict:
-    service = AnswerService(settings)
+    service = Assistant(settings)
     for q in questions[:3]:
-        service.answer(q)  # warm up
+        service.ask(q, channel="bench")  # warm up
     latencies = []
     for q in questions[:60]:
         t = time.perf_counter()
-        service.answer(q)  # logged, as the API does
+        service.ask(q, channel="bench")  # logged, as the API does
         latencies.append((time.perf_counter() - t) * 1000)
     done = 0
     lock = threading.Lock()
@@ -53,7 +53,7 @@ def in_process(settings: Settings, questions: list[str], seconds: float) -> dict
         nonlocal done
         rng = random.Random(threading.get_ident())
         while time.monotonic() < stop:
-            service.answer(rng.choice(questions))
+            service.ask(rng.choice(questions), channel="bench")
             with lock:
                 done += 1
 

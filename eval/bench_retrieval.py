@@ -14,7 +14,6 @@ model's own throughput and single-query latency.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import shutil
@@ -36,7 +35,7 @@ from index.dense import Embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.tokenize import Tokens, tokenize  # noqa: E402
-from index.versions import Manifest, VersionStore, new_version_name  # noqa: E402
+from index.versions import DocRecord, Manifest, UnitRecord, VersionStore, new_version_name, write_version  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -63,7 +62,7 @@ def shipped(settings: Settings) -> tuple[list[str], np.ndarray, Embedder]:
 
 
 def synthesize(texts: list[str], vectors: np.ndarray, embedder: Embedder, n: int,
-               seed: int = 7) -> tuple[list[Tokens], np.ndarray, list[str]]:
+               seed: int = 7) -> tuple[list[Tokens], np.ndarray, list[str], list[str]]:
     """n units: each a shipped unit with two sentences of others mixed in and its numbers varied.
     Its vector mixes the real vectors of its parts the same way, plus a little noise."""
     rng = random.Random(seed)
@@ -88,11 +87,12 @@ def synthesize(texts: list[str], vectors: np.ndarray, embedder: Embedder, n: int
         chunk += gen.normal(0, 0.01, chunk.shape).astype(np.float32)
         out[begin:end] = chunk / np.linalg.norm(chunk, axis=1, keepdims=True)
     docs = [f"synthetic-{i // 1000:04d}" for i in range(n)]
-    return tokens, out, docs
+    return tokens, out, docs, [texts[src] for src in parts[:, 0].tolist()]
 
 
-def write_version(settings: Settings, tokens: list[Tokens], vectors: np.ndarray, docs: list[str]) -> float:
-    """A real index version on disk, as the builder writes it; returns the lexical build seconds."""
+def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarray, docs: list[str],
+                    texts: list[str]) -> float:
+    """A real index version on disk, written as the builder writes it; returns the lexical build seconds."""
     versions = VersionStore(settings.index_dir)
     folder = versions.begin()
     started = time.perf_counter()
@@ -100,11 +100,13 @@ def write_version(settings: Settings, tokens: list[Tokens], vectors: np.ndarray,
     lexical.build(tokens)
     seconds = time.perf_counter() - started
     lexical.save(folder)
-    np.save(folder / "vectors.npy", vectors)
-    (folder / "units.json").write_text(json.dumps([{"id": f"u{i}", "doc_id": d, "hash": str(i)} for i, d in enumerate(docs)]))
-    info = {d: {"id": d, "type": "Kế hoạch", "types": ["Kế hoạch"], "number": None, "year": 2022, "province": "Quảng Nam",
-                "title": f"Kế hoạch tổng hợp {d}", "citation": d, "date_text": None} for d in dict.fromkeys(docs)}
-    (folder / "docs.json").write_text(json.dumps(info, ensure_ascii=False))
+    units = [UnitRecord(id=f"u{i}", doc_id=d, ordinal=i, kind="paragraph", label=f"đoạn {i}", breadcrumb=(),
+                        text=t, quantity=True, embed_key=str(i), lexical_key=str(i))
+             for i, (d, t) in enumerate(zip(docs, texts))]
+    info = {d: DocRecord(id=d, type="Kế hoạch", types=("Kế hoạch",), number=None, number_display="chưa rõ số hiệu",
+                         year=2022, date="2022", date_text=None, province="Quảng Nam", issuer=None,
+                         title=f"Kế hoạch tổng hợp {d}", signer=None, citation=d) for d in dict.fromkeys(docs)}
+    write_version(folder, units, info, tokens, vectors)
     versions.commit(folder, Manifest(version=new_version_name(f"{len(docs):08d}"), model=settings.model,
                                      dimensions=int(vectors.shape[1]), corpus_fingerprint=str(len(docs)), units=len(docs),
                                      created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw"))
@@ -112,11 +114,11 @@ def write_version(settings: Settings, tokens: list[Tokens], vectors: np.ndarray,
 
 
 def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], root: Path, settings: Settings) -> dict:
-    tokens, vecs, docs = synthesize(texts, vectors, embedder, size)
+    tokens, vecs, docs, unit_texts = synthesize(texts, vectors, embedder, size)
     bench = settings.model_copy(update={"data_dir": root / f"n{size}"})
     shutil.rmtree(bench.data_dir, ignore_errors=True)
-    lexical_s = write_version(bench, tokens, vecs, docs)
-    del tokens
+    lexical_s = write_synthetic(bench, tokens, vecs, docs, unit_texts)
+    del tokens, unit_texts
     before = rss_mb()
     started = time.perf_counter()
     searcher = Searcher(bench, embedder)

@@ -90,7 +90,7 @@ def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str
         report[mode] = metrics
         report["_runs"][mode] = run
     if answers and "hybrid" in modes:
-        service = AnswerService(settings, store=store, searcher=searcher)
+        service = AnswerService(settings, searcher)
         with_fact = [q for q in questions if q.fact and not q.out_of_scope]
         hits = 0
         latencies = []

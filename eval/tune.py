@@ -10,6 +10,8 @@ from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
 from eval.metrics import mrr_at, recall_at
 from core.settings import Settings
+from index.filters import named_documents
+from index.query import analyse
 from index.search import Searcher
 
 GRID = {
@@ -42,8 +44,9 @@ def tune(settings: Settings, questions: list[GoldQuestion], grid: dict = GRID) -
     for q in questions:
         if q.out_of_scope:
             continue
-        lists = searcher.candidate_lists(idx, q.question, "hybrid", None, {})
-        cached.append((relevant_units(q, units), lists, searcher.matched_documents(idx, q.question)))
+        query = analyse(q.question)
+        lists = searcher.candidate_lists(idx, query, "hybrid", None, {})
+        cached.append((relevant_units(q, units), lists, named_documents(idx, query)))
     trials = []
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):
@@ -52,7 +55,7 @@ def tune(settings: Settings, questions: list[GoldQuestion], grid: dict = GRID) -
         r5 = mrr = 0.0
         for relevant, lists, matched in cached:
             hits = searcher.fuse(idx, lists, matched, 10, trial_settings)
-            ranked = [idx.unit_ids[h.position] for h in hits]
+            ranked = [h.unit.id for h in hits]
             r5 += recall_at(ranked, relevant, 5)
             mrr += mrr_at(ranked, relevant, 10)
         trials.append(Trial(params, r5 / len(cached), mrr / len(cached)))

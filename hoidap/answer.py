@@ -7,14 +7,11 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 
-from corpus.model import Segment
-from corpus.store import Store
-from corpus.text import fold, match_form
-from hoidap.compose import question_kinds, select_quotes, verbatim
-from core.errors import InvalidQuery
-from hoidap.querylog import QueryLog, Turn
 from core.settings import Settings
-from index.search import Searcher, SearchResult
+from hoidap.compose import select_quotes, verbatim
+from hoidap.querylog import QueryLog, Turn
+from index.query import Query, analyse, question_kinds
+from index.search import SearchHit, Searcher, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -51,36 +48,37 @@ class Answer:
     answer_id: str | None = None
     conversation_id: str | None = None
     latency_ms: float = 0.0
+    index_version: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def rewrite_followup(question: str, previous: Turn | None) -> tuple[str, dict[str, int]]:
-    """The query to search for a follow-up question, and documents to prefer.
+def rewrite_followup(query: Query, previous: Turn | None) -> tuple[str, dict[str, int]]:
+    """The text to search for a follow-up question, and documents to prefer.
 
     Example:
-        >>> rewrite_followup("còn năm 2022 thì sao?", Turn("Mục tiêu CCHC năm 2025 của Quảng Nam", "Mục tiêu CCHC năm 2025 của Quảng Nam", "d", []))[0]
+        >>> rewrite_followup(analyse("còn năm 2022 thì sao?"), Turn("Mục tiêu CCHC năm 2025 của Quảng Nam", "Mục tiêu CCHC năm 2025 của Quảng Nam", "d", []))[0]
         'Mục tiêu CCHC năm 2022 của Quảng Nam'
     """
+    question = query.text
     if previous is None:
         return question, {}
-    folded = fold(match_form(question))
-    if not _FOLLOWUP.search(folded) and len(folded.split()) > 6:
+    if not _FOLLOWUP.search(query.folded) and len(query.folded.split()) > 6:
         return question, {}
-    years = _YEAR.findall(question)
-    if years and _YEAR.search(previous.search_query):
-        return _YEAR.sub(years[0], previous.search_query, count=1), {}
+    if query.years and _YEAR.search(previous.search_query):
+        return _YEAR.sub(query.years[0], previous.search_query, count=1), {}
     prefer = {previous.top_doc: 2} if previous.top_doc else {}
     return f"{question} {previous.question}", prefer
 
 
 class AnswerService:
-    """Answers questions from the indexed documents; shared by CLI, API and bots.
+    """Answers questions from the indexed documents; shared by CLI, API and bots (through
+    :class:`hoidap.assistant.Assistant`). Reads nothing but the searcher's snapshot and the query log.
 
     Args:
         settings: the one settings object.
-        store, searcher, querylog: built from ``settings`` when not given.
+        searcher, querylog: built from ``settings`` when not given.
 
     Example:
         >>> service = AnswerService(Settings())                 # doctest: +SKIP
@@ -88,56 +86,50 @@ class AnswerService:
         '1601/QĐ-UBND-HC'
     """
 
-    def __init__(self, settings: Settings, store: Store | None = None, searcher: Searcher | None = None,
-                 querylog: QueryLog | None = None) -> None:
+    def __init__(self, settings: Settings, searcher: Searcher | None = None, querylog: QueryLog | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.db_path)
         self.searcher = searcher or Searcher(settings)
         self.querylog = querylog or QueryLog(settings.data_dir / "querylog.sqlite3")
 
     def answer(self, question: str, *, top_k: int | None = None, filters: dict | None = None,
                conversation_id: str | None = None, channel: str = "cli", record: bool = True) -> Answer:
         started = time.perf_counter()
-        question = " ".join((question or "").split())
-        if not question:
-            raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
-        if len(question) > self.settings.max_question_chars:
-            raise InvalidQuery(f"câu hỏi dài {len(question)} ký tự, vượt giới hạn {self.settings.max_question_chars} ký tự",
-                               code="question_too_long")
+        query = analyse(question, self.settings.max_question_chars)
         top_k = top_k or self.settings.top_k
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
-        search_query, prefer = rewrite_followup(question, previous)
+        search_text, prefer = rewrite_followup(query, previous)
+        search_query = query if search_text == query.text else analyse(search_text)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
-        kinds = question_kinds(question)
-        if previous is not None and search_query != question and kinds == ["general"]:
+        kinds = list(query.kinds)
+        if previous is not None and search_query is not query and kinds == ["general"]:
             kinds = question_kinds(previous.question)  # "còn năm 2022 thì sao?" asks what the last one asked
         if result.abstained:
-            answer = self._abstain(question, result)
+            answer = self._abstain(query.text, result)
         else:
-            answer = self._compose(question, result, kinds, top_k)
-        answer.kind, answer.search_query = kinds[0], search_query
+            answer = self._compose(query.text, result, kinds, top_k)
+        answer.kind, answer.search_query, answer.index_version = kinds[0], search_text, result.version
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
         if record:
             answer.answer_id = self.querylog.record(
-                channel=channel, conversation_id=conversation_id, question=question, search_query=search_query,
+                channel=channel, conversation_id=conversation_id, question=query.text, search_query=search_text,
                 answer=answer.answer, abstained=answer.abstained, unit_ids=[c.unit_id for c in answer.citations],
                 top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
         return answer
 
     # --- composition ---------------------------------------------------------------------------
 
-    def _citation(self, rank: int, unit: Segment, score: float) -> Citation:
-        meta = self.store.metadata(unit.doc_id)
-        return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=meta.title, doc_number=meta.number,
-                        label=unit.label, text=unit.text, score=round(score, 6), citation=meta.citation_name(),
-                        breadcrumb=unit.breadcrumb)
+    @staticmethod
+    def _citation(rank: int, hit: SearchHit) -> Citation:
+        unit, doc = hit.unit, hit.doc
+        return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title, doc_number=doc.number,
+                        label=unit.label, text=unit.text, score=round(hit.score, 6), citation=doc.citation,
+                        breadcrumb=list(unit.breadcrumb))
 
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
-        hits = list(zip(result.unit_ids, result.doc_ids, result.hits))
-        pool_units = [self.store.get_unit(unit_id) for unit_id, _, _ in hits[:3]]
-        pool = [self._citation(0, unit, hit.score) for unit, (_, _, hit) in zip(pool_units, hits)]
-        kind_of = {unit.id: unit.kind for unit in pool_units}
+        hits = result.hits
+        pool = [self._citation(0, hit) for hit in hits[:3]]
+        kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
         quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
                                headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
         for quote in quotes:
@@ -146,22 +138,21 @@ class AnswerService:
         if not cited:
             cited = [pool[0]]
         # other documents that answer about as well (two years' plans, several provinces)
-        top_score = hits[0][2].score
+        top_score = hits[0].score
         if not result.matched_docs:
-            for unit_id, doc_id, hit in hits[1:]:
+            for hit in hits[1:]:
                 if len({c.doc_id for c in cited}) >= 3:
                     break
-                if doc_id in {c.doc_id for c in cited} or hit.score < 0.9 * top_score:
+                if hit.unit.doc_id in {c.doc_id for c in cited} or hit.score < 0.9 * top_score:
                     continue
-                unit = self.store.get_unit(unit_id)
-                extra = self._citation(0, unit, hit.score)
-                row = unit.kind == "table_row"
+                extra = self._citation(0, hit)
+                row = hit.unit.kind == "table_row"
                 extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1)]
                 cited.append(extra)
         docs = list(dict.fromkeys(c.doc_id for c in cited))
         if len(docs) > 1:
             # the documents the question names first, then the newest
-            dates = {d: self.store.metadata(d).date or "" for d in docs}
+            dates = {h.doc.id: h.doc.date or "" for h in hits}
             docs.sort(key=lambda d: (d not in result.matched_docs, "".join(chr(0x10FFFF - ord(ch)) for ch in dates[d])))
             cited.sort(key=lambda c: docs.index(c.doc_id))
         for rank, citation in enumerate(cited, 1):
@@ -176,12 +167,12 @@ class AnswerService:
         text = lines[0] if len(lines) == 1 else \
             f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
         seen = {c.unit_id for c in cited}
-        for unit_id, _, hit in hits:
+        for hit in hits:
             if len(cited) >= top_k:
                 break
-            if unit_id not in seen:
-                cited.append(self._citation(len(cited) + 1, self.store.get_unit(unit_id), hit.score))
-                seen.add(unit_id)
+            if hit.unit.id not in seen:
+                cited.append(self._citation(len(cited) + 1, hit))
+                seen.add(hit.unit.id)
         return Answer(question=question, answer=text, abstained=False, citations=cited)
 
     @staticmethod
@@ -195,11 +186,13 @@ class AnswerService:
             return f"{citation.label} — {heading}"
         return citation.label
 
-    def _abstain(self, question: str, result: SearchResult) -> Answer:
+    @staticmethod
+    def _abstain(question: str, result: SearchResult) -> Answer:
         suggestions = []
-        for doc_id in dict.fromkeys(result.doc_ids):
-            meta = self.store.metadata(doc_id)
-            suggestions.append({"doc_id": doc_id, "title": meta.title, "citation": meta.citation_name()})
+        for hit in result.hits:
+            if any(s["doc_id"] == hit.doc.id for s in suggestions):
+                continue
+            suggestions.append({"doc_id": hit.doc.id, "title": hit.doc.title, "citation": hit.doc.citation})
             if len(suggestions) == 3:
                 break
         text = NO_ANSWER

@@ -51,11 +51,11 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
             asyncio.run(telegram.delete_webhook(settings))
             print("Đã xoá webhook Telegram", file=sys.stderr)
             return EXIT_OK
-        from hoidap.answer import AnswerService
+        from hoidap.assistant import Assistant
 
-        service = AnswerService(settings)
-        service.searcher.current()  # fail now, not on the first question, if there is no index
-        application = telegram.build_application(settings, service)
+        assistant = Assistant(settings)
+        assistant.snapshot()  # fail now, not on the first question, if there is no index
+        application = telegram.build_application(settings, assistant)
         print("Bot Telegram đang chạy (long polling); Ctrl+C để dừng.", file=sys.stderr, flush=True)
         telegram.run_polling(application)
         return EXIT_OK

@@ -54,23 +54,20 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from corpus.store import Store
     from index.search import Searcher
 
-    store = Store(settings.db_path)
     result = Searcher(settings).search(args.query, mode=args.mode, k=args.k, filters=_filters(args))
     if args.json:
-        print(json.dumps({"query": result.query, "mode": result.mode, "abstained": result.abstained,
+        print(json.dumps({"query": result.query.text, "mode": result.mode, "abstained": result.abstained,
                           "confidence": result.confidence, "version": result.version, "timings": result.timings,
-                          "hits": [{"rank": i + 1, "unit_id": u, "doc_id": d, "score": h.score, "ranks": h.ranks,
-                                    "label": store.get_unit(u).label}
-                                   for i, (u, d, h) in enumerate(zip(result.unit_ids, result.doc_ids, result.hits))]},
+                          "hits": [{"rank": i + 1, "unit_id": h.unit.id, "doc_id": h.unit.doc_id, "score": h.score,
+                                    "ranks": h.ranks, "label": h.unit.label} for i, h in enumerate(result.hits)]},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     flag = " (không đủ tin cậy để trả lời)" if result.abstained else ""
     print(f"{len(result.hits)} kết quả, độ tin cậy {result.confidence:.3f}{flag}, {result.timings['total_ms']:.0f} ms")
-    for rank, (unit_id, hit) in enumerate(zip(result.unit_ids, result.hits), 1):
-        unit = store.get_unit(unit_id)
+    for rank, hit in enumerate(result.hits, 1):
+        unit = hit.unit
         lists = ", ".join(f"{name} #{r}" for name, r in sorted(hit.ranks.items()))
         print(f"{rank:>2}. [{unit.id}] {unit.label}  ({lists}; {hit.score:.4f})")
         snippet = unit.text.replace("\n", " ")
@@ -86,9 +83,9 @@ def _answer_json(answer) -> dict:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from hoidap.answer import AnswerService
+    from hoidap.assistant import Assistant
 
-    service = AnswerService(settings)
+    assistant = Assistant(settings)
     if args.batch:
         if not args.json:
             print("--batch cần --json (một dòng JSON cho mỗi câu hỏi)", file=sys.stderr)
@@ -99,7 +96,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if not line.strip():
                 continue
             try:
-                print(json.dumps(_answer_json(service.answer(line, top_k=args.k, channel="cli")), ensure_ascii=False),
+                print(json.dumps(_answer_json(assistant.ask(line, top_k=args.k, channel="cli")), ensure_ascii=False),
                       flush=True)
             except HoidapError as exc:
                 failed += 1
@@ -109,7 +106,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question:
         print("cần một câu hỏi, hoặc --batch TỆP", file=sys.stderr)
         return 2
-    answer = service.answer(args.question, top_k=args.k, filters=_filters(args), channel="cli")
+    answer = assistant.ask(args.question, top_k=args.k, filters=_filters(args), channel="cli")
     if args.json:
         print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
         return EXIT_OK

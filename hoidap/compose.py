@@ -8,20 +8,9 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from index.query import KINDS, question_kinds  # noqa: F401  (kinds are part of the analysed question)
 from index.tokenize import expand_text
 
-KINDS = ("number", "agency", "date", "list", "general")
-
-_KIND_PATTERNS = [
-    ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
-               r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
-    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
-             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
-             r"dinh ky nao|dinh ky|mot lan)\b"),
-    ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
-    ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
-             r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
-]
 _AGENCY = re.compile(r"\b(Sở|Ủy ban|Uỷ ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc)\b")
 _DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]ăm\s+\d{4}|\d{4}\s*[-–]\s*\d{4}|"
                    r"[Hh][àằ]ng năm|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2})")
@@ -35,25 +24,6 @@ class Quote:
     text: str  # verbatim from the unit
     unit_index: int  # index into the candidate units
     score: float
-
-
-def question_kinds(question: str) -> list[str]:
-    """Every kind the question asks for, most specific first ("ai chủ trì, bao giờ xong" → agency, date).
-
-    Example:
-        >>> question_kinds("Cơ quan nào chủ trì việc số hóa kết quả TTHC?"), question_kinds("han chot nop ke hoach")
-        (['agency'], ['date'])
-    """
-    folded = fold(match_form(question))
-    kinds = [kind for kind, pattern in _KIND_PATTERNS if re.search(pattern, folded)]
-    if "date" in kinds and "number" in kinds and not re.search(r"\b(bao nhieu|ty le|%|so luong|phan tram)", folded):
-        kinds.remove("number")  # "quý mấy", "mấy tháng" ask for a time, not a count
-    return kinds or ["general"]
-
-
-def question_kind(question: str) -> str:
-    """The main kind: number, agency, date, list or general."""
-    return question_kinds(question)[0]
 
 
 def _terms(text: str) -> set[str]:

@@ -18,17 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.metadata import PROVINCES
 from corpus.text import fold, match_form
 from index.lexical import LexicalIndex
-from index.tokenize import tokenize
+from index.query import PLACES, Query
 
 # question words and glue that say nothing about the topic
 _STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
             "nhu hay o dau ai may muc phai lam viec hien nay".split())
-_FOLDED_PROVINCES = {fold(match_form(p)): p for p in PROVINCES} | {"ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh",
-                                                                 "ho chi minh": "Thành phố Hồ Chí Minh"}
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass
@@ -65,10 +61,10 @@ def _contains(posting: np.ndarray, position: int) -> bool:
     return i < len(posting) and int(posting[i]) == position
 
 
-def signals(question: str, top_positions: list[int], dense: float, lexical: LexicalIndex,
+def signals(query: Query, top_positions: list[int], dense: float, lexical: LexicalIndex,
             corpus_provinces: set[str], quantities: list[bool] | None = None) -> Signals:
-    """The abstention signals of ``question`` given the positions of its top fused hits."""
-    terms = [t for t in dict.fromkeys(tokenize(question).folded) if "_" not in t and t not in _STOP and not t.isdigit()]
+    """The abstention signals of ``query`` given the positions of its top fused hits."""
+    terms = [t for t in dict.fromkeys(query.tokens.folded) if "_" not in t and t not in _STOP and not t.isdigit()]
     postings = lexical.postings(terms, "folded")
     n = max(lexical.size, 1)
     total = covered = 0.0
@@ -81,18 +77,15 @@ def signals(question: str, top_positions: list[int], dense: float, lexical: Lexi
             covered += idf
     coverage = covered / total if total else 1.0
 
-    folded_q = " " + fold(match_form(question)) + " "
     known = {fold(match_form(p)) for p in corpus_provinces}
-    unknown_place = next((name for key, name in _FOLDED_PROVINCES.items()
-                          if f" {key} " in folded_q and key not in known), None)
+    unknown_place = next((PLACES[key] for key in query.places if key not in known), None)
 
     missing_year = None
-    years = list(dict.fromkeys(_YEAR.findall(question)))
-    if years and top_positions:
-        for year, posting in zip(years, lexical.postings(years, "folded")):
+    if query.years and top_positions:
+        for year, posting in zip(query.years, lexical.postings(list(query.years), "folded")):
             if posting is None or not any(_contains(posting, p) for p in top_positions[:3]):
                 missing_year = year
                 break
-    missing_quantity = bool(quantities is not None and _ASKS_QUANTITY.search(folded_q)
+    missing_quantity = bool(quantities is not None and _ASKS_QUANTITY.search(f" {query.folded} ")
                             and not any(quantities[:3]))
     return Signals(dense, coverage, unknown_place, missing_year, missing_quantity)

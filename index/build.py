@@ -1,12 +1,11 @@
 """Building and updating the index from the store.
 
-Units whose embedded content (hash) did not change reuse the previous version's vector and
+Units whose embedded text (its hash) did not change reuse the previous version's vector and
 tokens, so adding, replacing or removing one document embeds only that document's units.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -21,7 +20,9 @@ from index.abstain import states_quantity
 from index.dense import DenseIndex, Embedder
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
-from index.versions import Manifest, VersionStore, new_version_name, read_manifest
+from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
+                            new_version_name, read_manifest, read_tokens, read_vectors, reusable_vectors,
+                            write_version)
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,13 +56,6 @@ def passage_text(unit: Segment, meta: Metadata) -> str:
     return expand_text(f"{head}. {crumb}. {unit.text}")
 
 
-def doc_info(doc: dict) -> dict:
-    """The per-document fields the searcher filters and boosts on."""
-    types = [doc["type"]] + [t for t in doc["attachments"] if t != doc["type"]]
-    return {"id": doc["id"], "type": doc["type"], "types": types, "number": doc["number"], "year": doc["year"],
-            "province": doc["province"], "title": doc["title"], "citation": doc["citation"], "date_text": doc["date_text"]}
-
-
 class IndexBuilder:
     """Builds a new index version from a :class:`Store`.
 
@@ -92,28 +86,32 @@ class IndexBuilder:
             return BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
 
         units = self.store.units()
-        hashes = self.store.unit_hashes()
         docs = {d["id"]: d for d in self.store.list_documents()}
         metas = {doc_id: self.store.metadata(doc_id) for doc_id in docs}
+        passages = [passage_text(u, metas[u.doc_id]) for u in units]
+        lexical_texts = [self._lexical_text(u, metas[u.doc_id]) for u in units]
+        records = [UnitRecord(id=u.id, doc_id=u.doc_id, ordinal=u.ordinal, kind=u.kind, label=u.label,
+                              breadcrumb=tuple(u.breadcrumb), text=u.text, quantity=states_quantity(u.text),
+                              embed_key=content_key(p), lexical_key=content_key(t))
+                   for u, p, t in zip(units, passages, lexical_texts)]
         old_vectors, old_tokens = self._reusable(previous)
 
-        todo = [i for i, u in enumerate(units) if hashes[u.id] not in old_vectors]
+        todo = [i for i, r in enumerate(records) if r.embed_key not in old_vectors]
         vectors = np.zeros((len(units), self._dimensions(previous, bool(todo))), dtype=np.float32)
-        for i, unit in enumerate(units):
-            if hashes[unit.id] in old_vectors:
-                vectors[i] = old_vectors[hashes[unit.id]]
+        for i, record in enumerate(records):
+            if record.embed_key in old_vectors:
+                vectors[i] = old_vectors[record.embed_key]
         embed_started = time.perf_counter()
         if todo:
-            texts = [passage_text(units[i], metas[units[i].doc_id]) for i in todo]
             report = (lambda done, rate: progress("embed", done, len(todo), rate)) if progress else None
-            vectors[todo] = self.embedder.embed_passages(texts, report)
+            vectors[todo] = self.embedder.embed_passages([passages[i] for i in todo], report)
         embed_seconds = time.perf_counter() - embed_started
 
         tokens: list[Tokens] = []
         tok_started = time.perf_counter()
-        for i, unit in enumerate(units):
-            cached = old_tokens.get(hashes[unit.id])
-            tokens.append(cached or tokenize(self._lexical_text(unit, metas[unit.doc_id])))
+        for i, record in enumerate(records):
+            cached = old_tokens.get(record.lexical_key)
+            tokens.append(cached or tokenize(lexical_texts[i]))
             if progress and (i + 1) % 500 == 0:
                 progress("tokenize", i + 1, len(units), (i + 1) / (time.perf_counter() - tok_started))
 
@@ -124,13 +122,7 @@ class IndexBuilder:
             lexical.save(folder)
             if progress:
                 progress("write", 1, 3, 0.0)
-            np.save(folder / "vectors.npy", vectors)
-            rows = [{"id": u.id, "doc_id": u.doc_id, "hash": hashes[u.id], "q": states_quantity(u.text)} for u in units]
-            (folder / "units.json").write_text(json.dumps(rows, ensure_ascii=False))
-            (folder / "docs.json").write_text(json.dumps({k: doc_info(d) for k, d in docs.items()}, ensure_ascii=False))
-            with (folder / "tokens.jsonl").open("w", encoding="utf-8") as out:
-                for row, tok in zip(rows, tokens):
-                    out.write(json.dumps([row["hash"], tok.words, tok.folded], ensure_ascii=False) + "\n")
+            write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
@@ -155,6 +147,10 @@ class IndexBuilder:
             return None
         folder = self.settings.index_dir / name
         manifest = read_manifest(folder)
+        if manifest.format_version != FORMAT_VERSION:
+            log.info("index %s has format %d; building format %d from scratch", name, manifest.format_version,
+                     FORMAT_VERSION)
+            return None
         manifest.check(self.settings.model)  # a different model: refuse, say how to rebuild
         return folder, manifest
 
@@ -167,17 +163,8 @@ class IndexBuilder:
     def _reusable(previous) -> tuple[dict[str, np.ndarray], dict[str, Tokens]]:
         if previous is None:
             return {}, {}
-        folder = previous[0]
-        rows = json.loads((folder / "units.json").read_text())
-        vectors = np.load(folder / "vectors.npy")
-        by_hash = {row["hash"]: vectors[i] for i, row in enumerate(rows)}
-        tokens: dict[str, Tokens] = {}
-        with (folder / "tokens.jsonl").open(encoding="utf-8") as lines:
-            for line in lines:
-                key, words, folded = json.loads(line)
-                tokens[key] = Tokens(words, folded)
-        return by_hash, tokens
+        return reusable_vectors(previous[0]), read_tokens(previous[0])
 
 
 def load_dense(folder: Path, settings: Settings) -> DenseIndex:
-    return DenseIndex(np.load(folder / "vectors.npy"), settings.hnsw_threshold, settings.hnsw_ef_search)
+    return DenseIndex(read_vectors(folder), settings.hnsw_threshold, settings.hnsw_ef_search)

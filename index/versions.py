@@ -1,5 +1,14 @@
 """The index on disk: a folder of versions, each a folder of plain files with a manifest,
-and a ``CURRENT`` file naming the version in use.
+and a ``CURRENT`` file naming the version in use. This module alone writes and reads those files.
+
+A version is self-contained for answering: besides the lexical and dense indexes it holds every
+unit's text, label, breadcrumb and kind and every document's metadata and citation name, so a
+question is answered from one snapshot and never from the store that admins are changing.
+
+Files of a version: ``manifest.json``; ``units.jsonl`` (one :class:`UnitRecord` a line, in index
+order); ``docs.json`` (document id → :class:`DocRecord`); ``vectors.npy`` (float32, one row a
+unit); ``tokens.jsonl`` (lexical key, words, folded: reused by the next build); ``bm25*`` (the
+lexical index, written by :class:`index.lexical.LexicalIndex`).
 
 A version is written to a temporary folder, renamed into place, and only then named in
 ``CURRENT`` (replaced atomically), so a build killed midway leaves the previous version serving.
@@ -7,21 +16,78 @@ A version is written to a temporary folder, renamed into place, and only then na
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+import numpy as np
 
 from core.errors import IndexMismatch, IndexMissing
+from index.tokenize import Tokens
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: units and documents stored in the version (answers never read the store)
 TOKENIZER = {"name": "pyvi+folded-bigrams", "version": 1, "lowercase": True, "tones": "unified", "abbreviations": True}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    """A unit as served: what answering, citing and showing it need."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    kind: str
+    label: str
+    breadcrumb: tuple[str, ...]
+    text: str
+    quantity: bool  # states a count, amount or share (for "bao nhiêu" questions)
+    embed_key: str  # hash of the exact text embedded: a vector is reused only for the same key
+    lexical_key: str  # hash of the exact text tokenized
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """A document's metadata as served: filters, boosts, citations and the document list."""
+
+    id: str
+    type: str
+    types: tuple[str, ...]  # its own type and the types it carries ("Quyết định" with an "Đề án")
+    number: str | None
+    number_display: str
+    year: int | None
+    date: str | None
+    date_text: str | None
+    province: str | None
+    issuer: str | None
+    title: str
+    signer: str | None
+    citation: str  # "Quyết định số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp"
+    attachments: tuple[str, ...] = ()
+    references: tuple[dict, ...] = ()
+    units: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict) -> "DocRecord":
+        """From a store document row (``Store.list_documents``) or a stored JSON object."""
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in row.items() if k in names}
+        data.setdefault("types", [row["type"]] + [t for t in row.get("attachments", []) if t != row["type"]])
+        for key in ("types", "attachments", "references"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    def public(self) -> dict:
+        """The fields shown to users (API, bots)."""
+        out = asdict(self)
+        out.pop("types")
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
 
 @dataclass
@@ -41,6 +107,9 @@ class Manifest:
 
     def check(self, model: str, dimensions: int | None = None) -> None:
         """Refuse an index made with another model, dimension or tokenizer than the settings name."""
+        if self.format_version != FORMAT_VERSION:
+            raise IndexMismatch(f"chỉ mục '{self.version}' có định dạng {self.format_version}, phiên bản này cần "
+                                f"định dạng {FORMAT_VERSION}; hãy xây lại chỉ mục: hoidap index --rebuild")
         if self.model != model or (dimensions is not None and self.dimensions != dimensions) \
                 or self.tokenizer != TOKENIZER or self.format_version != FORMAT_VERSION:
             raise IndexMismatch(
@@ -104,6 +173,62 @@ class VersionStore:
             # a build that died left this behind; anything older than an hour is not being written
             if time.time() - stale.stat().st_mtime > 3600:
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_version(folder: Path, units: list[UnitRecord], docs: dict[str, DocRecord], tokens: list[Tokens],
+                  vectors: np.ndarray) -> None:
+    """Write the served records, tokens and vectors of a version (the lexical index saves itself)."""
+    if not (len(units) == len(tokens) == len(vectors)):
+        raise ValueError(f"units ({len(units)}), tokens ({len(tokens)}) and vectors ({len(vectors)}) must align")
+    np.save(folder / "vectors.npy", vectors)
+    with (folder / "units.jsonl").open("w", encoding="utf-8") as out:
+        for unit in units:
+            out.write(json.dumps(asdict(unit), ensure_ascii=False) + "\n")
+    (folder / "docs.json").write_text(json.dumps({k: asdict(d) for k, d in docs.items()}, ensure_ascii=False),
+                                      encoding="utf-8")
+    with (folder / "tokens.jsonl").open("w", encoding="utf-8") as out:
+        for unit, tok in zip(units, tokens):
+            out.write(json.dumps([unit.lexical_key, tok.words, tok.folded], ensure_ascii=False) + "\n")
+
+
+def read_units(folder: Path) -> list[UnitRecord]:
+    with (folder / "units.jsonl").open(encoding="utf-8") as lines:
+        return [_unit(json.loads(line)) for line in lines if line.strip()]
+
+
+def _unit(data: dict) -> UnitRecord:
+    data["breadcrumb"] = tuple(data["breadcrumb"])
+    return UnitRecord(**data)
+
+
+def read_docs(folder: Path) -> dict[str, DocRecord]:
+    raw = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+    return {k: DocRecord.from_row(v) for k, v in raw.items()}
+
+
+def read_vectors(folder: Path, mmap: bool = False) -> np.ndarray:
+    return np.load(folder / "vectors.npy", mmap_mode="r" if mmap else None)
+
+
+def read_tokens(folder: Path) -> dict[str, Tokens]:
+    """Lexical key → tokens, for reuse by the next build."""
+    out: dict[str, Tokens] = {}
+    with (folder / "tokens.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            key, words, folded = json.loads(line)
+            out[key] = Tokens(words, folded)
+    return out
+
+
+def reusable_vectors(folder: Path) -> dict[str, np.ndarray]:
+    """Embed key → vector of a version, for reuse by the next build."""
+    vectors = read_vectors(folder)
+    return {unit.embed_key: vectors[i] for i, unit in enumerate(read_units(folder))}
+
+
+def content_key(text: str) -> str:
+    """The reuse key of an exact text (what is embedded, or what is tokenized)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def new_version_name(fingerprint: str) -> str:

@@ -38,4 +38,4 @@ async def delete(doc_id: str, state: State) -> dict:
 @router.get("/questions")
 def questions(state: State, limit: int = 100) -> list[dict]:
     """Nhật ký câu hỏi: câu không trả lời được hoặc bị đánh giá 👎 trước."""
-    return state.querylog.questions(min(max(limit, 1), 1000))
+    return state.assistant.questions(min(max(limit, 1), 1000))

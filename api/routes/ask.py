@@ -17,15 +17,13 @@ def ask(body: AskRequest, state: State) -> dict:
     """Trả lời một câu hỏi, kèm trích dẫn điều khoản."""
     conversation_id = body.conversation_id or uuid.uuid4().hex
     filters = body.filters.as_dict() if body.filters else None
-    with state.answer_slots:
-        answer = state.answers.answer(body.question, top_k=body.top_k, filters=filters,
-                                      conversation_id=conversation_id, channel="api")
-    state.metrics.observe_answer(answer.latency_ms / 1000, answer.abstained)
+    answer = state.assistant.ask(body.question, top_k=body.top_k, filters=filters,
+                                 conversation_id=conversation_id, channel="api")
     return answer.to_dict()
 
 
 @router.post("/feedback", status_code=status.HTTP_201_CREATED, dependencies=[RateLimited])
 def feedback(body: FeedbackRequest, state: State) -> dict:
     """Ghi nhận đánh giá 👍/👎 cho một câu trả lời."""
-    state.querylog.feedback(body.answer_id, body.helpful, body.comment, channel="api")
+    state.assistant.feedback(body.answer_id, body.helpful, body.comment, channel="api")
     return {"ok": True}

@@ -145,9 +145,9 @@ def test_ask_cite_expand_feedback_on_an_aggressively_styled_portal(page, live):
     assert sent.value.status == 201
     expect(page.get_by_test_id("hoidap-feedback-thanks")).to_have_text("Cảm ơn bạn đã góp ý")
     # the 👍 reached the query log the admin reads
-    feedback = app.state.hoidap.querylog.feedback_for(data["answer_id"])
+    feedback = app.state.hoidap.assistant.querylog.feedback_for(data["answer_id"])
     assert [(f["helpful"], f["channel"]) for f in feedback] == [(1, "api")]
-    logged = {q["id"]: q for q in app.state.hoidap.querylog.questions(1000)}
+    logged = {q["id"]: q for q in app.state.hoidap.assistant.querylog.questions(1000)}
     assert logged[data["answer_id"]]["question"] == GOLD_QUESTION
     assert logged[data["answer_id"]]["positive"] == 1
 

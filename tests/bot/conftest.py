@@ -7,8 +7,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.telegram import build_application
-from corpus.store import Store
-from hoidap.answer import AnswerService
+from hoidap.assistant import Assistant
 from hoidap.querylog import QueryLog
 from core.settings import Settings
 from index.search import Searcher
@@ -18,11 +17,10 @@ from tests.conftest import shared_embedder
 
 
 @pytest.fixture(scope="session")
-def bot_service(indexed_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> AnswerService:
-    """The answer service over the shipped corpus, with a query log of its own."""
-    return AnswerService(indexed_settings, Store(indexed_settings.db_path),
-                         Searcher(indexed_settings, shared_embedder(indexed_settings)),
-                         QueryLog(tmp_path_factory.mktemp("bot-querylog") / "querylog.sqlite3"))
+def bot_service(indexed_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The assistant over the shipped corpus, with a query log of its own."""
+    return Assistant(indexed_settings, searcher=Searcher(indexed_settings, shared_embedder(indexed_settings)),
+                     querylog=QueryLog(tmp_path_factory.mktemp("bot-querylog") / "querylog.sqlite3"))
 
 
 @pytest.fixture(scope="module")

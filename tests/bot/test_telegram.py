@@ -16,10 +16,12 @@ from bot.telegram import build_application
 from corpus.ingest import Ingester
 from corpus.store import Store
 from hoidap import cli_bot
-from hoidap.answer import AnswerService
+from hoidap.assistant import Assistant
+from index.build import IndexBuilder
 from hoidap.querylog import QueryLog
 from index.search import Searcher
 from tests.bot.conftest import telegram_settings
+from tests.conftest import shared_embedder
 from tests.bot.fakes import FakeTelegram, wait_until
 from tests.bot.support import PollingBot, button_press, buttons, message, new_chat_id
 
@@ -62,7 +64,7 @@ def test_the_clause_button_shows_the_cited_clause_in_full(polling_bot, fake_tele
     [clause] = wait_until(lambda: fake_telegram.sent(chat)[1:], what="the clause")
 
     answer_id = data.split(":")[1]
-    unit = bot_service.store.get_unit(json.loads(bot_service.querylog.get(answer_id)["unit_ids"])[0])
+    unit = bot_service.snapshot().unit(json.loads(bot_service.querylog.get(answer_id)["unit_ids"])[0])
     assert html.escape(unit.text, quote=False) in clause.params["text"]
     assert clause.params["text"].startswith("📄 <b>[1] ")
     assert clause.params["reply_parameters"]["message_id"] == answer.result["message_id"]
@@ -153,7 +155,7 @@ def test_commands_start_help_and_documents(polling_bot, fake_telegram, bot_servi
     [helped] = ask(fake_telegram, chat, "/help")
     assert "📄 1" in helped.params["text"]
     [listing] = ask(fake_telegram, chat, "/vanban")
-    for doc in bot_service.store.list_documents():
+    for doc in [d.public() for d in bot_service.documents()]:
         assert html.escape(doc["citation"], quote=False) in listing.params["text"]
         assert f"<code>{doc['id']}</code>" in listing.params["text"]
 
@@ -179,7 +181,9 @@ def test_an_answer_longer_than_telegram_allows_arrives_split(indexed_settings, t
                 f"số {i} năm 2024 trên địa bàn tỉnh\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch.\n\n"
                 "Điều 2. Quyết định có hiệu lực kể từ ngày ký.\n")
         assert ingester.ingest_bytes(f"kh-{i}.txt", text.encode(), f"thu-nghiem-{i:02d}").status == "added"
-    service = AnswerService(settings, store, Searcher(settings), QueryLog(tmp_path / "querylog.sqlite3"))
+    IndexBuilder(settings, store, shared_embedder(settings)).build()  # documents are listed as served
+    service = Assistant(settings, searcher=Searcher(settings, shared_embedder(settings)),
+                        querylog=QueryLog(tmp_path / "querylog.sqlite3"))
     chat = new_chat_id()
 
     with fake_telegram, PollingBot(build_application(settings, service), fake_telegram):

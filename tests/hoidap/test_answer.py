@@ -19,7 +19,7 @@ from tests.conftest import shared_embedder
 
 @pytest.fixture(scope="module")
 def service(indexed_settings: Settings) -> AnswerService:
-    return AnswerService(indexed_settings, searcher=Searcher(indexed_settings, shared_embedder(indexed_settings)))
+    return AnswerService(indexed_settings, Searcher(indexed_settings, shared_embedder(indexed_settings)))
 
 
 def test_agency_question_on_an_appendix_row(service: AnswerService) -> None:

@@ -1,0 +1,76 @@
+"""Which units a search may return (filters), and which documents a question names (boosts)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from core.errors import InvalidQuery
+from corpus.text import fold, match_form
+from index.query import Query
+from index.snapshot import Snapshot
+
+FILTER_KEYS = ("province", "doc_type", "year", "doc_id")
+
+
+def allowed_units(snap: Snapshot, filters: dict | None) -> np.ndarray | None:
+    """A mask over the snapshot's units, or None for no filter.
+
+    Raises:
+        InvalidQuery: an unknown filter key or a value no document has (the message lists what is accepted).
+    """
+    if not filters:
+        return None
+    unknown = set(filters) - set(FILTER_KEYS)
+    if unknown:
+        raise InvalidQuery(f"bộ lọc không hợp lệ: {', '.join(sorted(unknown))}; chấp nhận: {', '.join(FILTER_KEYS)}",
+                           code="invalid_filter")
+    docs = snap.docs
+    keep = set(docs)
+    if filters.get("province"):
+        wanted = fold(match_form(str(filters["province"])))
+        options = sorted({d.province for d in docs.values() if d.province})
+        if wanted not in {fold(match_form(o)) for o in options}:
+            raise InvalidQuery(f"tỉnh '{filters['province']}' không có trong kho văn bản; chấp nhận: {', '.join(options)}",
+                               code="invalid_filter")
+        keep &= {k for k, d in docs.items() if d.province and fold(match_form(d.province)) == wanted}
+    if filters.get("doc_type"):
+        wanted = match_form(str(filters["doc_type"]))
+        options = sorted({t for d in docs.values() for t in d.types})
+        if wanted not in {match_form(o) for o in options}:
+            raise InvalidQuery(f"loại văn bản '{filters['doc_type']}' không có; chấp nhận: {', '.join(options)}",
+                               code="invalid_filter")
+        keep &= {k for k, d in docs.items() if wanted in {match_form(t) for t in d.types}}
+    if filters.get("year") not in (None, ""):
+        try:
+            year = int(filters["year"])
+        except (TypeError, ValueError):
+            raise InvalidQuery(f"năm '{filters['year']}' không hợp lệ; cần một số như 2022", code="invalid_filter") from None
+        keep &= {k for k, d in docs.items() if d.year == year or str(year) in d.title}
+    if filters.get("doc_id"):
+        if filters["doc_id"] not in docs:
+            raise InvalidQuery(f"không có văn bản mã '{filters['doc_id']}'", code="invalid_filter")
+        keep &= {filters["doc_id"]}
+    return snap.positions_of_docs(keep)
+
+
+def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
+    """Documents the question names, with a weight: by number, province, year, or (part of) their title."""
+    numbers = set(query.numbers)
+    years = set(query.years)
+    found: dict[str, int] = {}
+    for doc_id, doc in snap.docs.items():
+        score = 0
+        if doc.number and doc.number.split("/")[0] in numbers:
+            score += 2
+        if doc.province and fold(match_form(doc.province)) in query.folded:
+            score += 1
+        if years and (str(doc.year) in years or any(y in doc.title for y in years)):
+            score += 1
+        name = re.sub(r"^(?:luat|bo luat|nghi dinh|thong tu)\s+", "", snap.titles[doc_id])
+        if len(name) >= 8 and name in query.folded:
+            score += 2
+        if score:
+            found[doc_id] = score
+    return found

@@ -1,0 +1,97 @@
+"""A question analysed once: its normal forms, tokens, and the entities and kinds it asks about.
+
+Search, abstention and answer composition all read the same :class:`Query`, so the question is
+validated, folded and tokenized exactly once on its way through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.errors import InvalidQuery
+from corpus.metadata import PROVINCES
+from corpus.text import fold, match_form, nfc
+from index.tokenize import Tokens, expand_text, tokenize
+
+KINDS = ("number", "agency", "date", "list", "general")
+
+_KIND_PATTERNS = [
+    ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
+               r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
+    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
+             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
+             r"dinh ky nao|dinh ky|mot lan)\b"),
+    ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
+    ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
+             r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
+]
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_NUMBER = re.compile(r"\b\d{2,5}\b")
+# province names as typed (folded), with the common short forms of the two cities
+PLACES: dict[str, str] = {fold(match_form(p)): p for p in PROVINCES} | {
+    "ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh", "ho chi minh": "Thành phố Hồ Chí Minh"}
+
+
+def question_kinds(question: str) -> list[str]:
+    """Every kind the question asks for, most specific first ("ai chủ trì, bao giờ xong" → agency, date).
+
+    Example:
+        >>> question_kinds("Cơ quan nào chủ trì việc số hóa kết quả TTHC?"), question_kinds("han chot nop ke hoach")
+        (['agency'], ['date'])
+    """
+    return _kinds(fold(match_form(question)))
+
+
+def _kinds(folded: str) -> list[str]:
+    kinds = [kind for kind, pattern in _KIND_PATTERNS if re.search(pattern, folded)]
+    if "date" in kinds and "number" in kinds and not re.search(r"\b(bao nhieu|ty le|%|so luong|phan tram)", folded):
+        kinds.remove("number")  # "quý mấy", "mấy tháng" ask for a time, not a count
+    return kinds or ["general"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, analysed.
+
+    ``text`` is the question as asked (NFC, single spaces); ``folded`` its matching form without
+    diacritics; ``tokens`` both lexical fields; ``expanded`` the text given to the embedding model.
+    """
+
+    text: str
+    folded: str
+    tokens: Tokens
+    expanded: str
+    years: tuple[str, ...]
+    numbers: tuple[str, ...]  # 2–5 digit numbers: document numbers, years, counts
+    places: tuple[str, ...]  # folded province names the question names ("quang nam")
+    kinds: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        return self.kinds[0]
+
+
+def analyse(question: str, max_chars: int | None = None) -> Query:
+    """Validate and analyse ``question``.
+
+    Raises:
+        InvalidQuery: empty, or longer than ``max_chars``.
+
+    Example:
+        >>> q = analyse("Kế hoạch CCHC năm 2025 của Quảng Nam, ai chủ trì?")
+        >>> q.years, q.places, q.kinds
+        (('2025',), ('quang nam',), ('agency',))
+    """
+    text = " ".join(nfc(question or "").split())
+    if not text:
+        raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
+    if max_chars is not None and len(text) > max_chars:
+        raise InvalidQuery(f"câu hỏi dài {len(text)} ký tự, vượt giới hạn {max_chars} ký tự", code="question_too_long")
+    folded = fold(match_form(text))
+    padded = " " + re.sub(r"[^\w]+", " ", folded) + " "
+    return Query(text=text, folded=folded, tokens=tokenize(text), expanded=expand_text(text),
+                 years=tuple(dict.fromkeys(_YEAR.findall(folded))),
+                 numbers=tuple(dict.fromkeys(_NUMBER.findall(folded))),
+                 places=tuple(key for key in PLACES if f" {key} " in padded),
+                 kinds=tuple(_kinds(folded)))

@@ -1,0 +1,83 @@
+"""One index version in memory: everything a question is answered from, read once, never changed.
+
+A :class:`Snapshot` is what a search holds from start to end; a new version becomes visible to the
+next search only, so one answer never mixes two versions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import NotFound
+from core.settings import Settings
+from corpus.text import fold, match_form
+from index.dense import DenseIndex
+from index.lexical import LexicalIndex
+from index.versions import DocRecord, Manifest, UnitRecord, read_docs, read_units, read_vectors
+
+
+class Snapshot:
+    """The served records, lexical index and dense index of one version.
+
+    Args:
+        folder: the version's folder.
+        manifest: its manifest.
+        settings: the dense index's HNSW settings.
+    """
+
+    def __init__(self, folder: Path, manifest: Manifest, settings: Settings) -> None:
+        self.folder, self.manifest = folder, manifest
+        self.units: list[UnitRecord] = read_units(folder)
+        self.docs: dict[str, DocRecord] = read_docs(folder)
+        self.lexical = LexicalIndex.load(folder)
+        self.dense = DenseIndex(read_vectors(folder), settings.hnsw_threshold, settings.hnsw_ef_search)
+        self.position = {u.id: i for i, u in enumerate(self.units)}
+        self.doc_list = list(self.docs)
+        doc_index = {d: i for i, d in enumerate(self.doc_list)}
+        self.doc_pos = np.array([doc_index[u.doc_id] for u in self.units], dtype=np.int32)
+        self.titles = {d: fold(match_form(doc.title)) for d, doc in self.docs.items()}
+        self.provinces = {doc.province for doc in self.docs.values() if doc.province}
+        self._by_doc: dict[str, list[int]] = {}
+        for i, unit in enumerate(self.units):
+            self._by_doc.setdefault(unit.doc_id, []).append(i)
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+    def doc_of(self, position: int) -> str:
+        return self.units[position].doc_id
+
+    def positions_of_docs(self, doc_ids: set[str]) -> np.ndarray:
+        """A mask over units: True for the units of ``doc_ids``."""
+        wanted = np.array([d in doc_ids for d in self.doc_list], dtype=bool)
+        return wanted[self.doc_pos] if self.units else np.zeros(0, bool)
+
+    # --- reads for channels: the same snapshot the answers come from ------------------------
+
+    def document(self, doc_id: str) -> DocRecord:
+        try:
+            return self.docs[doc_id]
+        except KeyError:
+            raise NotFound(f"không có văn bản mã '{doc_id}'") from None
+
+    def unit(self, unit_id: str) -> UnitRecord:
+        try:
+            return self.units[self.position[unit_id]]
+        except KeyError:
+            raise NotFound(f"không có đoạn văn bản mã '{unit_id}'") from None
+
+    def units_of(self, doc_id: str) -> list[UnitRecord]:
+        self.document(doc_id)
+        return [self.units[i] for i in self._by_doc.get(doc_id, [])]
+
+    def neighbours(self, unit_id: str) -> tuple[UnitRecord | None, UnitRecord | None]:
+        """The units before and after ``unit_id`` in its document."""
+        unit = self.unit(unit_id)
+        siblings = self._by_doc[unit.doc_id]
+        i = siblings.index(self.position[unit_id])
+        before = self.units[siblings[i - 1]] if i > 0 else None
+        after = self.units[siblings[i + 1]] if i + 1 < len(siblings) else None
+        return before, after
