@@ -12,11 +12,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
+from core.settings import Settings
 from corpus.model import Document, Metadata, Segment
 from corpus.store import Store
 from corpus.text import fold
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
-from core.settings import Settings
 from index.build import IndexBuilder
 from index.search import MODES, Searcher
 
