@@ -73,7 +73,7 @@ class Segment:
     id: str
     doc_id: str
     ordinal: int
-    kind: str  # article, clause, point, section, bullet, paragraph, table_row
+    kind: str  # article, clause, point, section, bullet, paragraph, table_row, target
     label: str  # "Điều 1, mục I.1", "Phụ lục I, nhiệm vụ 3.31"
     breadcrumb: list[str]
     text: str

@@ -274,11 +274,13 @@ class Segmenter:
             if not rows and table_lines:
                 log.warning("%s: %s has no readable table rows; kept as text", doc_id, name)
             for row in rows:
-                label = f"{name}, {noun} {row.number}" + (f" (hoạt động {row.part})" if row.part > 1 else "")
+                # a target row ("Kết quả 1.14") is cited as such and quoted as prose, not as a task row
+                kind, row_noun = ("target", "kết quả") if row.kind == "target" else ("table_row", noun)
+                label = f"{name}, {row_noun} {row.number}" + (f" (hoạt động {row.part})" if row.part > 1 else "")
                 begin = offsets[head + table_at + row.start]
                 end = offsets[head + table_at + row.end] - 1
                 crumbs = [crumb] + row.sections
-                self._emit(units, doc_id, "table_row", label, crumbs, [_Para(row.text(), begin, max(begin, end))], _context(crumbs), verbatim=False)
+                self._emit(units, doc_id, kind, label, crumbs, [_Para(row.text(), begin, max(begin, end))], _context(crumbs), verbatim=False)
             if not rows and title_lines:
                 paras = _paragraphs(text, offsets[head], offsets[stop] - 1)
                 self._emit(units, doc_id, "paragraph", name, [crumb], paras[1:] or paras, crumb)

@@ -58,6 +58,7 @@ class TableRow:
     start: int = 0  # line index of the row's first line within the lines given
     end: int = 0  # line index after the row's last line
     part: int = 1  # 2, 3... for rows that continue the same task number
+    kind: str = "task"  # "target" for a coded table's expected result (Kết quả 1.x)
 
     def text(self) -> str:
         """'Nhiệm vụ: ...; Cơ quan chủ trì: ...; Thời gian thực hiện: ...'."""
@@ -190,12 +191,19 @@ def _read_coded(cells: list[tuple[int, str | None]]) -> list[TableRow]:
                 pending_parent = None
                 current = TableRow(code, [(f"{CODE_NAMES['3']} {code}", text)], sections_now(), index, index + 1)
             else:
-                if pending_parent and level <= pending_parent[0][0]:
+                if pending_parent:
                     _emit_childless(rows, parents, pending_parent, sections_now)
+                    pending_parent = None
                 if level == "1":
+                    parents.pop("1", None)
                     parents.pop("2", None)
+                    # the target ("Tối thiểu 30% ... được kiểm tra") is answerable text of its own,
+                    # not only a breadcrumb of the tasks below it
+                    rows.append(TableRow(code, [(f"{CODE_NAMES['1']} {code}", text)], sections_now(), index, index + 1,
+                                         kind="target"))
+                else:
+                    pending_parent = (code, index)
                 parents[level] = f"{CODE_NAMES[level]} {code}: {text}"
-                pending_parent = (code, index)
             continue
         if _ROMAN.match(cell) or cell.strip("I") == "" and cell:
             finish()
@@ -223,7 +231,7 @@ def _read_coded(cells: list[tuple[int, str | None]]) -> list[TableRow]:
 
 
 def _emit_childless(rows, parents, pending, sections_now) -> None:
-    """A 1.x/2.x row with no 3.x activity still becomes a unit of its own."""
+    """A 2.x row with no 3.x activity still becomes a unit of its own (1.x rows always do)."""
     code, index = pending
     level = code.split(".")[0]
     text = parents.get(level, "")

@@ -32,9 +32,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"R@5 {trial.recall5:.3f}  MRR@10 {trial.mrr10:.3f}  {trial.params}")
         return 0
     if args.alqac:
-        from eval.alqac import evaluate_alqac
+        from eval.alqac import data_dir_for, evaluate_alqac
 
-        data_dir = Path(args.data_dir) if args.data_dir else settings.data_dir / "alqac"
+        data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(Path(args.alqac), settings.data_dir)
         alqac_settings = settings.model_copy(update={"data_dir": data_dir})
 
         def build_progress(stage: str, done: int, total: int, rate: float) -> None:
@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="đánh giá chất lượng tìm kiếm và trả lời")
     p.add_argument("--gold", help="tệp câu hỏi vàng (mặc định eval/gold/dev.jsonl)")
     p.add_argument("--alqac", metavar="FOLDER", help="thư mục dạng ALQAC (corpus.jsonl + queries.jsonl)")
-    p.add_argument("--data-dir", help="thư mục dữ liệu riêng cho --alqac (mặc định DATA_DIR/alqac)")
+    p.add_argument("--data-dir", help="thư mục dữ liệu riêng cho --alqac (mặc định DATA_DIR/alqac/<tên>-<mã băm thư mục>)")
     p.add_argument("--modes", default="bm25,dense,hybrid")
     p.add_argument("--out", help="thư mục ghi báo cáo Markdown và biểu đồ PNG")
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON {mode: {metric: value}}")

@@ -105,3 +105,31 @@ def test_long_unit_split_at_sentence_boundaries() -> None:
     assert all(u.text.endswith(".") for u in units)
     assert units[0].label.endswith("(phần 1)")
     assert split_long("ngắn", 300) == [(0, 4)]
+
+
+def test_appendix_one_target_is_its_own_citable_unit(corpus_store: Store) -> None:
+    units = corpus_store.units("quangnam-2022-ke-hoach-cchc")
+    targets = [u for u in units if u.kind == "target"]
+    assert [u.label for u in targets] == [f"Phụ lục I, kết quả 1.{n}" for n in range(3, 16)]
+    inspected = next(u for u in targets if u.label == "Phụ lục I, kết quả 1.14")
+    assert "Tối thiểu 30% cơ quan hành chính nhà nước các cấp được kiểm tra cải cách hành chính" in inspected.text
+    assert not any("30%" in crumb for crumb in inspected.breadcrumb)
+    assert any("Công tác chỉ đạo điều hành" in crumb for crumb in inspected.breadcrumb)
+    # the task rows below it keep the target as their breadcrumb, and the target stays out of their text
+    task = next(u for u in units if u.label == "Phụ lục I, nhiệm vụ 3.39")
+    assert any(crumb.startswith("Kết quả 1.14: Tối thiểu 30%") for crumb in task.breadcrumb)
+    assert "30%" not in task.text
+
+
+def test_target_rows_in_a_small_coded_table() -> None:
+    text = ("PHỤ LỤC I\nNHIỆM VỤ TRỌNG TÂM NĂM 2022\n \t1.1: Tối thiểu 50% hồ sơ được số hóa\n"
+            "\t2.1: Số hóa hồ sơ\n\t3.1: Số hóa kết quả giải quyết TTHC\n\tDữ liệu số hóa\n\tSở Nội vụ\n"
+            " \t2.2: Rà soát quy trình nội bộ\n \t1.2: 100% TTHC được công khai\n\t2.3: Công khai TTHC\n"
+            "\t3.2: Cập nhật Cơ sở dữ liệu quốc gia\n\tQuyết định\n\tVăn phòng UBND tỉnh\n")
+    units = Segmenter().segment("kh", text, 0)
+    assert [(u.kind, u.label) for u in units] == [
+        ("target", "Phụ lục I, kết quả 1.1"), ("table_row", "Phụ lục I, nhiệm vụ 3.1"),
+        ("table_row", "Phụ lục I, nhiệm vụ 2.2"), ("target", "Phụ lục I, kết quả 1.2"),
+        ("table_row", "Phụ lục I, nhiệm vụ 3.2")]
+    assert units[0].text == "Kết quả 1.1: Tối thiểu 50% hồ sơ được số hóa"
+    assert units[2].breadcrumb[-1] == "Kết quả 1.1: Tối thiểu 50% hồ sơ được số hóa"
