@@ -45,7 +45,7 @@ def tune(settings: Settings, questions: list[GoldQuestion], grid: dict = GRID) -
         if q.out_of_scope:
             continue
         query = analyse(q.question)
-        lists = searcher.candidate_lists(idx, query, "hybrid", None, {})
+        lists, _ = searcher.candidate_lists(idx, query, "hybrid", None, {})
         cached.append((relevant_units(q, units), lists, named_documents(idx, query)))
     trials = []
     keys = list(grid)

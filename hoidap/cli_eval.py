@@ -7,7 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from core.settings import Settings
+from core.settings import PROJECT_ROOT, Settings
+from index.answerability import MODEL_FILE
+
+DEFAULT_ALQAC = PROJECT_ROOT.parent / "shared" / "bench" / "alqac"
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -24,6 +27,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         bar.update(done - bar.n)
 
     modes = tuple(args.modes.split(","))
+    if args.train_abstain:
+        from eval.train_answerability import train
+
+        alqac = _alqac_questions(args)
+        summary = train(settings, alqac, Path(args.gold) if args.gold else None, progress=progress,
+                        exclude_doc=args.exclude_doc, out=Path(args.model_out) if args.model_out else MODEL_FILE)
+        for bar in bars.values():
+            bar.close()
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+        print("Xây lại chỉ mục để dùng mô hình mới: hoidap index", file=sys.stderr)
+        return 0
     if args.tune:
         from eval.tune import tune
 
@@ -60,6 +74,17 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _alqac_questions(args: argparse.Namespace) -> Path | None:
+    """The ALQAC folder whose questions are negatives against the shipped corpus (None if absent)."""
+    folder = Path(args.alqac_questions) if args.alqac_questions else DEFAULT_ALQAC
+    if not (folder / "queries.jsonl").exists():
+        if args.alqac_questions:
+            raise SystemExit(f"{folder}: không có queries.jsonl (cần thư mục dạng ALQAC)")
+        print(f"không thấy {folder}: bỏ qua câu hỏi ALQAC", file=sys.stderr)
+        return None
+    return folder
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="đánh giá chất lượng tìm kiếm và trả lời")
     p.add_argument("--gold", help="tệp câu hỏi vàng (mặc định eval/gold/dev.jsonl)")
@@ -69,5 +94,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="thư mục ghi báo cáo Markdown và biểu đồ PNG")
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON {mode: {metric: value}}")
     p.add_argument("--tune", action="store_true", help="dò trọng số hợp nhất trên bộ dev")
+    p.add_argument("--train-abstain", action="store_true",
+                   help="huấn luyện mô hình nhận biết câu hỏi ngoài phạm vi và xếp hạng lại (index/answerability.json)")
+    p.add_argument("--alqac-questions", metavar="FOLDER",
+                   help="câu hỏi ALQAC dùng làm câu hỏi ngoài phạm vi (mặc định ../shared/bench/alqac nếu có)")
+    p.add_argument("--exclude-doc", help="với --train-abstain: bỏ các câu hỏi về văn bản này khi huấn luyện")
+    p.add_argument("--model-out", help="với --train-abstain: ghi mô hình vào tệp này thay vì index/answerability.json")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_eval)

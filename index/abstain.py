@@ -8,23 +8,20 @@ Signals, each cheap at query time:
 - ``unknown_place``: the question names a province that no document is about;
 - ``missing_year``: the question names a year that none of the top units mentions.
 
-Thresholds are chosen on the dev set's out-of-scope questions (``hoidap eval --tune``).
+These hand thresholds decide only when the index version holds no trained answerability model
+(index/answerability.py); with one, they remain the reasons given for an abstention.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from corpus.text import fold, match_form
 from index.lexical import LexicalIndex
+from index.answerability import ASKS_QUANTITY, STOP as _STOP
 from index.query import PLACES, Query
-
-# question words and glue that say nothing about the topic
-_STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
-            "nhu hay o dau ai may muc phai lam viec hien nay".split())
 
 
 @dataclass
@@ -38,21 +35,6 @@ class Signals:
     def abstain(self, min_dense: float, min_coverage: float) -> bool:
         return (self.dense < min_dense or self.coverage < min_coverage or self.missing_quantity
                 or self.unknown_place is not None or self.missing_year is not None)
-
-
-# a count, an amount or a share, not a year, a date, a document number or a list index
-_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)(?!\s*[.)]\s)")
-_ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|trieu))\b|%")
-
-
-def states_quantity(text: str) -> bool:
-    """Does the unit state a count, amount or share ("10 lớp", "80%", "6 tháng/01 lần")?
-
-    Example:
-        >>> states_quantity("Tổ chức ít nhất 4 đoàn công tác"), states_quantity("Quyết định 1601/QĐ-UBND ngày 21/10/2021")
-        (True, False)
-    """
-    return bool(_QUANTITY.search(text))
 
 
 def _contains(posting: np.ndarray, position: int) -> bool:
@@ -86,6 +68,6 @@ def signals(query: Query, top_positions: list[int], dense: float, lexical: Lexic
             if posting is None or not any(_contains(posting, p) for p in top_positions[:3]):
                 missing_year = year
                 break
-    missing_quantity = bool(quantities is not None and _ASKS_QUANTITY.search(f" {query.folded} ")
+    missing_quantity = bool(quantities is not None and ASKS_QUANTITY.search(f" {query.folded} ")
                             and not any(quantities[:3]))
     return Signals(dense, coverage, unknown_place, missing_year, missing_quantity)

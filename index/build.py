@@ -16,13 +16,13 @@ import numpy as np
 
 from corpus.model import Metadata, Segment
 from corpus.store import Store
-from index.abstain import states_quantity
+from index.answerability import MODEL_FILE, states_quantity
 from index.dense import DenseIndex, Embedder
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
                             new_version_name, read_manifest, read_tokens, read_vectors, reusable_vectors,
-                            write_version)
+                            write_answerability, write_version)
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,11 @@ class IndexBuilder:
         embedder: loaded lazily when something needs embedding.
     """
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder | None = None,
+                 model_file: Path = MODEL_FILE) -> None:
         self.settings = settings
         self.store = store
+        self.model_file = model_file
         self._embedder = embedder
         self.versions = VersionStore(settings.index_dir)
 
@@ -80,7 +82,7 @@ class IndexBuilder:
     def build(self, *, rebuild: bool = False, progress: Callable[[str, int, int, float], None] | None = None) -> BuildReport:
         """Build or update; ``progress(stage, done, total, per_second)``."""
         started = time.perf_counter()
-        fingerprint = self.store.fingerprint()
+        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key())
         previous = self._previous(rebuild)
         if previous and previous[1].corpus_fingerprint == fingerprint:
             return BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
@@ -123,6 +125,7 @@ class IndexBuilder:
             if progress:
                 progress("write", 1, 3, 0.0)
             write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
+            write_answerability(folder, self.model_file)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
@@ -134,6 +137,10 @@ class IndexBuilder:
         seconds = time.perf_counter() - started
         log.info("index %s: %d units, %d embedded, %.1f s", manifest.version, len(units), len(todo), seconds)
         return BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), seconds, embed_seconds)
+
+    def _model_key(self) -> str:
+        """The answerability model is part of a version: a new model makes a new version."""
+        return content_key(self.model_file.read_text(encoding="utf-8")) if self.model_file.exists() else "none"
 
     @staticmethod
     def _lexical_text(unit: Segment, meta: Metadata) -> str:

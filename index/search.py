@@ -17,17 +17,20 @@ import numpy as np
 from core.errors import InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
+from index.answerability import Evidence, TermStats, candidate_features, question_features
 from index.dense import Embedder
 from index.filters import FILTER_KEYS, allowed_units, named_documents
 from index.fuse import rrf, top_positions
 from index.query import Query, analyse
 from index.snapshot import Snapshot
+from corpus.text import fold, match_form
 from index.versions import DocRecord, UnitRecord, VersionStore
 
 log = logging.getLogger(__name__)
 
 MODES = ("bm25", "dense", "hybrid")
 CANDIDATES = 100
+RERANK_POOL = 10  # candidates the rerank model reorders
 __all__ = ["FILTER_KEYS", "MODES", "SearchHit", "SearchResult", "Searcher"]
 
 Lists = dict[str, tuple[np.ndarray, np.ndarray]]
@@ -59,6 +62,8 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
     matched_docs: list[str] = field(default_factory=list)
     signals: Signals | None = None
+    answerable: float | None = None  # the answerability model's probability (None: no model)
+    features: dict[str, float] = field(default_factory=dict)  # the question features it was given
 
     @property
     def unit_ids(self) -> list[str]:
@@ -121,9 +126,11 @@ class Searcher:
     # --- the parts of a search -------------------------------------------------------------
 
     def candidate_lists(self, snap: Snapshot, query: Query, mode: str, allowed: np.ndarray | None,
-                        timings: dict[str, float]) -> Lists:
-        """The ranked lists to fuse: BM25 on each field and the dense list, top 100 each."""
+                        timings: dict[str, float]) -> tuple[Lists, np.ndarray | None]:
+        """The ranked lists to fuse (BM25 on each field and the dense list, top 100 each) and the
+        question's vector (None without a dense list)."""
         lists: Lists = {}
+        vector = None
         t0 = time.perf_counter()
         if mode in ("bm25", "hybrid"):
             for field_name, list_name in (("words", "bm25"), ("folded", "bm25_folded")):
@@ -138,7 +145,7 @@ class Searcher:
             positions, sims = snap.dense.search(vector, CANDIDATES, allowed)
             lists["dense"] = (positions, sims)
             timings["dense_ms"] = (time.perf_counter() - t1) * 1000
-        return lists
+        return lists, vector
 
     def fuse(self, snap: Snapshot, lists: Lists, matched: dict[str, int], k: int,
              settings: Settings | None = None) -> list[SearchHit]:
@@ -156,9 +163,34 @@ class Searcher:
         return [SearchHit(unit=snap.units[h.position], doc=snap.docs[snap.doc_of(h.position)], score=h.score,
                           position=h.position, ranks=h.ranks, scores=h.scores) for h in fused]
 
+    def evidence(self, snap: Snapshot, query: Query, hits: list[SearchHit], lists: Lists,
+                 vector: np.ndarray | None, matched: dict[str, int]) -> tuple[Evidence, TermStats]:
+        """What the answerability and rerank features are computed from."""
+        positions = [h.position for h in hits]
+        if vector is not None and positions:
+            dense = (snap.dense.vectors[positions] @ vector).astype(float).tolist()
+        else:
+            dense = [h.scores.get("dense", 0.0) for h in hits]
+        lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
+        docs = [h.doc for h in hits]
+        ev = Evidence(query=query, positions=positions, scores=[h.score for h in hits], ranks=[h.ranks for h in hits],
+                      dense=dense, texts=[h.unit.text for h in hits], kinds=[h.unit.kind for h in hits],
+                      quantity=[h.unit.quantity for h in hits],
+                      doc_years=[f"{d.year or ''} {d.title}" for d in docs],
+                      doc_places=[fold(match_form(d.province)) if d.province else "" for d in docs],
+                      doc_numbers=[d.number or "" for d in docs], doc_named=[d.id in matched for d in docs],
+                      lexical_top5=lexical, dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
+                      known_places=snap.places, all_doc_numbers=snap.doc_numbers)
+        return ev, TermStats(query, snap.lexical, positions)
+
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
                prefer: dict[str, int] | None = None) -> SearchResult:
-        """Ranked units for ``query``; ``prefer`` boosts documents (e.g. the previous turn's)."""
+        """Ranked units for ``query``; ``prefer`` boosts documents (e.g. the previous turn's).
+
+        With an answerability model in the version (hybrid mode), the top candidates are reranked by
+        it and the abstention is its calibrated probability against its threshold; otherwise the
+        fused order and the hand thresholds of :mod:`index.abstain` decide.
+        """
         if mode not in MODES:
             raise InvalidQuery(f"mode={mode!r} không hợp lệ; chấp nhận: {', '.join(MODES)}", code="invalid_mode")
         if isinstance(query, str):
@@ -167,21 +199,45 @@ class Searcher:
         snap = self.current()
         timings: dict[str, float] = {}
         allowed = allowed_units(snap, filters)
-        lists = self.candidate_lists(snap, query, mode, allowed, timings)
+        lists, vector = self.candidate_lists(snap, query, mode, allowed, timings)
         matched = named_documents(snap, query)
         for doc_id, extra in (prefer or {}).items():
             matched[doc_id] = matched.get(doc_id, 0) + extra
-        hits = self.fuse(snap, lists, matched, k)
+        hits = self.fuse(snap, lists, matched, max(k, RERANK_POOL))
         confidence = self.confidence(hits, lists)
         why = signals(query, [h.position for h in hits], confidence, snap.lexical, snap.provinces,
                       [h.unit.quantity for h in hits])
-        min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
-        abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
-            (confidence < min_dense)
+        model = snap.answerability if mode == "hybrid" else None
+        answerable, features = None, {}
+        if model is not None and hits:
+            t2 = time.perf_counter()
+            hits = self.rerank(snap, query, hits, lists, vector, matched)
+            ev, stats = self.evidence(snap, query, hits, lists, vector, matched)
+            features = question_features(ev, stats)
+            answerable = float(model.answerable.probability([features])[0])
+            abstained = answerable < model.threshold
+            timings["answerability_ms"] = (time.perf_counter() - t2) * 1000
+        else:
+            min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
+            abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
+                (confidence < min_dense)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        return SearchResult(query=query, mode=mode, hits=hits, abstained=abstained or not hits,
+        return SearchResult(query=query, mode=mode, hits=hits[:k], abstained=abstained or not hits,
                             confidence=confidence, version=snap.version, timings=timings,
-                            matched_docs=sorted(matched, key=lambda d: -matched[d]), signals=why)
+                            matched_docs=sorted(matched, key=lambda d: -matched[d]), signals=why,
+                            answerable=answerable, features=features)
+
+    def rerank(self, snap: Snapshot, query: Query, hits: list[SearchHit], lists: Lists, vector: np.ndarray | None,
+               matched: dict[str, int]) -> list[SearchHit]:
+        """The first ``RERANK_POOL`` hits reordered by the rerank model (the rest keep their order)."""
+        model = snap.answerability
+        pool = hits[:RERANK_POOL]
+        if model is None or len(pool) < 2:
+            return hits
+        ev, stats = self.evidence(snap, query, pool, lists, vector, matched)
+        p = model.rerank.probability([candidate_features(ev, stats, j) for j in range(len(pool))])
+        order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
+        return [pool[j] for j in order] + hits[RERANK_POOL:]
 
     @staticmethod
     def confidence(hits: list[SearchHit], lists: Lists) -> float:

@@ -13,9 +13,10 @@ import numpy as np
 from core.errors import NotFound
 from core.settings import Settings
 from corpus.text import fold, match_form
+from index.answerability import AnswerabilityModel
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
-from index.versions import DocRecord, Manifest, UnitRecord, read_docs, read_units, read_vectors
+from index.versions import DocRecord, Manifest, UnitRecord, answerability_path, read_docs, read_units, read_vectors
 
 
 class Snapshot:
@@ -39,6 +40,9 @@ class Snapshot:
         self.doc_pos = np.array([doc_index[u.doc_id] for u in self.units], dtype=np.int32)
         self.titles = {d: fold(match_form(doc.title)) for d, doc in self.docs.items()}
         self.provinces = {doc.province for doc in self.docs.values() if doc.province}
+        self.places = {fold(match_form(p)) for p in self.provinces}
+        self.doc_numbers = {doc.number.split("/")[0] for doc in self.docs.values() if doc.number}
+        self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
         self._by_doc: dict[str, list[int]] = {}
         for i, unit in enumerate(self.units):
             self._by_doc.setdefault(unit.doc_id, []).append(i)

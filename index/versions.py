@@ -8,7 +8,8 @@ question is answered from one snapshot and never from the store that admins are 
 Files of a version: ``manifest.json``; ``units.jsonl`` (one :class:`UnitRecord` a line, in index
 order); ``docs.json`` (document id → :class:`DocRecord`); ``vectors.npy`` (float32, one row a
 unit); ``tokens.jsonl`` (lexical key, words, folded: reused by the next build); ``bm25*`` (the
-lexical index, written by :class:`index.lexical.LexicalIndex`).
+lexical index, written by :class:`index.lexical.LexicalIndex`); ``answerability.json`` (the
+answerability and rerank model the version answers with, copied from ``index/answerability.json``).
 
 A version is written to a temporary folder, renamed into place, and only then named in
 ``CURRENT`` (replaced atomically), so a build killed midway leaves the previous version serving.
@@ -189,6 +190,16 @@ def write_version(folder: Path, units: list[UnitRecord], docs: dict[str, DocReco
     with (folder / "tokens.jsonl").open("w", encoding="utf-8") as out:
         for unit, tok in zip(units, tokens):
             out.write(json.dumps([unit.lexical_key, tok.words, tok.folded], ensure_ascii=False) + "\n")
+
+
+def write_answerability(folder: Path, model_file: Path) -> None:
+    """Copy the answerability model into the version (nothing when there is none)."""
+    if model_file.exists():
+        shutil.copyfile(model_file, folder / "answerability.json")
+
+
+def answerability_path(folder: Path) -> Path:
+    return folder / "answerability.json"
 
 
 def read_units(folder: Path) -> list[UnitRecord]:

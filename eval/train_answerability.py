@@ -1,0 +1,163 @@
+"""Training the answerability and rerank models (``hoidap eval --train-abstain``).
+
+Deterministic: the same corpus, gold files and ALQAC folder give the same coefficients.
+
+1. **Rerank**: for every answerable question of the train split, the fused top 10 of the shipped
+   corpus, labelled by whether the unit holds the question's gold evidence; a logistic model over
+   :data:`index.answerability.CANDIDATE_FEATURES`.
+2. **Answerability**: for every train example (answerable dev questions; hand-written out-of-scope
+   questions, ALQAC questions, entity-swapped dev questions as negatives), the question features of
+   the reranked top units; a logistic model over :data:`index.answerability.QUESTION_FEATURES`,
+   classes weighted equally.
+3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions
+   from abstaining, judged on 5-fold cross-validated probabilities (never on held-out questions).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from core.settings import Settings
+from corpus.store import Store
+from eval.abstain_data import Example, build
+from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
+from index.answerability import (CANDIDATE_FEATURES, MODEL_FILE, QUESTION_FEATURES, AnswerabilityModel, Logistic,
+                                 candidate_features, question_features)
+from index.filters import named_documents
+from index.query import analyse
+from index.search import RERANK_POOL, Searcher, SearchHit
+
+log = logging.getLogger(__name__)
+
+MAX_FALSE_ABSTAIN = 0.02
+
+
+@dataclass
+class Match:
+    """One question's candidates and features, before and after reranking."""
+
+    hits: list[SearchHit]
+    candidates: list[dict[str, float]]
+    features: dict[str, float] | None = None
+
+
+def match(searcher: Searcher, question: str, rerank: Logistic | None = None) -> Match:
+    """The fused top candidates of ``question`` (reranked by ``rerank`` if given) and their features."""
+    snap = searcher.current()
+    query = analyse(question)
+    lists, vector = searcher.candidate_lists(snap, query, "hybrid", None, {})
+    matched = named_documents(snap, query)
+    hits = searcher.fuse(snap, lists, matched, RERANK_POOL)
+    ev, stats = searcher.evidence(snap, query, hits, lists, vector, matched)
+    candidates = [candidate_features(ev, stats, j) for j in range(len(hits))]
+    if rerank is not None and len(hits) > 1:
+        p = rerank.probability(candidates)
+        order = sorted(range(len(hits)), key=lambda j: (-p[j], j))
+        hits = [hits[j] for j in order]
+        ev, stats = searcher.evidence(snap, query, hits, lists, vector, matched)
+        candidates = [candidates[j] for j in order]
+    return Match(hits, candidates, question_features(ev, stats))
+
+
+def fit_logistic(rows: list[dict[str, float]], labels: list[int], features: tuple[str, ...],
+                 c: float = 1.0) -> Logistic:
+    """A standardised, class-balanced logistic regression (scikit-learn's lbfgs: deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[row[f] for f in features] for row in rows], dtype=np.float64)
+    y = np.asarray(labels)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    model.fit((x - mean) / scale, y)
+    return Logistic(features, mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
+
+
+def cv_probabilities(rows: list[dict[str, float]], labels: list[int], features: tuple[str, ...], folds: int = 5,
+                     c: float = 1.0) -> np.ndarray:
+    """Out-of-fold probabilities, folds by position (deterministic)."""
+    out = np.zeros(len(rows))
+    index = np.arange(len(rows))
+    for fold in range(folds):
+        test = index % folds == fold
+        model = fit_logistic([r for r, t in zip(rows, test) if not t], [y for y, t in zip(labels, test) if not t],
+                             features, c)
+        out[test] = model.probability([r for r, t in zip(rows, test) if t])
+    return out
+
+
+def threshold_for(probabilities: np.ndarray, max_false: float = MAX_FALSE_ABSTAIN) -> float:
+    """The highest threshold under which at most ``max_false`` of these (answerable) probabilities fall."""
+    ordered = np.sort(probabilities)
+    allowed = int(np.floor(max_false * len(ordered)))
+    return float(ordered[allowed]) - 1e-6 if len(ordered) else 0.5
+
+
+def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out: Path = MODEL_FILE,
+          progress: Callable[[str, int, int], None] | None = None, exclude_doc: str | None = None) -> dict:
+    """Train both models on the train split and write them to ``out``; returns a summary.
+
+    ``exclude_doc``: leave the questions about one document out of training (to check that the
+    features carry over to documents the model never saw).
+    """
+    gold_questions = load_gold(gold) if gold else load_gold()
+    examples = build(alqac=alqac) if gold is None else build(gold_dir=gold.parent, alqac=alqac)
+    by_id: dict[str, GoldQuestion] = {q.id: q for q in gold_questions}
+    store = Store(settings.db_path)
+    units = {u.id: (u.doc_id, normalize(u.text)) for u in store.units()}
+    searcher = Searcher(settings)
+    train_examples = [e for e in examples if e.split == "train" and _kept(e, by_id, exclude_doc)]
+
+    # 1. rerank, on the train split's answerable dev questions
+    rows, labels = [], []
+    positives = [e for e in train_examples if e.answerable and e.id in by_id]
+    for done, example in enumerate(positives, 1):
+        relevant = relevant_units(by_id[example.id], units)
+        found = match(searcher, example.question)
+        for hit, row in zip(found.hits, found.candidates):
+            rows.append(row)
+            labels.append(int(hit.unit.id in relevant))
+        if progress:
+            progress("rerank", done, len(positives))
+    rerank = fit_logistic(rows, labels, CANDIDATE_FEATURES)
+
+    # 2. answerability, on every train example, with the reranked order
+    q_rows, q_labels = [], []
+    for done, example in enumerate(train_examples, 1):
+        q_rows.append(match(searcher, example.question, rerank).features)
+        q_labels.append(int(example.answerable))
+        if progress:
+            progress("answerability", done, len(train_examples))
+    answerable = fit_logistic(q_rows, q_labels, QUESTION_FEATURES)
+
+    # 3. the threshold, from out-of-fold probabilities of the answerable train questions
+    oof = cv_probabilities(q_rows, q_labels, QUESTION_FEATURES)
+    threshold = threshold_for(oof[np.asarray(q_labels) == 1])
+    summary = {"train_examples": len(train_examples), "train_answerable": int(sum(q_labels)),
+               "rerank_rows": len(rows), "threshold": threshold, "excluded_doc": exclude_doc,
+               "sources": _count(train_examples)}
+    model = AnswerabilityModel(answerable, rerank, threshold, trained_on=summary)
+    model.save(out)
+    log.info("answerability model written to %s: %s", out, summary)
+    return summary
+
+
+def _kept(example: Example, by_id: dict[str, GoldQuestion], exclude_doc: str | None) -> bool:
+    """Leave out the questions about ``exclude_doc`` (and the swapped copies made from them)."""
+    if exclude_doc is None:
+        return True
+    source_id = example.id.split("-swap-")[0]
+    question = by_id.get(example.id) or by_id.get(source_id)
+    return question is None or question.doc_id != exclude_doc
+
+
+def _count(examples: list[Example]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for e in examples:
+        counts[e.source] = counts.get(e.source, 0) + 1
+    return counts

@@ -1,0 +1,252 @@
+"""Does the retrieved evidence answer the question, and which candidate answers it best?
+
+Two small logistic models over features that describe the *match* between the question and the
+retrieved units — never particular words — so they keep working when admins add documents:
+
+- **answerability** (one row per question): is the question answered by the top units at all?
+- **rerank** (one row per candidate unit): how likely is this unit to hold the answer?
+
+Both are trained by ``hoidap eval --train-abstain`` (eval/train_answerability.py) on the dev set's
+training split and the negatives built by eval/abstain_data.py, and stored as one JSON file of
+coefficients (``index/answerability.json``); the index builder copies it into each version, so a
+version answers with the model it was built with. Inference is a dot product in numpy.
+
+Question features (``QUESTION_FEATURES``):
+
+- ``dense_top``: cosine of the question to the top unit; ``dense_best``: best cosine among the top 3;
+- ``coverage_top`` / ``coverage_best``: IDF-weighted share of the question's content syllables in the
+  top unit / the best of the top 3; ``oov``: IDF-weighted share in no unit at all;
+- ``terms``: log of the number of content syllables;
+- ``agree``: how many of the three ranked lists put the top unit in their top 3;
+  ``overlap``: share of the lexical top 5 also in the dense top 5;
+- ``margin``: fused score gap between the first and second unit, relative to the first;
+- ``unknown_place``: names a province no document is about; ``place_mismatch``: names a province, and
+  the top unit's document is about another one;
+- ``missing_year``: names a year that none of the top 3 units (or their documents) mentions;
+- ``missing_number``: names a document number that no document and no top unit holds;
+- ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
+- ``result_asked``: asks for an actual result ("thực tế đạt", "đã đạt") while the units state targets;
+- ``named_doc``: the top unit's document is the one the question names.
+
+Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
+three lists, cosine, coverage, kind met, year / place / document agreement, unit kind and length.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.text import fold, match_form
+from index.query import Query
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+FEATURE_VERSION = 1
+
+QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "agree", "overlap",
+                     "margin", "unknown_place", "place_mismatch", "missing_year", "missing_number", "kind_unmet",
+                     "result_asked", "named_doc")
+CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "kind_met",
+                      "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
+
+# question words and glue that say nothing about the topic
+STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
+           "nhu hay o dau ai may muc phai lam viec hien nay".split())
+_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)"
+                       r"(?!\s*[.)]\s)")
+_AGENCY = re.compile(r"\b(Sở|Ủy ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc|"
+                     r"[Cc]ơ quan|[Đđ]ơn vị|[Cc]ác sở|[Cc]hủ trì)\b")
+_TIME = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]ăm\s+\d{4}|\d{4}\s*[-–]\s*\d{4}|"
+                   r"[Hh][àằ]ng (năm|quý|tháng)|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2}|(?:19|20)\d{2})")
+ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
+                            r"trieu))\b|%")
+_ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc bao nhieu|ket qua (dat|thuc hien) (duoc )?(bao nhieu|the nao)|"
+                          r"thuc hien duoc bao nhieu|da (lam|thuc hien|hoan thanh) duoc|tinh hinh thuc hien)\b")
+_TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")
+_DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
+
+
+def states_quantity(text: str) -> bool:
+    """Does the unit state a count, amount or share ("10 lớp", "80%", "6 tháng/01 lần")?
+
+    Example:
+        >>> states_quantity("Tổ chức ít nhất 4 đoàn công tác"), states_quantity("Quyết định 1601/QĐ-UBND ngày 21/10/2021")
+        (True, False)
+    """
+    return bool(_QUANTITY.search(text))
+
+
+def kind_met(kinds: tuple[str, ...], text: str, quantity: bool) -> bool:
+    """Does a unit state what the question's kinds ask for?"""
+    for kind in kinds:
+        if kind == "number" and not quantity:
+            return False
+        if kind == "agency" and not _AGENCY.search(text):
+            return False
+        if kind == "date" and not _TIME.search(text):
+            return False
+    return True
+
+
+@dataclass
+class Evidence:
+    """What the feature functions need of one search: the query, the candidates and their lists."""
+
+    query: Query
+    positions: list[int]  # fused order
+    scores: list[float]  # fused scores
+    ranks: list[dict[str, int]]
+    dense: list[float]  # cosine of the question to each candidate (exact)
+    texts: list[str]
+    kinds: list[str]  # unit kinds
+    quantity: list[bool]
+    doc_years: list[str]  # the candidate's document year and title (for year agreement)
+    doc_places: list[str]  # folded province of the candidate's document ("" if none)
+    doc_numbers: list[str]  # the candidate's document number ("" if none)
+    doc_named: list[bool]  # the candidate's document is one the question names
+    lexical_top5: list[int]
+    dense_top5: list[int]
+    known_places: set[str]  # folded provinces of the corpus
+    all_doc_numbers: set[str]  # first part of every document number ("1601")
+
+
+class TermStats:
+    """IDF weights of a question's content syllables and which candidates hold each one."""
+
+    def __init__(self, query: Query, lexical, positions: list[int]) -> None:
+        terms = [t for t in dict.fromkeys(query.tokens.folded) if "_" not in t and t not in STOP and not t.isdigit()]
+        postings = lexical.postings(terms, "folded")
+        n = max(lexical.size, 1)
+        self.count = len(terms)
+        self.idf = np.zeros(len(terms))
+        self.held = np.zeros((len(terms), len(positions)), dtype=bool)
+        self.unknown = np.zeros(len(terms), dtype=bool)
+        wanted = np.asarray(positions, dtype=np.int64)
+        for i, posting in enumerate(postings):
+            df = 0 if posting is None else len(posting)
+            self.idf[i] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            self.unknown[i] = df == 0
+            if df and len(wanted):
+                at = np.searchsorted(posting, wanted)
+                at = np.minimum(at, len(posting) - 1)
+                self.held[i] = posting[at] == wanted
+        self.total = float(self.idf.sum())
+
+    def coverage(self, j: int) -> float:
+        """IDF-weighted share of the question's terms held by candidate ``j``."""
+        return float(self.idf @ self.held[:, j]) / self.total if self.total else 1.0
+
+    @property
+    def oov(self) -> float:
+        return float(self.idf @ self.unknown) / self.total if self.total else 0.0
+
+
+def _year_match(query: Query, text: str, doc_year: str) -> bool:
+    return not query.years or any(y in text or y in doc_year for y in query.years)
+
+
+def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
+    """The answerability features of one search (see the module docstring)."""
+    q = ev.query
+    top3 = range(min(3, len(ev.positions)))
+    if not ev.positions:
+        return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov}
+    coverages = [stats.coverage(j) for j in top3]
+    agree = sum(1 for name in ("bm25", "bm25_folded", "dense") if ev.ranks[0].get(name, 99) <= 3)
+    overlap = len(set(ev.lexical_top5) & set(ev.dense_top5)) / 5.0
+    margin = (ev.scores[0] - ev.scores[1]) / ev.scores[0] if len(ev.scores) > 1 and ev.scores[0] > 0 else 1.0
+    named_places = [p for p in q.places]
+    unknown_place = any(p not in ev.known_places for p in named_places)
+    place_mismatch = bool(named_places) and ev.doc_places[0] not in named_places
+    missing_year = bool(q.years) and not any(_year_match(q, ev.texts[j], ev.doc_years[j]) for j in top3)
+    asked_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(q.text)} | \
+        {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
+    missing_number = any(n not in ev.all_doc_numbers and not any(n in ev.texts[j] for j in top3) for n in asked_numbers)
+    kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
+    kind_unmet = bool(kinds) and not any(kind_met(kinds, ev.texts[j], ev.quantity[j]) for j in top3)
+    result_asked = bool(_ASKS_RESULT.search(q.folded)) and any(_TARGET.search(fold(match_form(ev.texts[j])))
+                                                               for j in top3)
+    return {
+        "dense_top": ev.dense[0], "dense_best": max(ev.dense[j] for j in top3),
+        "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
+        "terms": math.log1p(stats.count), "agree": float(agree), "overlap": overlap, "margin": margin,
+        "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
+        "missing_year": float(missing_year), "missing_number": float(missing_number), "kind_unmet": float(kind_unmet),
+        "result_asked": float(result_asked), "named_doc": float(ev.doc_named[0]),
+    }
+
+
+def candidate_features(ev: Evidence, stats: TermStats, j: int) -> dict[str, float]:
+    """The rerank features of candidate ``j``."""
+    q = ev.query
+    kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
+    ranks = ev.ranks[j]
+    return {
+        "relative_score": ev.scores[j] / ev.scores[0] if ev.scores[0] > 0 else 0.0,
+        "rr_bm25": 1.0 / ranks.get("bm25", 1000), "rr_folded": 1.0 / ranks.get("bm25_folded", 1000),
+        "rr_dense": 1.0 / ranks.get("dense", 1000), "dense": ev.dense[j], "coverage": stats.coverage(j),
+        "kind_met": float(not kinds or kind_met(kinds, ev.texts[j], ev.quantity[j])),
+        "year_match": float(_year_match(q, ev.texts[j], ev.doc_years[j])) if q.years else 0.5,
+        "place_match": (float(ev.doc_places[j] in q.places) if q.places else 0.5),
+        "doc_named": float(ev.doc_named[j]),
+        "is_row": float(ev.kinds[j] == "table_row"), "is_header": float(ev.kinds[j] == "header"),
+        "log_length": math.log1p(len(ev.texts[j])) / 8.0,
+    }
+
+
+@dataclass
+class Logistic:
+    """A standardised logistic model: p = σ(w · (x − mean) / scale + b)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
+        x = np.array([[row[f] for f in self.features] for row in rows], dtype=np.float64)
+        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.round(8).tolist(),
+                "scale": self.scale.round(8).tolist(), "weights": self.weights.round(8).tolist(),
+                "bias": round(float(self.bias), 8)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Logistic":
+        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]),
+                   float(data["bias"]))
+
+
+@dataclass
+class AnswerabilityModel:
+    """The two models and the abstention threshold (the lowest answerable probability answered)."""
+
+    answerable: Logistic
+    rerank: Logistic
+    threshold: float
+    feature_version: int = FEATURE_VERSION
+    trained_on: dict | None = None
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "AnswerabilityModel | None":
+        """The model in ``path``, or None if there is none or it was made for other features."""
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("feature_version") != FEATURE_VERSION:
+            return None
+        return cls(Logistic.from_json(data["answerable"]), Logistic.from_json(data["rerank"]), float(data["threshold"]),
+                   data["feature_version"], data.get("trained_on"))
+
+    def save(self, path: Path) -> None:
+        data = {"feature_version": self.feature_version, "threshold": round(self.threshold, 6),
+                "answerable": self.answerable.to_json(), "rerank": self.rerank.to_json(), "trained_on": self.trained_on}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
