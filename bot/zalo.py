@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import httpx
 
 from bot import format as fmt
-from bot.limits import ChatRateLimiter, RecentIds
+from bot.limits import RecentIds
 from hoidap.answer import AnswerService
 from core.errors import HoidapError, InvalidQuery
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,7 @@ class ZaloChannel:
         self.settings = settings
         self.service = service
         self.client = client or ZaloClient(settings)
-        self.limiter = ChatRateLimiter(settings.zalo_rate_limit_per_minute)
+        self.limiter = RateLimiter(settings.zalo_rate_limit_per_minute, settings.rate_limit_max_clients)
         self.seen = RecentIds()
         # one lock per user: a follow-up question waits for the answer before it
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
