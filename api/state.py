@@ -76,7 +76,7 @@ class AppState:
         self.store = Store(settings.db_path)
         self.embedder = Embedder.from_settings(settings)
         self.searcher = Searcher(settings, self.embedder)
-        self.querylog = QueryLog(settings.data_dir / "querylog.sqlite3")
+        self.querylog = QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.store, self.searcher, self.querylog)
         self.admin = AdminService(settings, self.store, self.embedder, self.searcher)
         self.metrics = Metrics()

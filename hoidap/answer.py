@@ -93,7 +93,7 @@ class AnswerService:
         self.settings = settings
         self.store = store or Store(settings.db_path)
         self.searcher = searcher or Searcher(settings)
-        self.querylog = querylog or QueryLog(settings.data_dir / "querylog.sqlite3")
+        self.querylog = querylog or QueryLog.from_settings(settings)
 
     def answer(self, question: str, *, top_k: int | None = None, filters: dict | None = None,
                conversation_id: str | None = None, channel: str = "cli", record: bool = True) -> Answer:
