@@ -1,4 +1,4 @@
-# Hỏi đáp CCHC: `make run` sets everything up and serves; `make test` runs the test suite.
+# Hỏi đáp CCHC: `make run` sets everything up and serves; `make test` lints (ruff) and runs the test suite.
 VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
@@ -28,6 +28,7 @@ run: index
 	$(HOIDAP) serve
 
 test: install
+	$(VENV)/bin/ruff check .
 	sh scripts/ensure-chromium.sh
 	$(PY) -m pytest
 

@@ -1,10 +1,10 @@
-"""Shared dependencies: the app state, the per-client rate limit, the admin key check."""
+"""Shared dependencies: the app state, the per-client-address rate limit, the admin key check."""
 
 from __future__ import annotations
 
 import hmac
-import threading
-import time
+from collections.abc import Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -19,38 +19,43 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-class RateLimiter:
-    """A token bucket per client: ``per_minute`` requests, refilled continuously."""
+def client_address(peer: str, forwarded: list[str], trusted: Sequence[IPv4Network | IPv6Network]) -> str:
+    """The address a request is counted against.
 
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    ``peer`` (the direct TCP peer) unless it is a trusted proxy; then the rightmost ``X-Forwarded-For`` hop that
+    is not itself a trusted proxy (hops to its left were written by the client and prove nothing).
 
-    def take(self, client: str) -> float:
-        """0 if allowed, else the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate
+    Example:
+        >>> from ipaddress import ip_network
+        >>> proxy = [ip_network("10.0.0.0/8")]
+        >>> client_address("10.0.0.2", ["1.2.3.4, 5.6.7.8"], proxy), client_address("9.9.9.9", ["1.2.3.4"], proxy)
+        ('5.6.7.8', '9.9.9.9')
+    """
+    if not _within(peer, trusted):
+        return peer
+    hops = [hop.strip() for header in forwarded for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer  # every hop is ours: the leftmost is as far as the chain goes
 
 
-def client_id(request: Request) -> str:
-    return request.headers.get("x-client-id") or (request.client.host if request.client else "unknown")
+def _within(address: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def rate_limited(request: Request, state: State) -> None:
-    wait = request.app.state.limiter.take(client_id(request))
-    if wait:
+    peer = request.client.host if request.client else "unknown"
+    address = client_address(peer, request.headers.getlist("x-forwarded-for"), state.settings.trusted_proxies)
+    decision = request.app.state.limiter.take(address)
+    if not decision.allowed:
         raise HTTPException(status_code=429, detail={"code": "rate_limited",
-                            "message": f"Quá nhiều yêu cầu; hãy thử lại sau {wait:.0f} giây"},
-                            headers={"Retry-After": str(max(1, round(wait)))})
+                            "message": f"Quá nhiều yêu cầu; hãy thử lại sau {decision.wait:.0f} giây"},
+                            headers={"Retry-After": str(max(1, round(decision.wait)))})
 
 
 def require_admin(state: State, x_api_key: Annotated[str | None, Header()] = None) -> None:

@@ -4,20 +4,42 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
+from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.deps import RateLimiter
 from api.routes import admin, ask, documents, system
 from api.state import AppState
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
+STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
+# what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
+PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/widget.js")
+
+
+class CORSByPath:
+    """Two CORS policies: the widget's public routes follow ``public_origins``, every other route
+    ``private_origins`` (none by default: no ``Access-Control-Allow-Origin``, preflights refused).
+
+    Example:
+        >>> app.add_middleware(CORSByPath, public_origins=["*"], private_origins=[])  # doctest: +SKIP
+    """
+
+    def __init__(self, app: ASGIApp, public_origins: list[str], private_origins: list[str]) -> None:
+        self.public = CORSMiddleware(app, allow_origins=public_origins, allow_methods=["GET", "POST"],
+                                     allow_headers=["Content-Type"])
+        self.private = CORSMiddleware(app, allow_origins=private_origins, allow_methods=["GET", "POST", "DELETE"],
+                                      allow_headers=["Content-Type", "X-API-Key"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        public = scope["type"] == "http" and scope["path"].startswith(PUBLIC_PATHS)
+        await (self.public if public else self.private)(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,10 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Hỏi đáp CCHC", version="0.1.0", lifespan=lifespan,
                   description="Hỏi đáp văn bản cải cách hành chính, trả lời kèm trích dẫn điều khoản.")
     app.state.hoidap = AppState(settings)
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_max_clients)
     errors.install(app)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
-                       allow_headers=["Content-Type", "X-API-Key", "X-Client-Id"])
+    app.add_middleware(CORSByPath, public_origins=settings.cors_origins, private_origins=settings.admin_cors_origins)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next):
@@ -50,18 +71,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _mount_channels(app, settings)
 
     @app.get("/widget.js", include_in_schema=False)
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="application/javascript")
+    def widget() -> Response:
+        return _static("widget.js", "application/javascript")
 
     @app.get("/", include_in_schema=False)
-    def demo() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
+    def demo() -> Response:
+        return _static("index.html", "text/html")
 
     @app.get("/doc/{doc_id}", include_in_schema=False)
-    def reader(doc_id: str) -> FileResponse:
-        return FileResponse(STATIC / "doc.html", media_type="text/html")
+    def reader(doc_id: str) -> Response:
+        return _static("doc.html", "text/html")
 
     return app
+
+
+def _static(name: str, media_type: str) -> Response:
+    return Response((STATIC / name).read_bytes(), media_type=media_type)
 
 
 def _mount_channels(app: FastAPI, settings: Settings) -> None:

@@ -348,7 +348,8 @@ def build_application(settings: Settings, assistant: Assistant, *, polling: bool
     else:
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data["deps"] = BotDeps(assistant, ChatRateLimiter(settings.telegram_rate_limit_per_minute))
+    application.bot_data["deps"] = BotDeps(assistant, ChatRateLimiter(settings.telegram_rate_limit_per_minute,
+                                                                       settings.rate_limit_max_clients))
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("vanban", documents))

@@ -4,7 +4,9 @@ handling of ``user_send_text`` events.
 Zalo signs each event with ``X-ZEvent-Signature: mac=<sha256(app_id + raw body + timestamp + OA secret key)>``
 (hex; ``timestamp`` is the event's own field). Answers go out through ``POST /v3.0/oa/message/cs`` with the
 ``access_token`` header; an expired token (error -216) is refreshed once with the refresh token at
-``POST /v4/oa/access_token`` and the send retried. New tokens are kept in memory and never logged.
+``POST /v4/oa/access_token`` and the send retried. New tokens are never logged; they are kept in
+``data_dir/zalo_tokens.json`` (mode 600) and preferred to the settings' after a restart, since Zalo's refresh
+tokens are single use.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 import weakref
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from bot import format as fmt
-from bot.limits import ChatRateLimiter, RecentIds
+from bot.limits import RecentIds
 from hoidap.assistant import Assistant
 from core.errors import HoidapError, InvalidQuery
+from core.private import write_private
+from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,6 +93,54 @@ def text_event(event: object) -> TextEvent | None:
 # --- the OA API -------------------------------------------------------------------------------
 
 
+class TokenFile:
+    """The access and refresh tokens Zalo issued at run time, kept across restarts in ``path`` (mode 600).
+
+    They replace the settings' tokens, unless the settings' refresh token has changed since they were issued
+    (someone authorized the OA again and put new tokens in ``.env``): then the settings win.
+
+    Example:
+        >>> import tempfile; tokens = TokenFile(Path(tempfile.mkdtemp()) / "zalo_tokens.json")
+        >>> tokens.load("access-0", "refresh-0")
+        ('access-0', 'refresh-0')
+        >>> tokens.save("access-1", "refresh-1"); tokens.load("access-0", "refresh-0")
+        ('access-1', 'refresh-1')
+        >>> tokens.load("access-new", "refresh-new")  # authorized again: the settings win
+        ('access-new', 'refresh-new')
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._replaces = ""
+
+    def load(self, access_token: str, refresh_token: str) -> tuple[str, str]:
+        """The tokens to use: the stored ones when they descend from these settings' tokens, else these."""
+        self._replaces = _fingerprint(refresh_token)
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return access_token, refresh_token
+        except ValueError:
+            log.warning("%s is not valid JSON; using the Zalo tokens from the settings", self.path)
+            return access_token, refresh_token
+        if not isinstance(stored, dict) or not stored.get("access_token") or not stored.get("refresh_token"):
+            log.warning("%s holds no Zalo tokens; using the ones from the settings", self.path)
+            return access_token, refresh_token
+        if stored.get("replaces") != self._replaces:
+            log.info("HOIDAP_ZALO_REFRESH_TOKEN changed since %s was written; using the settings' Zalo tokens", self.path)
+            return access_token, refresh_token
+        return stored["access_token"], stored["refresh_token"]
+
+    def save(self, access_token: str, refresh_token: str) -> None:
+        data = {"access_token": access_token, "refresh_token": refresh_token, "refreshed_at": time.time(),
+                "replaces": self._replaces}  # which settings token this chain started from
+        write_private(self.path, json.dumps(data).encode("utf-8"))
+
+
+def _fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+
+
 class ZaloClient:
     """Sends OA messages; refreshes the access token when Zalo says it expired.
 
@@ -105,8 +159,10 @@ class ZaloClient:
         self.app_id = settings.zalo_app_id
         secret = settings.zalo_app_secret or settings.zalo_oa_secret
         self._app_secret = secret.get_secret_value() if secret else ""
-        self._access_token = settings.zalo_access_token.get_secret_value() if settings.zalo_access_token else ""
-        self._refresh_token = settings.zalo_refresh_token.get_secret_value() if settings.zalo_refresh_token else ""
+        self._tokens = TokenFile(settings.data_dir / "zalo_tokens.json")
+        self._access_token, self._refresh_token = self._tokens.load(
+            settings.zalo_access_token.get_secret_value() if settings.zalo_access_token else "",
+            settings.zalo_refresh_token.get_secret_value() if settings.zalo_refresh_token else "")
         self.timeout = settings.zalo_timeout_seconds
         self._client: httpx.AsyncClient | None = None
         self._refresh_lock = asyncio.Lock()
@@ -180,10 +236,16 @@ class ZaloClient:
                 raise ZaloApiError(f"không làm mới được access token Zalo: lỗi {data.get('error', response.status_code)} "
                                    f"({data.get('error_description') or data.get('message') or 'không rõ'})")
             self._access_token = data["access_token"]
-            # Zalo's refresh tokens are single use: the new one replaces the old
+            # Zalo's refresh tokens are single use: the new one replaces the old, here and after a restart
             self._refresh_token = data.get("refresh_token") or self._refresh_token
-            log.info("Zalo OA access token refreshed (valid %s s); new tokens kept in memory only",
-                     data.get("expires_in", "?"))
+            try:
+                await asyncio.to_thread(self._tokens.save, self._access_token, self._refresh_token)
+            except OSError as exc:
+                log.error("Zalo OA access token refreshed but not saved to %s (%s); after a restart, set "
+                          "HOIDAP_ZALO_ACCESS_TOKEN and HOIDAP_ZALO_REFRESH_TOKEN again", self._tokens.path, exc)
+                return
+            log.info("Zalo OA access token refreshed (valid %s s); new tokens kept in %s",
+                     data.get("expires_in", "?"), self._tokens.path)
 
 
 def _json(response: httpx.Response) -> dict:
@@ -212,7 +274,7 @@ class ZaloChannel:
         self.settings = settings
         self.assistant = assistant
         self.client = client or ZaloClient(settings)
-        self.limiter = ChatRateLimiter(settings.zalo_rate_limit_per_minute)
+        self.limiter = RateLimiter(settings.zalo_rate_limit_per_minute, settings.rate_limit_max_clients)
         self.seen = RecentIds()
         # one lock per user: a follow-up question waits for the answer before it
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()

@@ -6,10 +6,12 @@ Nothing below the edge reads ``os.environ``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,12 +55,20 @@ class Settings(BaseSettings):
     # HTTP API
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    admin_keys: list[SecretStr] = Field(default_factory=list)
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # list settings: NoDecode hands the raw "a,b" string to _split_csv instead of JSON-decoding it first
+    admin_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])  # the widget's public routes
+    admin_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # /api/admin/*: none by default
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)  # IPs/CIDRs for X-Forwarded-For
     rate_limit_per_minute: int = Field(60, ge=1)
+    rate_limit_max_clients: int = Field(10_000, ge=1)  # buckets remembered; the least recently seen is dropped
     max_question_chars: int = Field(500, ge=10)
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once; 0 = one per CPU core
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
+
+    # query log privacy
+    log_key: SecretStr | None = None  # HMAC key for chat ids in the query log; unset: a random key in data_dir
+    log_retention_days: int = Field(180, ge=1)
 
     # Telegram
     telegram_token: SecretStr | None = None
@@ -77,18 +87,28 @@ class Settings(BaseSettings):
     zalo_timeout_seconds: float = Field(10.0, gt=0)
     zalo_rate_limit_per_minute: int = Field(20, ge=1)
 
-    @field_validator("admin_keys", "cors_origins", mode="before")
+    @field_validator("admin_keys", "cors_origins", "admin_cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
-        # env vars arrive as "a,b,c"; JSON lists are accepted too
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        """A list from the environment: ``a,b,c`` or a JSON list ``["a", "b"]``."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a JSON list; write a,b,c or [\"a\", \"b\"]") from exc
+        return [part.strip() for part in value.split(",") if part.strip()]
 
     @property
     def db_path(self) -> Path:
         """The SQLite file holding documents, units, the query log and feedback."""
         return self.data_dir / "hoidap.sqlite3"
+
+    @property
+    def querylog_path(self) -> Path:
+        """The SQLite file holding the query log and feedback (questions masked, chat ids hashed)."""
+        return self.data_dir / "querylog.sqlite3"
 
     @property
     def index_dir(self) -> Path:

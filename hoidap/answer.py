@@ -89,7 +89,7 @@ class AnswerService:
     def __init__(self, settings: Settings, searcher: Searcher | None = None, querylog: QueryLog | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings)
-        self.querylog = querylog or QueryLog(settings.data_dir / "querylog.sqlite3")
+        self.querylog = querylog or QueryLog.from_settings(settings)
 
     def answer(self, question: str, *, top_k: int | None = None, filters: dict | None = None,
                conversation_id: str | None = None, channel: str = "cli", record: bool = True) -> Answer:

@@ -41,7 +41,7 @@ class Assistant:
                  embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings, embedder)
-        self.querylog = querylog or QueryLog(settings.data_dir / "querylog.sqlite3")
+        self.querylog = querylog or QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
         self.metrics = Metrics()
         self.started = time.time()

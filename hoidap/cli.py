@@ -135,9 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    from hoidap import cli_bot, cli_eval, cli_index, cli_serve
+    from hoidap import cli_bot, cli_eval, cli_index, cli_querylog, cli_serve
 
-    return [cli_index.register, cli_serve.register, cli_eval.register, cli_bot.register]
+    return [cli_index.register, cli_serve.register, cli_eval.register, cli_bot.register, cli_querylog.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,17 +1,35 @@
 """The query log: every answer (question, answer id, abstained, cited units, latency, channel),
-conversation turns for follow-up questions, and feedback. SQLite beside the corpus store."""
+conversation turns for follow-up questions, and feedback. SQLite beside the corpus store.
+
+Private by construction: questions and comments are stored with phone numbers, ID card numbers and e-mail
+addresses masked; conversation ids (``tg:<chat>``, ``zalo:<user>``, the widget's) only as keyed hashes, so a
+follow-up finds its conversation by hashing the same id again; rows older than the retention are deleted; the
+file is readable by its owner only.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import NotFound
+from core.private import private_file, private_key
+from core.settings import Settings
+from hoidap.privacy import keyed_hash, mask_personal
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1  # 1: questions masked, conversation ids hashed
+PURGE_EVERY_S = 3600.0
+KEY_FILE = "querylog.key"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -47,10 +65,32 @@ class Turn:
 
 
 class QueryLog:
-    """Answers, conversations and feedback in ``data_dir/querylog.sqlite3``."""
+    """Answers, conversations and feedback in ``data_dir/querylog.sqlite3``.
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    Args:
+        path: the SQLite file (created with mode 600, its folder 700).
+        key: the secret for hashing conversation ids; None: a random key kept in ``querylog.key`` beside ``path``.
+        retention_days: rows older than this are deleted on opening and then hourly.
+
+    Raises:
+        ValueError: ``retention_days`` not above 0, or the key file holds no key.
+
+    Example:
+        >>> querylog = QueryLog(Path("/tmp/hd/querylog.sqlite3"))
+        >>> querylog.record(channel="telegram", conversation_id="tg:42", question="sđt 0912345678 hỏi QĐ 1601",
+        ...                 search_query="QĐ 1601", answer="...", abstained=False, unit_ids=[], top_doc=None,
+        ...                 latency_ms=1.0) != ""
+        True
+        >>> querylog.last_turn("tg:42").question
+        'sđt [số điện thoại] hỏi QĐ 1601'
+    """
+
+    def __init__(self, path: Path, *, key: bytes | None = None, retention_days: float = 180) -> None:
+        if retention_days <= 0:
+            raise ValueError(f"retention_days={retention_days}; use a number of days above 0")
+        private_file(path)
+        self._key = key or private_key(path.parent / KEY_FILE)
+        self.retention_s = retention_days * 86400
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
@@ -58,22 +98,39 @@ class QueryLog:
         # a log line per answer: no fsync per insert (WAL stays consistent; a power cut may lose the last lines)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._migrate()
+        self._purged_at = 0.0
+        self.purged_on_open = self.purge()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QueryLog:
+        """The query log at ``settings.querylog_path``, with ``log_key`` and ``log_retention_days``."""
+        key = settings.log_key.get_secret_value().encode("utf-8") if settings.log_key else None
+        return cls(settings.querylog_path, key=key, retention_days=settings.log_retention_days)
+
+    def conversation_key(self, conversation_id: str) -> str:
+        """What is stored for ``conversation_id``: its keyed hash."""
+        return keyed_hash(self._key, conversation_id)
 
     def record(self, *, channel: str, conversation_id: str | None, question: str, search_query: str, answer: str,
                abstained: bool, unit_ids: list[str], top_doc: str | None, latency_ms: float) -> str:
         answer_id = uuid.uuid4().hex
+        conversation = self.conversation_key(conversation_id) if conversation_id else None
         with self._lock:
             self._conn.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (answer_id, time.time(), channel, conversation_id, question, search_query, answer, int(abstained),
-                 json.dumps(unit_ids), top_doc, latency_ms),
+                (answer_id, time.time(), channel, conversation, mask_personal(question), mask_personal(search_query),
+                 answer, int(abstained), json.dumps(unit_ids), top_doc, latency_ms),
             )
+        if time.time() - self._purged_at > PURGE_EVERY_S:
+            self.purge()
         return answer_id
 
     def last_turn(self, conversation_id: str, max_age_s: float = 3600) -> Turn | None:
         row = self._conn.execute(
             "SELECT question, search_query, top_doc, unit_ids FROM answers WHERE conversation_id = ? AND created_at > ? "
-            "ORDER BY created_at DESC LIMIT 1", (conversation_id, time.time() - max_age_s)).fetchone()
+            "ORDER BY created_at DESC LIMIT 1", (self.conversation_key(conversation_id), time.time() - max_age_s)
+        ).fetchone()
         if row is None:
             return None
         return Turn(row["question"], row["search_query"], row["top_doc"], json.loads(row["unit_ids"]))
@@ -88,7 +145,8 @@ class QueryLog:
         self.get(answer_id)
         with self._lock:
             self._conn.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
-                               (answer_id, int(helpful), comment, channel, time.time()))
+                               (answer_id, int(helpful), mask_personal(comment) if comment else comment, channel,
+                                time.time()))
 
     def questions(self, limit: int = 100) -> list[dict]:
         """Logged questions, those that abstained or got negative feedback first."""
@@ -107,3 +165,43 @@ class QueryLog:
     def feedback_for(self, answer_id: str) -> list[dict]:
         rows = self._conn.execute("SELECT * FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
         return [dict(r) for r in rows]
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete answers (and their feedback) older than the retention; the number of answers deleted."""
+        now = time.time() if now is None else now
+        cutoff = now - self.retention_s
+        with self._transaction():
+            self._conn.execute("DELETE FROM feedback WHERE answer_id IN (SELECT id FROM answers WHERE created_at < ?)",
+                               (cutoff,))
+            deleted = self._conn.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,)).rowcount
+            self._purged_at = now
+        if deleted:
+            log.info("query log: %d answers older than %.0f days deleted", deleted, self.retention_s / 86400)
+        return deleted
+
+    def _migrate(self) -> None:
+        """Mask and hash, once, what a version before ``SCHEMA_VERSION`` stored in clear."""
+        self._conn.create_function("mask_personal", 1, lambda text: text and mask_personal(text), deterministic=True)
+        self._conn.create_function("conversation_key", 1, lambda conv: conv and self.conversation_key(conv),
+                                   deterministic=True)
+        with self._transaction():
+            if self._conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return
+            rows = self._conn.execute(
+                "UPDATE answers SET question = mask_personal(question), search_query = mask_personal(search_query), "
+                "conversation_id = conversation_key(conversation_id)").rowcount
+            self._conn.execute("UPDATE feedback SET comment = mask_personal(comment)")
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if rows:
+            log.info("query log: %d older answers masked, their conversation ids hashed", rows)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")

@@ -35,7 +35,7 @@ def telegram_settings(base: Settings, fake: FakeTelegram, **extra) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def polling_bot(indexed_settings: Settings, bot_service: AnswerService, fake_telegram: FakeTelegram):
+def polling_bot(indexed_settings: Settings, bot_service: Assistant, fake_telegram: FakeTelegram):
     """The real bot, long polling the fake Bot API; at most 3 messages a minute per chat."""
     settings = telegram_settings(indexed_settings, fake_telegram, telegram_rate_limit_per_minute=3)
     with PollingBot(build_application(settings, bot_service), fake_telegram) as running:

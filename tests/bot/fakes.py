@@ -232,6 +232,11 @@ class FakeZalo:
         with self._lock:
             self.valid_access.clear()
 
+    def issue_access_token(self, token: str) -> None:
+        """``token`` is now valid, as if the OA had been authorized again by hand."""
+        with self._lock:
+            self.valid_access.add(token)
+
     def texts_to(self, user_id: str) -> list[str]:
         with self._lock:
             return [c.params["message"]["text"] for c in self.sends if c.params["recipient"]["user_id"] == user_id]

@@ -1,0 +1,130 @@
+"""The query log keeps what improves answers and not who asked: masked questions, hashed chat ids, retention,
+files readable by their owner only."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from core.settings import Settings
+from hoidap.cli import main
+from hoidap.privacy import mask_personal
+from hoidap.querylog import QueryLog
+
+DAY = 86400
+
+
+@pytest.mark.parametrize(("question", "stored"), [
+    ("Tôi số điện thoại 0912 345 678 hỏi về Đề án 1601", "Tôi số điện thoại [số điện thoại] hỏi về Đề án 1601"),
+    ("gọi 0912.345.678, +84 912 345 678 hay (+84)912345678", "gọi [số điện thoại], [số điện thoại] hay [số điện thoại]"),
+    ("máy bàn sở 0235 3810 123 hay 02353810123?", "máy bàn sở [số điện thoại] hay [số điện thoại]?"),
+    ("CCCD 001099012345 (CMND cũ 123456789) cần làm gì", "CCCD [số CCCD/CMND] (CMND cũ [số CCCD/CMND]) cần làm gì"),
+    ("CCCD 001 099 012 345 đã cấp", "CCCD [số CCCD/CMND] đã cấp"),
+    ("gửi về nguyen.van.a@quangnam.gov.vn được không", "gửi về [email] được không"),
+])
+def test_personal_numbers_and_addresses_are_masked(question: str, stored: str) -> None:
+    assert mask_personal(question) == stored
+
+
+@pytest.mark.parametrize("question", [
+    "Quyết định 1601/QĐ-UBND-HC ngày 21/10/2021 giao ai chủ trì?",
+    "Tờ trình 937/TTr-SNV năm 2022, Nghị định 107/2021/NĐ-CP, Quyết định 01/2022/QĐ-UBND",
+    "tỷ lệ 95% và 95,5% hồ sơ đúng hạn trong giai đoạn 2021-2025, từ ngày 01.01.2022",
+    "kinh phí 100.000.000 đồng, 500000000 đồng hay 1.500.000.000đ",
+    "Điều 5 khoản 2 điểm a; mã hồ sơ 000.00.12.H34-220101-0001; tổng đài 1900 1234",
+])
+def test_document_numbers_dates_and_amounts_survive(question: str) -> None:
+    assert mask_personal(question) == question
+
+
+def _record(querylog: QueryLog, question: str, conversation_id: str | None = "tg:12345") -> str:
+    return querylog.record(channel="telegram", conversation_id=conversation_id, question=question,
+                           search_query=question, answer="Theo Điều 5 ...", abstained=False, unit_ids=["u1"],
+                           top_doc="dongthap-2021-de-an-1601", latency_ms=12.0)
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_stored_masked_and_hashed_and_follow_ups_still_find_the_turn(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "querylog.sqlite3"
+    querylog = QueryLog(path)
+    answer_id = _record(querylog, "sđt 0912345678, CCCD 001099012345: QĐ 1601/QĐ-UBND-HC ngày 21/10/2021?")
+    querylog.feedback(answer_id, False, "gọi lại cho tôi 0987 654 321")
+    [(conversation, question, search)] = _rows(path, "SELECT conversation_id, question, search_query FROM answers")
+    assert question == search == "sđt [số điện thoại], CCCD [số CCCD/CMND]: QĐ 1601/QĐ-UBND-HC ngày 21/10/2021?"
+    assert "12345" not in conversation and conversation == querylog.conversation_key("tg:12345")
+    assert _rows(path, "SELECT comment FROM feedback") == [("gọi lại cho tôi [số điện thoại]",)]
+    assert b"0912345678" not in b"".join(p.read_bytes() for p in path.parent.iterdir())
+    reopened = QueryLog(path)  # the key kept in the data dir: a restart keeps conversations going
+    assert reopened.last_turn("tg:12345").top_doc == "dongthap-2021-de-an-1601"
+    assert reopened.last_turn("tg:1234") is None
+
+
+def test_the_configured_key_decides_the_hash(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", log_key=SecretStr("a-long-secret-for-the-log"))
+    _record(QueryLog.from_settings(settings), "QĐ 1601")
+    assert QueryLog.from_settings(settings).last_turn("tg:12345") is not None
+    assert QueryLog(settings.querylog_path).last_turn("tg:12345") is None, "the random file key is another key"
+    assert QueryLog(settings.querylog_path, key=b"a-long-secret-for-the-log").last_turn("tg:12345") is not None
+
+
+def test_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    (data / "querylog.sqlite3").touch(mode=0o644)  # left by an older version
+    querylog = QueryLog(data / "querylog.sqlite3")
+    _record(querylog, "QĐ 1601")
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for path in data.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    fresh = QueryLog(tmp_path / "other" / "querylog.sqlite3")
+    _record(fresh, "QĐ 1601")
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "other").iterdir()} == {0o600}
+
+
+def test_rows_older_than_the_retention_are_purged(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "querylog.sqlite3"
+    querylog = QueryLog(path, retention_days=30)
+    old, new = _record(querylog, "câu cũ"), _record(querylog, "câu mới")
+    querylog.feedback(old, True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE answers SET created_at = ? WHERE id = ?", (time.time() - 31 * DAY, old))
+    assert querylog.purge() == 1
+    assert [q["id"] for q in querylog.questions()] == [new] and querylog.feedback_for(old) == []
+    assert querylog.purge(now=time.time() + 31 * DAY) == 1
+    with pytest.raises(ValueError, match="retention_days=0"):
+        QueryLog(path, retention_days=0)
+
+
+def test_opening_purges_and_the_cli_purges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(data))
+    monkeypatch.setenv("HOIDAP_LOG_RETENTION_DAYS", "7")
+    querylog = QueryLog.from_settings(Settings())
+    ids = [_record(querylog, f"câu {i}") for i in range(3)]
+    with sqlite3.connect(data / "querylog.sqlite3") as conn:
+        conn.execute("UPDATE answers SET created_at = ? WHERE id != ?", (time.time() - 8 * DAY, ids[0]))
+    assert main(["querylog", "purge"]) == 0
+    assert "đã xóa 2 câu trả lời cũ hơn 7 ngày" in capsys.readouterr().out
+    assert [q["id"] for q in QueryLog.from_settings(Settings()).questions()] == [ids[0]]
+
+
+def test_a_log_written_in_clear_is_masked_and_hashed_on_opening(tmp_path: Path) -> None:
+    path = tmp_path / "querylog.sqlite3"
+    QueryLog(path)  # the schema
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 0")
+        conn.execute("INSERT INTO answers VALUES ('a1', ?, 'zalo', 'zalo:987', 'email tôi a@b.vn', 'email tôi a@b.vn', "
+                     "'...', 0, '[]', NULL, 1.0)", (time.time(),))
+    querylog = QueryLog(path)
+    assert _rows(path, "SELECT conversation_id, question FROM answers") == [
+        (querylog.conversation_key("zalo:987"), "email tôi [email]")]
+    assert querylog.last_turn("zalo:987").question == "email tôi [email]"
