@@ -16,15 +16,20 @@ Question features (``QUESTION_FEATURES``):
 - ``dense_top``: cosine of the question to the top unit; ``dense_best``: best cosine among the top 3;
 - ``coverage_top`` / ``coverage_best``: IDF-weighted share of the question's content syllables in the
   top unit / the best of the top 3; ``oov``: IDF-weighted share in no unit at all;
-- ``terms``: log of the number of content syllables;
+- ``terms``: log of the number of content syllables; ``rare_missing``: IDF of the rarest one the top unit
+  lacks, ``missing_mass``: IDF of all it lacks (both relative to the largest IDF);
+- ``bigram_top`` / ``bigram_best``: IDF-weighted share of the question's syllable pairs in the top unit /
+  the best of the top 3 (phrases, not just words);
 - ``agree``: how many of the three ranked lists put the top unit in their top 3;
   ``overlap``: share of the lexical top 5 also in the dense top 5;
 - ``margin``: fused score gap between the first and second unit, relative to the first;
 - ``unknown_place``: names a province no document is about; ``place_mismatch``: names a province, and
   the top unit's document is about another one;
 - ``missing_year``: names a year that none of the top 3 units (or their documents) mentions;
+  ``doc_year_missing``: names a kind of document and a year, and no document of that kind is of that year;
 - ``missing_number``: names a document number that no document and no top unit holds;
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
+  ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã đạt") while the units state targets;
 - ``named_doc``: the top unit's document is the one the question names.
 
@@ -48,9 +53,10 @@ from index.query import Query
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 FEATURE_VERSION = 1
 
-QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "agree", "overlap",
-                     "margin", "unknown_place", "place_mismatch", "missing_year", "missing_number", "kind_unmet",
-                     "result_asked", "named_doc")
+QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
+                     "missing_mass", "bigram_top", "bigram_best", "agree", "overlap",
+                     "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
+                     "kind_unmet", "detail_unmet", "result_asked", "named_doc")
 CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "kind_met",
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
 
@@ -65,9 +71,22 @@ _TIME = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]
                    r"[Hh][àằ]ng (năm|quý|tháng)|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2}|(?:19|20)\d{2})")
 ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
                             r"trieu))\b|%")
-_ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc bao nhieu|ket qua (dat|thuc hien) (duoc )?(bao nhieu|the nao)|"
-                          r"thuc hien duoc bao nhieu|da (lam|thuc hien|hoan thanh) duoc|tinh hinh thuc hien)\b")
+_ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|thuc hien|khao sat|danh gia|xep hang)|"
+                          r"thuc hien duoc|da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
+                          r"hien (co|nay co)|xep (hang|thu)|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo))\b")
 _TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")
+# details the plans never state unless a unit says them: a person, a contact, a sum of money
+_DETAILS = {
+    "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua)\b"),
+               re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ]|\b[A-ZĐ][a-zà-ỹđ]+ [A-ZĐ][a-zà-ỹđ]+ [A-ZĐ][a-zà-ỹđ]+\b(?! (?:tỉnh|huyện))")),
+    "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
+                re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
+    "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|muc chi|"
+                         r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
+              re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
+}
+_TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "bao cao": "Báo cáo",
+               "chuong trinh": "Chương trình"}
 _DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
 
 
@@ -113,16 +132,16 @@ class Evidence:
     dense_top5: list[int]
     known_places: set[str]  # folded provinces of the corpus
     all_doc_numbers: set[str]  # first part of every document number ("1601")
+    corpus_docs: list[tuple[tuple[str, ...], str]] = ()  # every document's types and "year title"
 
 
-class TermStats:
-    """IDF weights of a question's content syllables and which candidates hold each one."""
+class _Held:
+    """IDF weights of some terms and which candidates hold each one (postings of the folded field)."""
 
-    def __init__(self, query: Query, lexical, positions: list[int]) -> None:
-        terms = [t for t in dict.fromkeys(query.tokens.folded) if "_" not in t and t not in STOP and not t.isdigit()]
+    def __init__(self, terms: list[str], lexical, positions: list[int]) -> None:
         postings = lexical.postings(terms, "folded")
         n = max(lexical.size, 1)
-        self.count = len(terms)
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
         self.idf = np.zeros(len(terms))
         self.held = np.zeros((len(terms), len(positions)), dtype=bool)
         self.unknown = np.zeros(len(terms), dtype=bool)
@@ -132,18 +151,69 @@ class TermStats:
             self.idf[i] = math.log(1 + (n - df + 0.5) / (df + 0.5))
             self.unknown[i] = df == 0
             if df and len(wanted):
-                at = np.searchsorted(posting, wanted)
-                at = np.minimum(at, len(posting) - 1)
+                at = np.minimum(np.searchsorted(posting, wanted), len(posting) - 1)
                 self.held[i] = posting[at] == wanted
         self.total = float(self.idf.sum())
 
     def coverage(self, j: int) -> float:
-        """IDF-weighted share of the question's terms held by candidate ``j``."""
+        """IDF-weighted share of the terms held by candidate ``j``."""
         return float(self.idf @ self.held[:, j]) / self.total if self.total else 1.0
+
+
+class TermStats:
+    """The question's content syllables and syllable pairs, their IDF, and which candidates hold them."""
+
+    def __init__(self, query: Query, lexical, positions: list[int]) -> None:
+        folded = list(dict.fromkeys(query.tokens.folded))
+        syllables = [t for t in folded if "_" not in t and t not in STOP and not t.isdigit()]
+        pairs = [t for t in folded if "_" in t and not all(p in STOP for p in t.split("_"))]
+        self.count = len(syllables)
+        self.words = _Held(syllables, lexical, positions)
+        self.pairs = _Held(pairs, lexical, positions)
+
+    def coverage(self, j: int) -> float:
+        return self.words.coverage(j)
+
+    def pair_coverage(self, j: int) -> float:
+        return self.pairs.coverage(j)
 
     @property
     def oov(self) -> float:
-        return float(self.idf @ self.unknown) / self.total if self.total else 0.0
+        w = self.words
+        return float(w.idf @ w.unknown) / w.total if w.total else 0.0
+
+    def missing(self, j: int) -> tuple[float, float]:
+        """(rarest term missing from candidate ``j``, IDF mass missing), both relative to the largest IDF."""
+        w = self.words
+        if not len(w.idf):
+            return 0.0, 0.0
+        absent = w.idf[~w.held[:, j]]
+        if not len(absent):
+            return 0.0, 0.0
+        return float(absent.max()) / w.max_idf, float(absent.sum()) / w.max_idf
+
+
+def detail_unmet(query: Query, texts: list[str]) -> bool:
+    """The question asks for a person, a contact or a sum of money that none of ``texts`` states."""
+    return any(asks.search(query.folded) and not any(has.search(t) for t in texts) for asks, has in _DETAILS.values())
+
+
+def doc_year_missing(query: Query, corpus_docs) -> bool:
+    """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024") and no document of
+    that kind is of that year or covers it."""
+    wanted = [name for key, name in _TYPE_WORDS.items() if key in query.folded]
+    if not wanted or not query.years:
+        return False
+    for types, year_title in corpus_docs:
+        if not any(w in types for w in wanted):
+            continue
+        for year in query.years:
+            if year in year_title:
+                return False
+            for start, end in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", year_title):
+                if start <= year <= end:
+                    return False
+    return True
 
 
 def _year_match(query: Query, text: str, doc_year: str) -> bool:
@@ -157,6 +227,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     if not ev.positions:
         return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov}
     coverages = [stats.coverage(j) for j in top3]
+    pairs = [stats.pair_coverage(j) for j in top3]
+    rare_missing, missing_mass = stats.missing(0)
     agree = sum(1 for name in ("bm25", "bm25_folded", "dense") if ev.ranks[0].get(name, 99) <= 3)
     overlap = len(set(ev.lexical_top5) & set(ev.dense_top5)) / 5.0
     margin = (ev.scores[0] - ev.scores[1]) / ev.scores[0] if len(ev.scores) > 1 and ev.scores[0] > 0 else 1.0
@@ -169,14 +241,17 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     missing_number = any(n not in ev.all_doc_numbers and not any(n in ev.texts[j] for j in top3) for n in asked_numbers)
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
     kind_unmet = bool(kinds) and not any(kind_met(kinds, ev.texts[j], ev.quantity[j]) for j in top3)
+    details = detail_unmet(q, [ev.texts[j] for j in top3])
     result_asked = bool(_ASKS_RESULT.search(q.folded)) and any(_TARGET.search(fold(match_form(ev.texts[j])))
                                                                for j in top3)
     return {
         "dense_top": ev.dense[0], "dense_best": max(ev.dense[j] for j in top3),
         "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
-        "terms": math.log1p(stats.count), "agree": float(agree), "overlap": overlap, "margin": margin,
+        "terms": math.log1p(stats.count), "rare_missing": rare_missing, "missing_mass": missing_mass,
+        "bigram_top": pairs[0], "bigram_best": max(pairs), "agree": float(agree), "overlap": overlap, "margin": margin,
         "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
-        "missing_year": float(missing_year), "missing_number": float(missing_number), "kind_unmet": float(kind_unmet),
+        "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
+        "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
         "result_asked": float(result_asked), "named_doc": float(ev.doc_named[0]),
     }
 
