@@ -1,4 +1,4 @@
-"""What the API process holds: one answer service, one admin service, counters for /metrics."""
+"""What the API process holds: one answer service, the document library, counters for /metrics."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from corpus.ingest import Ingester
 from corpus.store import Store
 from hoidap.answer import AnswerService
+from hoidap.library import Library
 from hoidap.querylog import QueryLog
 from core.settings import Settings
-from index.build import IndexBuilder
 from index.dense import Embedder
 from index.search import Searcher
 
@@ -42,32 +41,6 @@ class Metrics:
                     self.buckets[bound] += 1
 
 
-class AdminService:
-    """Adds and removes documents while the API keeps answering: one change at a time."""
-
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder, searcher: Searcher) -> None:
-        self.settings = settings
-        self.searcher = searcher
-        self.store = store
-        self.builder = IndexBuilder(settings, store, embedder)
-        self.ingester = Ingester(store, settings)
-        self._lock = threading.Lock()
-
-    def add(self, name: str, data: bytes, doc_id: str | None = None):
-        with self._lock:
-            result = self.ingester.ingest_bytes(name, data, doc_id)
-            report = self.builder.build()
-        self.searcher.invalidate()
-        return result, report
-
-    def delete(self, doc_id: str):
-        with self._lock:
-            self.store.delete_document(doc_id)
-            report = self.builder.build()
-        self.searcher.invalidate()
-        return report
-
-
 class AppState:
     """Built once per app from the settings."""
 
@@ -78,7 +51,7 @@ class AppState:
         self.searcher = Searcher(settings, self.embedder)
         self.querylog = QueryLog(settings.data_dir / "querylog.sqlite3")
         self.answers = AnswerService(settings, self.store, self.searcher, self.querylog)
-        self.admin = AdminService(settings, self.store, self.embedder, self.searcher)
+        self.admin = Library(settings, self.store, self.embedder, self.searcher)
         self.metrics = Metrics()
         self.started = time.time()
         # answering is CPU-bound: one at a time per core, the rest wait in line instead of thrashing
