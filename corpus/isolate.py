@@ -4,12 +4,20 @@ An uploaded file is read by third-party parsers (python-docx/lxml, pypdf, Beauti
 cannot be interrupted from a thread. In a child process the job can be killed at its deadline,
 its memory is capped, and whatever it allocates is returned to the system when it ends, so
 one hostile file cannot take the server's memory or CPU for minutes.
+
+The child is a fresh ``python -c`` (not ``multiprocessing``): a spawned multiprocessing child
+re-imports the parent's ``__main__``, which breaks under any script without a main guard, and
+forking the API process (threads, torch) could copy a lock held by another thread. The job and
+its result travel as pickles over the child's stdin and a private copy of its stdout.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 import time
 from typing import Any, Callable
 
@@ -17,42 +25,42 @@ from core.errors import FileTooLarge, HoidapError, IngestError, ParseTimeout
 
 log = logging.getLogger(__name__)
 
-# "spawn": the API process runs threads (uvicorn, torch); forking it could copy a held lock
-_CONTEXT = multiprocessing.get_context("spawn")
+_BOOT = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+         "from corpus.isolate import _child_main; _child_main()")
 
 
 def run_bounded(fn: Callable[..., Any], *args: Any, name: str, seconds: float, memory_bytes: int) -> Any:
-    """``fn(*args)`` in a child process; its result, or the :class:`HoidapError` it raised.
+    """``fn(*args)`` in a child process: its result, or the :class:`HoidapError` it raised.
+
+    ``fn`` and ``args`` must be picklable (a module-level function, a ``functools.partial`` of one).
 
     Raises:
         ParseTimeout: the child ran past ``seconds`` and was killed.
         FileTooLarge: the child needed more than ``memory_bytes``.
-        IngestError: the child died without an answer.
+        IngestError: the child died without an answer, or ``fn`` failed unexpectedly (logged).
 
     Example:
         >>> run_bounded(len, b"abc", name="a.txt", seconds=30, memory_bytes=2**30)
         3
     """
-    receive, send = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(send, memory_bytes, fn, args), daemon=True)
+    payload = pickle.dumps(sys.path) + pickle.dumps((memory_bytes, fn, args), protocol=pickle.HIGHEST_PROTOCOL)
     started = time.monotonic()
-    child.start()
-    send.close()
+    child = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
-        if not receive.poll(seconds):
-            raise ParseTimeout(f"{name}: đọc tệp quá {seconds:g} giây nên đã dừng (giới hạn HOIDAP_ADMIN_TIMEOUT_SECONDS); "
-                               "hãy tách văn bản thành nhiều tệp nhỏ hơn")
-        try:
-            kind, value = receive.recv()
-        except EOFError:  # the child died without a word: killed by the kernel, or crashed in C code
-            raise IngestError(f"{name}: tiến trình đọc tệp dừng bất thường (mã {child.exitcode})",
-                              code="parse_failed") from None
+        out, _ = child.communicate(payload, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise ParseTimeout(f"{name}: đọc tệp quá {seconds:g} giây nên đã dừng (giới hạn HOIDAP_ADMIN_TIMEOUT_SECONDS); "
+                           "hãy tách văn bản thành nhiều tệp nhỏ hơn") from None
     finally:
-        receive.close()
-        if child.is_alive():
+        if child.poll() is None:
             child.kill()
-        child.join(5)
+            child.communicate()
         log.debug("parsed %s in a child process in %.2f s", name, time.monotonic() - started)
+    try:
+        kind, value = pickle.loads(out)
+    except (pickle.UnpicklingError, EOFError, ValueError):  # killed by the kernel, or crashed in C code
+        raise IngestError(f"{name}: tiến trình đọc tệp dừng bất thường (mã {child.returncode})",
+                          code="parse_failed") from None
     if kind == "ok":
         return value
     if kind == "memory":
@@ -67,7 +75,11 @@ def run_bounded(fn: Callable[..., Any], *args: Any, name: str, seconds: float, m
     raise error
 
 
-def _child(send, memory_bytes: int, fn: Callable[..., Any], args: tuple) -> None:
+def _child_main() -> None:
+    """In the child: read the job from stdin, run it, write one pickled (kind, value) to the result pipe."""
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a library that prints must not corrupt the result
+    memory_bytes, fn, args = pickle.load(sys.stdin.buffer)
     try:
         import resource
 
@@ -75,13 +87,17 @@ def _child(send, memory_bytes: int, fn: Callable[..., Any], args: tuple) -> None
     except (ImportError, ValueError, OSError) as exc:  # not Linux, or a lower hard limit already set
         log.warning("no memory limit for the parsing process: %s", exc)
     try:
-        send.send(("ok", fn(*args)))
+        outcome = ("ok", fn(*args))
     except MemoryError:
-        send.send(("memory", None))
+        outcome = ("memory", None)
     except HoidapError as exc:
         # sent as parts: an exception whose __init__ takes keyword arguments does not unpickle
-        send.send(("error", (type(exc), exc.message, exc.code)))
+        outcome = ("error", (type(exc), exc.message, exc.code))
     except Exception as exc:  # a parser bug: reported to the parent, which logs it and refuses the file
-        send.send(("crash", f"{exc.__class__.__name__}: {exc}"))
-    finally:
-        send.close()
+        outcome = ("crash", f"{exc.__class__.__name__}: {exc}")
+    try:
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(("memory", None))
+    result.write(data)
+    result.close()
