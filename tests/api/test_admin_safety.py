@@ -7,10 +7,8 @@ The embedder is the deterministic "hashing" one: the model is not the point here
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import httpx
@@ -19,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from corpus.ingest import Ingester
+from eval.bench_hostile import docx_bytes, malformed_docx, with_part, zip_bomb
 from corpus.store import Store
 from core.settings import Settings
 from index.build import IndexBuilder
@@ -148,44 +147,6 @@ def test_expired_trash_is_purged_at_the_next_change(tmp_path: Path) -> None:
 # --- hostile files -------------------------------------------------------------------------------
 
 
-def _docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _with_part(docx_bytes: bytes, part: str, content: bytes) -> bytes:
-    """The same .docx with one part's content swapped."""
-    source, target = zipfile.ZipFile(io.BytesIO(docx_bytes)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            out.writestr(item.filename, content if item.filename == part else source.read(item.filename))
-    return target.getvalue()
-
-
-def zip_bomb(megabytes: int = 300) -> bytes:
-    """A .docx of ~1.5 MB whose word/document.xml inflates to ``megabytes`` MB of paragraphs."""
-    template = _docx("x")
-    paragraph = b"<w:p><w:r><w:t>" + "Điều 1. Cải cách hành chính ".encode() * 20 + b"</w:t></w:r></w:p>"
-    block = paragraph * (2**20 // len(paragraph))
-    source, target = zipfile.ZipFile(io.BytesIO(template)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            if item.filename != "word/document.xml":
-                out.writestr(item.filename, source.read(item.filename))
-        with out.open("word/document.xml", "w", force_zip64=True) as part:
-            part.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                       b'wordprocessingml/2006/main"><w:body>')
-            for _ in range(megabytes):
-                part.write(block)
-            part.write(b"</w:body></w:document>")
-    return target.getvalue()
-
-
 def test_zip_bomb_docx_is_refused_before_parsing(admin: TestClient) -> None:
     bomb = zip_bomb()
     assert len(bomb) < 2 * 2**20
@@ -204,8 +165,9 @@ def test_highly_compressed_part_under_the_size_limit_is_refused(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("name", "payload"), [
-    ("hong.docx", _with_part(_docx("Điều 1. Nội dung."), "word/document.xml", b"<w:document><w:body><w:p>")),
-    ("cat-cut.docx", _docx("Điều 1. Nội dung.")[:-200]),
+    ("hong.docx", malformed_docx()),
+    ("thieu-phan.docx", with_part(docx_bytes("Điều 1. Nội dung."), "[Content_Types].xml", b"<Types/>")),
+    ("cat-cut.docx", docx_bytes("Điều 1. Nội dung.")[:-200]),
     ("khong-phai-zip.docx", b"PK\x03\x04 not really a zip"),
 ])
 def test_broken_docx_is_corrupt_document(admin: TestClient, name: str, payload: bytes) -> None:
