@@ -9,12 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unknown routes raise this one
 
-from core.errors import (FileTooLarge, HoidapError, IndexMismatch, IndexMissing, IngestError, InvalidQuery,
-                           ModelUnavailable, NotFound, UnsupportedFormat)
+from core.errors import (Busy, DocumentConflict, FileTooLarge, HoidapError, IndexMismatch,
+                         IndexMissing, IngestError, InvalidDocId, InvalidQuery, ModelUnavailable, NotFound,
+                         UnsupportedFormat)
 
 log = logging.getLogger(__name__)
 
 _STATUS = [(NotFound, 404), (FileTooLarge, 413), (UnsupportedFormat, 415), (IngestError, 422), (InvalidQuery, 400),
+           (InvalidDocId, 400), (DocumentConflict, 409), (Busy, 503),
            (IndexMissing, 503), (IndexMismatch, 503), (ModelUnavailable, 503)]
 
 
@@ -26,7 +28,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HoidapError)
     async def _ours(request: Request, exc: HoidapError) -> JSONResponse:
         status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 400)
-        return error_response(status, exc.code, exc.message)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return error_response(status, exc.code, exc.message, headers)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

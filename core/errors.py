@@ -46,6 +46,50 @@ class FileTooLarge(IngestError):
     code = "file_too_large"
 
 
+class ParseTimeout(IngestError):
+    """Reading a file took longer than the time limit (``HOIDAP_ADMIN_TIMEOUT_SECONDS``)."""
+
+    code = "parse_timeout"
+
+
+class InvalidDocId(HoidapError):
+    """A document id outside ``[a-z0-9-]{1,80}``."""
+
+    code = "invalid_doc_id"
+
+
+class DocumentConflict(HoidapError):
+    """A change that would clash with the stored document ``doc_id``."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, doc_id: str) -> None:
+        super().__init__(message)
+        self.doc_id = doc_id
+
+
+class DocumentExists(DocumentConflict):
+    """An upload would replace a stored document without saying so."""
+
+    code = "document_exists"
+
+
+class DuplicateDocument(DocumentConflict):
+    """An upload whose content is already stored, under ``doc_id``."""
+
+    code = "duplicate_document"
+
+
+class Busy(HoidapError):
+    """Another change to the document library is running; try again after ``retry_after`` seconds."""
+
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(HoidapError):
     """A document, unit or answer id that is not stored."""
 

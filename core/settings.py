@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = PROJECT_ROOT / "corpus" / "documents"
     max_file_mb: float = Field(20.0, gt=0)
     max_unit_chars: int = Field(1200, ge=200, le=2000)
+    max_unzipped_mb: float = Field(100.0, gt=0)  # .docx: all parts together, uncompressed (zip bombs stop here)
+    trash_days: int = Field(30, ge=0)  # deleted and replaced documents stay restorable this long
+    admin_timeout_seconds: float = Field(60.0, gt=0)  # longest an uploaded file may take to be read
+    admin_wait_seconds: float = Field(2.0, ge=0)  # an admin change waits this long for another, then "busy"
 
     # embedding model: any sentence-transformers name or local folder
     model: str = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
@@ -119,3 +123,8 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         """Largest accepted upload or corpus file, in bytes."""
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_unzipped_bytes(self) -> int:
+        """Largest total uncompressed size of a zip container (.docx), in bytes."""
+        return int(self.max_unzipped_mb * 1024 * 1024)

@@ -3,6 +3,8 @@
 - Markdown and HTML markup are stripped (bold, italics, headings, links, ``<b>`` in cells).
 - Page furniture is dropped: page numbers, rules of underscores, placeholders such as ``#sovb``
   or ``[daky]``, URLs pasted into the body.
+- Control characters (NUL, the C1 range, ...) are removed; tabs and line breaks stay, a vertical
+  tab or form feed becomes a line break.
 - Lines hard-wrapped mid-sentence are re-flowed into one line per paragraph, also across blank
   lines that fall inside a sentence. Appendix tables keep their line structure (the segmenter
   reads their cells).
@@ -27,6 +29,9 @@ _MD_BOLD_JOIN = re.compile(r"\*\*\*\*")  # "**I. MỤC ĐÍCH****1. Mục đích
 _MD_EMPH = re.compile(r"(\*\*|__)(.+?)\1", re.S)
 _MD_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])")
 _HTML_TAG = re.compile(r"</?(?:b|i|u|strong|em|span|br|p|div|sup|sub)\b[^>]*>", re.I)
+
+# --- control characters: everything below U+0020 but \t and \n, DEL and the C1 range ----------
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 # --- furniture ------------------------------------------------------------------------------
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -172,7 +177,7 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
         'Kế thừa, phát huy kinh nghiệm hành chính giai đoạn 2016-2020.'
     """
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
-    text = text.replace("\f", "\n")
+    text = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
     if fmt in ("md", "html") or "**" in text or "<b>" in text:
         text = strip_markup(text)
     dropped: list[str] = []

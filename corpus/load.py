@@ -13,11 +13,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.zipcheck import check_zip
 from core.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
 
 log = logging.getLogger(__name__)
 
 SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+ZIPPED = (".docx",)  # containers whose declared content is checked before parsing
+DEFAULT_MAX_UNZIPPED = 100 * 1024 * 1024  # the default of HOIDAP_MAX_UNZIPPED_MB
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class LoadedFile:
     data: bytes
 
 
-def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
+def load_file(path: Path, *, max_bytes: int, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED) -> LoadedFile:
     """Read ``path`` and return its text.
 
     Raises:
@@ -40,12 +43,8 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
         >>> load_file(Path("corpus/documents/dongthap-2021-de-an-1601.txt"), max_bytes=10**7).fmt
         'txt'
     """
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise UnsupportedFormat(
-            f"{path.name}: định dạng '{suffix or '(không có phần mở rộng)'}' không được hỗ trợ; "
-            f"chấp nhận: {', '.join(SUPPORTED)}"
-        )
+    if path.suffix.lower() not in SUPPORTED:
+        raise _unsupported(path.name, path.suffix.lower())
     size = path.stat().st_size
     if size > max_bytes:
         raise FileTooLarge(
@@ -54,28 +53,30 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
     if size == 0:
         raise EmptyDocument(f"{path.name}: tệp rỗng")
     data = path.read_bytes()
-    return load_bytes(path.name, data)
+    return load_bytes(path.name, data, max_unzipped_bytes=max_unzipped_bytes)
 
 
-def load_bytes(name: str, data: bytes) -> LoadedFile:
-    """Same as :func:`load_file` for bytes already in memory (uploads)."""
+def check_bytes(name: str, data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED) -> None:
+    """The checks that need no parsing: a supported extension, not empty, and for a zip
+    container (.docx) declared content within ``max_unzipped_bytes`` (:func:`corpus.zipcheck.check_zip`).
+
+    Raises:
+        UnsupportedFormat, EmptyDocument, FileTooLarge, CorruptDocument.
+    """
     suffix = Path(name).suffix.lower()
-    readers = {
-        ".txt": _read_text,
-        ".md": _read_text,
-        ".pdf": _read_pdf,
-        ".docx": _read_docx,
-        ".html": _read_html,
-        ".htm": _read_html,
-    }
-    reader = readers.get(suffix)
-    if reader is None:
-        raise UnsupportedFormat(
-            f"{name}: định dạng '{suffix or '(không có phần mở rộng)'}' không được hỗ trợ; "
-            f"chấp nhận: {', '.join(SUPPORTED)}"
-        )
+    if suffix not in _READERS:
+        raise _unsupported(name, suffix)
     if not data:
         raise EmptyDocument(f"{name}: tệp rỗng")
+    if suffix in ZIPPED:
+        check_zip(name, data, max_total_bytes=max_unzipped_bytes)
+
+
+def load_bytes(name: str, data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED) -> LoadedFile:
+    """Same as :func:`load_file` for bytes already in memory (uploads), after :func:`check_bytes`."""
+    check_bytes(name, data, max_unzipped_bytes=max_unzipped_bytes)
+    suffix = Path(name).suffix.lower()
+    reader = _READERS[suffix]
     text = reader(name, data)
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
@@ -83,6 +84,11 @@ def load_bytes(name: str, data: bytes) -> LoadedFile:
         raise EmptyDocument(f"{name}: không có nội dung chữ{hint}")
     fmt = "html" if suffix == ".htm" else suffix.lstrip(".")
     return LoadedFile(Path(name), text, fmt, data)
+
+
+def _unsupported(name: str, suffix: str) -> UnsupportedFormat:
+    return UnsupportedFormat(f"{name}: định dạng '{suffix or '(không có phần mở rộng)'}' không được hỗ trợ; "
+                             f"chấp nhận: {', '.join(SUPPORTED)}")
 
 
 def _read_text(name: str, data: bytes) -> str:
@@ -111,13 +117,21 @@ def _read_pdf(name: str, data: bytes) -> str:
 
 def _read_docx(name: str, data: bytes) -> str:
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+    from docx.opc.exceptions import OpcError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CorruptDocument(f"{name}: tệp DOCX hỏng hoặc không đọc được ({exc.__class__.__name__})") from None
+        return _docx_text(document)
+    # malformed XML is an lxml XMLSyntaxError, a SyntaxError; a part missing from the zip a KeyError
+    except (zipfile.BadZipFile, OpcError, SyntaxError, KeyError, ValueError, AttributeError, OSError) as exc:
+        raise CorruptDocument(f"{name}: tệp DOCX hỏng hoặc không đọc được ({exc.__class__.__name__}); "
+                              "hãy mở và lưu lại bằng Word dưới dạng .docx") from None
+
+
+def _docx_text(document) -> str:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     lines: list[str] = []
     # walk the body in order so tables stay where the author put them
     for child in document.element.body.iterchildren():
@@ -172,3 +186,7 @@ def _read_html(name: str, data: bytes) -> str:
     for line in text.splitlines():
         lines.append(" ".join(line.split()) if "\t" not in line else line.strip())
     return "\n".join(lines)
+
+
+_READERS = {".txt": _read_text, ".md": _read_text, ".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html,
+            ".htm": _read_html}

@@ -1,6 +1,8 @@
 """Storage of documents and units in SQLite (stdlib ``sqlite3``), inside the data directory.
 
 One transaction per document: replacing a document replaces all its units or none.
+A document deleted or replaced moves, with its units, into the trash (``trash_documents`` and
+``trash_units``) in that same transaction, and can be restored from there until it is purged.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import asdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
@@ -41,7 +45,51 @@ CREATE TABLE IF NOT EXISTS units (
     text_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, ordinal);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS trash_documents (
+    trash_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reason TEXT NOT NULL,
+    trashed_at REAL NOT NULL,
+    id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    fmt TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    raw_text TEXT NOT NULL,
+    text TEXT NOT NULL,
+    meta_json TEXT NOT NULL,
+    ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trash_units (
+    trash_id INTEGER NOT NULL REFERENCES trash_documents(trash_id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    breadcrumb_json TEXT NOT NULL,
+    text TEXT NOT NULL,
+    context TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trash_units_entry ON trash_units(trash_id);
 """
+_DOC_COLUMNS = "id, path, fmt, content_hash, raw_text, text, meta_json, ingested_at"
+_UNIT_COLUMNS = 'id, doc_id, ordinal, kind, label, breadcrumb_json, text, context, start, "end", text_hash'
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """A deleted or replaced document waiting in the trash."""
+
+    trash_id: int
+    doc_id: str
+    reason: str  # "deleted" or "replaced"
+    trashed_at: float
+    title: str
+    units: int
 
 
 def unit_hash(segment: Segment, meta: Metadata) -> str:
@@ -87,36 +135,114 @@ class Store:
         row = self._conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row["content_hash"] if row else None
 
-    def put_document(self, doc: Document, fmt: str) -> None:
-        """Insert or replace a document and all its units in one transaction."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.execute("DELETE FROM units WHERE doc_id = ?", (doc.id,))
-                self._conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
-                self._conn.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (doc.id, doc.path, fmt, doc.content_hash, doc.raw_text, doc.text,
-                     json.dumps(asdict(doc.metadata), ensure_ascii=False), time.time()),
-                )
-                self._conn.executemany(
-                    'INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                    [(u.id, doc.id, u.ordinal, u.kind, u.label, json.dumps(u.breadcrumb, ensure_ascii=False),
-                      u.text, u.context, u.start, u.end, unit_hash(u, doc.metadata)) for u in doc.segments],
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+    def find_content(self, content_hash: str) -> str | None:
+        """The id of a stored document with exactly this content, if any."""
+        row = self._conn.execute("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1",
+                                 (content_hash,)).fetchone()
+        return row["id"] if row else None
 
-    def delete_document(self, doc_id: str) -> None:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            cursor = self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            self._conn.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
-            self._conn.execute("COMMIT")
-        if cursor.rowcount == 0:
+    def find_path(self, path: str) -> str | None:
+        """The id of the stored document read from the source file ``path``, if any."""
+        row = self._conn.execute("SELECT id FROM documents WHERE path = ? ORDER BY id LIMIT 1", (path,)).fetchone()
+        return row["id"] if row else None
+
+    def source_path(self, doc_id: str) -> str | None:
+        """Where a stored document was read from (a file path, or an upload's file name)."""
+        row = self._conn.execute("SELECT path FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row["path"] if row else None
+
+    def put_document(self, doc: Document, fmt: str) -> int | None:
+        """Insert a document and all its units in one transaction; one stored under the same id
+        moves to the trash. Returns that trash entry's id, or None when nothing was replaced."""
+        with self._lock, self._transaction():
+            replaced = self._to_trash(doc.id, "replaced")
+            self._conn.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc.id, doc.path, fmt, doc.content_hash, doc.raw_text, doc.text,
+                 json.dumps(asdict(doc.metadata), ensure_ascii=False), time.time()),
+            )
+            self._conn.executemany(
+                'INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [(u.id, doc.id, u.ordinal, u.kind, u.label, json.dumps(u.breadcrumb, ensure_ascii=False),
+                  u.text, u.context, u.start, u.end, unit_hash(u, doc.metadata)) for u in doc.segments],
+            )
+        return replaced
+
+    def delete_document(self, doc_id: str) -> int:
+        """Move a document and its units to the trash; returns the trash entry's id."""
+        with self._lock, self._transaction():
+            trash_id = self._to_trash(doc_id, "deleted")
+        if trash_id is None:
             raise NotFound(f"không có văn bản mã '{doc_id}'")
+        return trash_id
+
+    # --- trash --------------------------------------------------------------------------------
+
+    def trash(self) -> list[TrashEntry]:
+        """Entries in the trash, newest first."""
+        rows = self._conn.execute(
+            "SELECT t.trash_id, t.id, t.reason, t.trashed_at, t.meta_json, "
+            "(SELECT COUNT(*) FROM trash_units u WHERE u.trash_id = t.trash_id) AS units "
+            "FROM trash_documents t ORDER BY t.trashed_at DESC, t.trash_id DESC").fetchall()
+        return [TrashEntry(row["trash_id"], row["id"], row["reason"], row["trashed_at"],
+                           metadata_from_json(row["meta_json"]).title, row["units"]) for row in rows]
+
+    def restore(self, doc_id: str, trash_id: int | None = None) -> tuple[TrashEntry, int | None]:
+        """Bring back the newest trash entry of ``doc_id`` (or entry ``trash_id``). A document now
+        stored under that id moves to the trash in its place, so nothing is lost.
+
+        Returns the restored entry and the trash id of the document it displaced, if any.
+        """
+        entries = [e for e in self.trash() if e.doc_id == doc_id and trash_id in (None, e.trash_id)]
+        if not entries:
+            which = f"mục {trash_id} của " if trash_id is not None else ""
+            raise NotFound(f"thùng rác không có {which}văn bản mã '{doc_id}'; xem danh sách bằng GET /api/admin/trash "
+                           "hoặc `hoidap trash`")
+        entry = entries[0]
+        with self._lock, self._transaction():
+            displaced = self._to_trash(doc_id, "replaced")
+            self._conn.execute(f"INSERT INTO documents ({_DOC_COLUMNS}) SELECT {_DOC_COLUMNS} FROM trash_documents "
+                               "WHERE trash_id = ?", (entry.trash_id,))
+            self._conn.execute(f"INSERT INTO units ({_UNIT_COLUMNS}) SELECT {_UNIT_COLUMNS} FROM trash_units "
+                               "WHERE trash_id = ?", (entry.trash_id,))
+            self._drop_trash("trash_id = ?", (entry.trash_id,))
+        return entry, displaced
+
+    def purge_trash(self, older_than: float) -> int:
+        """Forget trash entries trashed before the epoch time ``older_than``; returns how many."""
+        with self._lock, self._transaction():
+            return self._drop_trash("trashed_at < ?", (older_than,))
+
+    def _to_trash(self, doc_id: str, reason: str) -> int | None:
+        """Inside a transaction: move a stored document and its units to the trash."""
+        cursor = self._conn.execute(f"INSERT INTO trash_documents (reason, trashed_at, {_DOC_COLUMNS}) "
+                                    f"SELECT ?, ?, {_DOC_COLUMNS} FROM documents WHERE id = ?",
+                                    (reason, time.time(), doc_id))
+        if cursor.rowcount == 0:
+            return None
+        trash_id = cursor.lastrowid
+        self._conn.execute(f"INSERT INTO trash_units (trash_id, {_UNIT_COLUMNS}) SELECT ?, {_UNIT_COLUMNS} FROM units "
+                           "WHERE doc_id = ?", (trash_id, doc_id))
+        self._conn.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
+        self._conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return trash_id
+
+    def _drop_trash(self, where: str, params: tuple) -> int:
+        ids = [row[0] for row in self._conn.execute(f"SELECT trash_id FROM trash_documents WHERE {where}", params)]
+        for trash_id in ids:
+            self._conn.execute("DELETE FROM trash_units WHERE trash_id = ?", (trash_id,))
+            self._conn.execute("DELETE FROM trash_documents WHERE trash_id = ?", (trash_id,))
+        return len(ids)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     # --- reads --------------------------------------------------------------------------------
 

@@ -39,13 +39,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.update(1)
         if result.status == "failed":
             bar.write(f"LỖI {result.path}: {result.reason}", file=sys.stderr)
+        elif result.note:  # stored under another id than its name gives, or skipped as a duplicate
+            bar.write(f"CHÚ Ý {result.path}: {result.note}", file=sys.stderr)
 
     report = Ingester(store, settings).ingest_paths(files, progress)
     bar.close()
-    counts = {s: sum(1 for r in report.results if r.status == s) for s in ("added", "updated", "unchanged", "failed")}
+    counts = {s: sum(1 for r in report.results if r.status == s)
+              for s in ("added", "updated", "unchanged", "duplicate", "failed")}
     units = sum(r.units for r in report.results if r.status in ("added", "updated"))
     print(f"Đã nạp {counts['added']} mới, {counts['updated']} cập nhật, {counts['unchanged']} không đổi, "
-          f"{counts['failed']} lỗi; {units} đoạn mới trong {report.seconds:.1f} s "
+          f"{counts['duplicate']} trùng nội dung (bỏ qua), {counts['failed']} lỗi; {units} đoạn mới trong {report.seconds:.1f} s "
           f"({units / max(report.seconds, 1e-6):.0f} đoạn/s)", file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
@@ -135,9 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    from hoidap import cli_bot, cli_eval, cli_index, cli_querylog, cli_serve
+    from hoidap import cli_bot, cli_eval, cli_index, cli_library, cli_querylog, cli_serve
 
-    return [cli_index.register, cli_serve.register, cli_eval.register, cli_bot.register, cli_querylog.register]
+    return [cli_index.register, cli_library.register, cli_serve.register, cli_eval.register, cli_bot.register,
+            cli_querylog.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,41 +1,120 @@
-"""Admin: upload and delete documents, read the query log. Behind X-API-Key."""
+"""Admin: upload, replace, delete and restore documents, the trash, the query log. Behind X-API-Key.
+
+Upload routes take the raw ``Request`` rather than an ``UploadFile`` parameter: FastAPI reads and
+parses a form body before it runs any dependency, so the key check would come after a 200 MB body
+had been received. Here the key is checked first, then the body is streamed and cut off at the
+size limit.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile, status
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from api.deps import Admin, State
 from core.errors import FileTooLarge, IngestError
 
 router = APIRouter(prefix="/api/admin", tags=["quản trị"], dependencies=[Admin])
 
+# room for the multipart boundaries and part headers around the file itself
+_MULTIPART_OVERHEAD = 64 * 1024
+_ACCEPTED = "gửi multipart/form-data với một trường 'file' chứa tệp .txt .md .pdf .docx hoặc .html"
+
 
 @router.post("/documents", status_code=status.HTTP_201_CREATED)
-async def upload(file: UploadFile, state: State, request: Request, doc_id: str | None = None) -> dict:
-    """Tải lên một văn bản: nạp và cập nhật chỉ mục trong khi API vẫn trả lời."""
-    limit = state.settings.max_file_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLarge(f"{file.filename}: tệp vượt giới hạn {state.settings.max_file_mb:g} MB")
-    if not file.filename:
-        raise IngestError("thiếu tên tệp; hãy gửi tệp .txt .md .pdf .docx hoặc .html", code="missing_filename")
-    from starlette.concurrency import run_in_threadpool
-
-    result, report = await run_in_threadpool(state.admin.add, file.filename, data, doc_id)
-    return {"doc_id": result.doc_id, "status": result.status, "units": result.units,
-            "index_version": report.version, "embedded": report.embedded}
+async def upload(request: Request, response: Response, state: State, doc_id: str | None = None,
+                 replace: bool = False) -> dict:
+    """Tải lên một văn bản mới (multipart, trường `file`); trùng mã thì 409 trừ khi `replace=true`."""
+    return await _add(request, response, state, doc_id, replace)
 
 
-@router.delete("/documents/{doc_id}")
+@router.put("/documents/{doc_id}", status_code=status.HTTP_201_CREATED)
+async def put(doc_id: str, request: Request, response: Response, state: State) -> dict:
+    """Tạo hoặc thay thế văn bản mã `doc_id`; bản cũ vào thùng rác, khôi phục được."""
+    return await _add(request, response, state, doc_id, True)
+
+
+@router.delete("/documents/{doc_id:path}")
 async def delete(doc_id: str, state: State) -> dict:
-    """Xóa một văn bản khỏi kho và chỉ mục."""
-    from starlette.concurrency import run_in_threadpool
+    """Xóa một văn bản khỏi kho và chỉ mục; văn bản vào thùng rác, khôi phục được."""
+    entry, report = await run_in_threadpool(state.admin.delete, doc_id)
+    return {"deleted": doc_id, "index_version": report.version, **_trash_fields(state, entry)}
 
-    report = await run_in_threadpool(state.admin.delete, doc_id)
-    return {"deleted": doc_id, "index_version": report.version}
+
+@router.post("/documents/{doc_id}/restore")
+async def restore(doc_id: str, state: State, trash_id: int | None = None) -> dict:
+    """Khôi phục văn bản từ thùng rác (bản mới nhất, hoặc mục `trash_id`) và cập nhật chỉ mục."""
+    restored = await run_in_threadpool(state.admin.restore, doc_id, trash_id)
+    return {"restored": doc_id, "trash_id": restored.entry.trash_id, "units": restored.entry.units,
+            "displaced_trash_id": restored.displaced, "index_version": restored.report.version}
+
+
+@router.get("/trash")
+def trash(state: State) -> list[dict]:
+    """Thùng rác: văn bản đã xóa hoặc bị thay thế, mới nhất trước, kèm hạn khôi phục."""
+    return [{"doc_id": e.doc_id, "title": e.title, "reason": e.reason, "units": e.units, **_trash_fields(state, e)}
+            for e in state.admin.trash()]
 
 
 @router.get("/questions")
 def questions(state: State, limit: int = 100) -> list[dict]:
     """Nhật ký câu hỏi: câu không trả lời được hoặc bị đánh giá 👎 trước."""
     return state.assistant.questions(min(max(limit, 1), 1000))
+
+
+async def _add(request: Request, response: Response, state: State, doc_id: str | None, replace: bool) -> dict:
+    name, data = await read_upload(request, state.settings.max_file_bytes)
+    result, report = await run_in_threadpool(lambda: state.admin.add(name, data, doc_id, replace=replace))
+    if result.status != "added":
+        response.status_code = status.HTTP_200_OK
+    return {"doc_id": result.doc_id, "status": result.status, "units": result.units,
+            "replaced_trash_id": result.trash_id, "index_version": report.version, "embedded": report.embedded}
+
+
+async def read_upload(request: Request, limit: int) -> tuple[str, bytes]:
+    """The file name and bytes of a multipart upload, read no further than ``limit`` bytes of file."""
+    too_large = FileTooLarge(f"tệp vượt giới hạn {limit / 2**20:g} MB (HOIDAP_MAX_FILE_MB)")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
+        raise too_large
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise IngestError(f"nội dung tải lên không phải multipart/form-data; {_ACCEPTED}", code="invalid_upload")
+
+    async def bounded() -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limit + _MULTIPART_OVERHEAD:
+                raise too_large
+            yield chunk
+
+    parser = MultiPartParser(request.headers, bounded(), max_files=1, max_fields=10)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise IngestError(f"nội dung multipart hỏng ({exc.message}); {_ACCEPTED}", code="invalid_upload") from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise IngestError(f"thiếu trường 'file'; {_ACCEPTED}", code="missing_file")
+        if not upload.filename:
+            raise IngestError("thiếu tên tệp; hãy gửi tệp .txt .md .pdf .docx hoặc .html", code="missing_filename")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise FileTooLarge(f"{upload.filename}: tệp vượt giới hạn {limit / 2**20:g} MB (HOIDAP_MAX_FILE_MB)")
+        return upload.filename, data
+    finally:
+        await form.close()
+
+
+def _trash_fields(state: State, entry) -> dict:
+    def iso(epoch: float) -> str:
+        return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+    return {"trash_id": entry.trash_id, "trashed_at": iso(entry.trashed_at),
+            "restorable_until": iso(state.admin.expires_at(entry))}

@@ -47,3 +47,11 @@ def test_one_tone_placement_for_matching() -> None:
     assert unify_tones("quý hoàn thuyền") == "quý hoàn thuyền"  # tones that both conventions agree on
     assert match_form("Uỷ  ban NHÂN dân") == match_form("Ủy ban nhân dân")
     assert fold("Đồng Tháp, Uỷ ban") == "Dong Thap, Uy ban"
+
+
+def test_control_characters_removed_tabs_and_line_breaks_kept() -> None:
+    raw = "Điều 1.\x00 Sở Nội vụ\x07 chủ trì\x1b.\nSTT\tNhiệm vụ\n1\tRà soát\x7f\x85 thủ tục\vĐiều 2. Hiệu lực.\n"
+    text = clean_text(raw).text
+    assert not any(ch in text for ch in "\x00\x07\x1b\x7f\x85\v")
+    assert "Điều 1. Sở Nội vụ chủ trì." in text.splitlines()
+    assert "1\tRà soát thủ tục" in text and "Điều 2. Hiệu lực." in text.splitlines()

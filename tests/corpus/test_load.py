@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import matplotlib
 import pytest
 
-from corpus.load import load_file
+from corpus.load import load_bytes, load_file
+from corpus.zipcheck import check_zip
 from core.errors import CorruptDocument, EmptyDocument, EncodingError, FileTooLarge, UnsupportedFormat
 
 SENTENCE = "Sở Nội vụ chủ trì tổ chức bồi dưỡng công tác cải cách hành chính năm 2022."
@@ -118,3 +121,49 @@ def test_pdf_without_text_layer_says_ocr_is_needed(tmp_path: Path) -> None:
     with pytest.raises(EmptyDocument) as caught:
         load_file(path, max_bytes=LIMIT)
     assert "OCR" in caught.value.message
+
+
+def _docx_bytes(tmp_path: Path) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Điều 1. " + SENTENCE)
+    path = tmp_path / "mau.docx"
+    document.save(str(path))
+    return path.read_bytes()
+
+
+def _rezip(data: bytes, swap: dict[str, bytes]) -> bytes:
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item.filename, swap.get(item.filename, source.read(item.filename)))
+    return target.getvalue()
+
+
+def test_zip_container_checked_from_its_directory(tmp_path: Path) -> None:
+    data = _docx_bytes(tmp_path)
+    summary = check_zip("mau.docx", data, max_total_bytes=10**7)
+    assert summary.members > 3 and summary.uncompressed > summary.compressed
+    with pytest.raises(FileTooLarge) as caught:
+        check_zip("mau.docx", data, max_total_bytes=1000)
+    assert "mau.docx" in caught.value.message and "HOIDAP_MAX_UNZIPPED_MB" in caught.value.message
+    # 8 MB of spaces in one part: a ratio no Word file has
+    spaced = _rezip(data, {"word/styles.xml": b" " * 8 * 2**20})
+    with pytest.raises(FileTooLarge) as caught:
+        check_zip("mau.docx", spaced, max_total_bytes=10**9)
+    assert "word/styles.xml" in caught.value.message
+    with pytest.raises(FileTooLarge):
+        load_bytes("mau.docx", spaced, max_unzipped_bytes=10**9)
+    with pytest.raises(CorruptDocument):
+        check_zip("mau.docx", data[: len(data) // 2], max_total_bytes=10**7)
+
+
+def test_docx_with_malformed_xml_is_corrupt(tmp_path: Path) -> None:
+    broken = _rezip(_docx_bytes(tmp_path), {"word/document.xml": b"<w:document><w:body><w:p>Dieu 1"})
+    with pytest.raises(CorruptDocument) as caught:
+        load_bytes("hong.docx", broken)
+    assert "hong.docx" in caught.value.message and "DOCX" in caught.value.message
+    missing = _rezip(_docx_bytes(tmp_path), {"[Content_Types].xml": b"<Types/>"})
+    with pytest.raises(CorruptDocument):
+        load_bytes("thieu.docx", missing)
