@@ -8,7 +8,8 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from core.settings import Settings
-from hoidap.compose import select_quotes, verbatim
+from hoidap.compose import pieces, select_quotes, verbatim
+from hoidap.facts import direct_fact
 from hoidap.querylog import QueryLog, Turn
 from index.query import Query, analyse, question_kinds
 from index.search import SearchHit, Searcher, SearchResult
@@ -49,6 +50,8 @@ class Answer:
     conversation_id: str | None = None
     latency_ms: float = 0.0
     index_version: str = ""
+    direct: str | None = None  # the asked fact, verbatim from the unit ``direct_unit_id`` (hoidap.facts)
+    direct_unit_id: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -157,6 +160,17 @@ class AnswerService:
             cited.sort(key=lambda c: docs.index(c.doc_id))
         for rank, citation in enumerate(cited, 1):
             citation.rank = rank
+        # --- the fact first (hoidap.facts): its span opens the answer, its sentence is the quote ---
+        quoted = [(q, c) for c in cited for q in c.quotes]
+        given = [(q, c.text) for q, c in quoted]
+        fact = direct_fact(kinds, result.query, given)
+        holder = quoted[fact.unit][1] if fact is not None else None
+        if fact is not None:
+            # the holder quotes the task (a table row's first field) and what answers each kind asked
+            also = [f for k in kinds[1:] if (f := direct_fact([k], result.query, given)) and quoted[f.unit][1] is holder]
+            task = pieces(holder.text, True)[0] if kind_of[holder.unit_id] == "table_row" else None
+            keep = ([task] if task in holder.quotes else []) + [f.piece for f in [fact, *also]]
+            holder.quotes = sorted(dict.fromkeys(keep), key=holder.text.find)
         lines = []
         for doc_id in docs:
             mine = [c for c in cited if c.doc_id == doc_id]
@@ -166,6 +180,8 @@ class AnswerService:
             lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}")
         text = lines[0] if len(lines) == 1 else \
             f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
+        if fact is not None:
+            text = f"{fact.text}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if fact.text.endswith('.') else '.'} {text}"
         seen = {c.unit_id for c in cited}
         for hit in hits:
             if len(cited) >= top_k:
@@ -173,7 +189,8 @@ class AnswerService:
             if hit.unit.id not in seen:
                 cited.append(self._citation(len(cited) + 1, hit))
                 seen.add(hit.unit.id)
-        return Answer(question=question, answer=text, abstained=False, citations=cited)
+        return Answer(question=question, answer=text, abstained=False, citations=cited,
+                      direct=fact.text if fact else None, direct_unit_id=holder.unit_id if holder else None)
 
     @staticmethod
     def _where(citation: Citation, kinds: list[str]) -> str:

@@ -162,7 +162,7 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
             text = piece[cand.start:cand.end].strip(" ,;:")
             start = unit.find(piece) + piece.find(text, cand.start)
             if text and unit[start:start + len(text)] == text:
-                return DirectFact(text=text, unit=first_quote[unit], start=start, piece=piece,
+                return DirectFact(text=text, unit=first_quote[unit], start=start, piece=_clause(piece, cand),
                                   kind="number" if kind == "docnumber" else kind)
     return None
 
@@ -331,6 +331,15 @@ def _scope(piece: str, cand: _Candidate) -> str:
             right = cand.end - start + (cuts[-1].start() if cuts else len(between))
             break
     return clause[left:right]
+
+
+def _clause(piece: str, cand: _Candidate) -> str:
+    """A long sentence cut to the clause (between semicolons) that holds the fact; a table field whole."""
+    if len(piece) <= 120 or _FIELD.match(piece):
+        return piece
+    start = max((m.end() for m in re.finditer(r";\s+", piece[:cand.start])), default=0)
+    end = next((m.start() for m in re.finditer(r";", piece[cand.end:])), len(piece) - cand.end) + cand.end
+    return piece[start:end]
 
 
 def _cuts(between: str) -> list[re.Match]:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.format import answer_html, answer_plain
+from core.settings import Settings
+from eval.gold import load_gold, normalize
+from hoidap.answer import AnswerService
 from hoidap.facts import DirectFact, direct_fact
 from index.query import analyse
+from index.search import Searcher
+from tests.conftest import shared_embedder
 
 TARGETS = ("a) Đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95% cán bộ, công chức, viên chức thực hiện "
            "công tác cải cách hành chính được cung cấp kiến thức, kỹ năng cần thiết;")
@@ -97,3 +105,44 @@ def test_the_fact_comes_from_the_quotes_first_and_names_its_unit() -> None:
 def test_general_questions_and_empty_quotes_have_no_fact() -> None:
     assert fact("Mục tiêu chung của kế hoạch là gì", ROW) is None
     assert direct_fact(["number"], analyse("bao nhiêu %"), []) is None
+
+
+# --- wired into the answer service and the channels ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def service(indexed_settings: Settings) -> AnswerService:
+    return AnswerService(indexed_settings, Searcher(indexed_settings, shared_embedder(indexed_settings)))
+
+
+def test_every_direct_fact_on_the_dev_set_is_verbatim_in_its_unit_and_opens_the_answer(service) -> None:
+    """Number, agency and date questions of the dev set; the measured rates are in the commit message."""
+    asked = with_fact = right = 0
+    for q in load_gold():
+        if q.out_of_scope:
+            continue
+        answer = service.answer(q.question, record=False)
+        if answer.kind not in ("number", "agency", "date"):
+            continue
+        asked += 1
+        if answer.direct is None:
+            assert answer.direct_unit_id is None
+            continue
+        with_fact += 1
+        unit = next(c for c in answer.citations if c.unit_id == answer.direct_unit_id)
+        assert answer.direct in unit.text, (q.id, answer.direct)
+        assert answer.answer.startswith(answer.direct), q.id
+        assert any(answer.direct in quote for quote in unit.quotes), q.id  # its sentence is quoted
+        right += bool(q.fact) and normalize(q.fact) in normalize(answer.direct) or \
+            normalize(answer.direct) in normalize(q.fact or "\0")
+    assert with_fact / asked >= 0.8 and right / with_fact >= 0.9, (asked, with_fact, right)
+
+
+def test_the_fact_in_bold_on_telegram_and_on_its_own_line_on_zalo(service) -> None:
+    answer = service.answer("Tỷ lệ hồ sơ giải quyết theo DVC trực tuyến toàn trình năm 2025 ở Quảng Nam phải đạt bao nhiêu",
+                            record=False)
+    assert answer.direct == "80% trở lên" and answer.answer.startswith("80% trở lên. Theo ")
+    assert "“tỷ lệ hồ sơ giải quyết theo dịch vụ công trực tuyến toàn trình đạt 80% trở lên”" in answer.answer
+    assert answer_html(answer).startswith("<b>80% trở lên</b>\nTheo ")
+    assert answer_plain(answer).startswith("80% trở lên\nTheo ")
+    answer.direct, answer.answer = "<Sở & Ban>", "<Sở & Ban>. Theo …"
+    assert answer_html(answer).startswith("<b>&lt;Sở &amp; Ban&gt;</b>\nTheo …")
