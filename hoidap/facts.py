@@ -7,6 +7,7 @@ rather than an invented one.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -77,8 +78,8 @@ _DATES: list[tuple[str, re.Pattern]] = [(name, re.compile(pattern)) for name, pa
     ("range", r"(?:[Tt]ừ\s+)?(?:năm\s+)?\d{4}\s*[-–]\s*\d{4}(?:,\s*(?:định hướng|tầm nhìn) đến năm \d{4})?"),
     ("from", r"[Tt]ừ năm \d{4}(?: trở đi)?"),
     ("year", r"[Nn]ăm\s+\d{4}"),
-    ("frequency", r"(?:[Đđ]ịnh kỳ\s+)?[HhĐđ][àằ]ng\s+(?:năm|quý|tháng|tuần)|\d+\s+tháng\s?/\s?\d+\s+lần|"
-                  r"\d+\s+tháng\s+(?:một|1|01)\s+lần|[Tt]hường xuyên|[Đđ]ịnh kỳ \d+ tháng"),
+    ("frequency", (r"(?:[Đđ]ịnh kỳ\s+)?[HhĐđ][àằ]ng\s+(?:năm|quý|tháng|tuần)|\d+\s+tháng\s?/\s?\d+\s+lần|"
+                   r"\d+\s+tháng\s+(?:một|1|01)\s+lần|[Tt]hường xuyên|[Đđ]ịnh kỳ \d+ tháng")),
     ("year", r"(?<![\d/.,-])(?:19|20)\d{2}(?![\d/%])"),
 ]]
 # what the question asks for, and the kinds of date that answer it
@@ -95,12 +96,13 @@ _DOC_TYPES = ("to trinh", "quyet dinh", "ke hoach", "cong van", "nghi quyet", "t
               "chi thi", "de an", "van ban")
 _ASKS_RECIPIENT = re.compile(r"\b(?:ve dau|len dau|gui (?:\w+ ){0,3}(?:ai|dau|so nao|co quan nao|cho ai)|"
                              r"gui cho|nop (?:\w+ )?(?:ve|cho|o)|bao cao (?:\w+ ){0,4}(?:ve|len|cho))\b")
-_RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.I)
-_LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.I)
-_LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.I)
+_RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.IGNORECASE)
+_LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
+_LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
 _FIELD = re.compile(r"^([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
-_STOP = set(("cua va la cac co nhung duoc trong cho voi ve theo tai nao gi khong thi sao nhu the hay bao nhieu may "
-             "ai dau khi gio phai muc bao lau mot lan").split())
+_STOP = {"cua", "va", "la", "cac", "co", "nhung", "duoc", "trong", "cho", "voi", "ve", "theo", "tai", "nao", "gi",
+         "khong", "thi", "sao", "nhu", "the", "hay", "bao", "nhieu", "may", "ai", "dau", "khi", "gio", "phai", "muc",
+         "lau", "mot", "lan"}
 _NOT_AMOUNT = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
                          r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
@@ -358,9 +360,9 @@ def _quantities(text: str, counts_only: bool = False) -> list[tuple[int, int]]:
 
 
 def _terms(text: str) -> set[str]:
-    words = [w for w in re.findall(r"\w+", fold(match_form(text)))]
+    words = re.findall(r"\w+", fold(match_form(text)))
     unigrams = {w for w in words if w not in _STOP and len(w) > 1 and not w.isdigit()}
-    bigrams = {f"{a} {b}" for a, b in zip(words, words[1:]) if a not in _STOP or b not in _STOP}
+    bigrams = {f"{a} {b}" for a, b in itertools.pairwise(words) if a not in _STOP or b not in _STOP}
     return unigrams | bigrams
 
 
