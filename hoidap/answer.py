@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from core.settings import Settings
 from hoidap.compose import pieces, select_quotes, verbatim
 from hoidap.facts import direct_fact
+from hoidap.parts import Part, split_parts
 from hoidap.querylog import QueryLog, Turn
 from index.query import Query, analyse, question_kinds
 from index.search import SearchHit, Searcher, SearchResult
@@ -17,6 +18,7 @@ from index.search import SearchHit, Searcher, SearchResult
 log = logging.getLogger(__name__)
 
 NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
+PART_NOT_FOUND = "các văn bản hiện có không nêu"
 _FOLLOWUP = re.compile(r"^(con|the con|vay con|con ve)\b|thi sao\W*$|\b(viec do|viec nay|cai do|van ban do|"
                        r"noi dung do|nhiem vu do|de an do|ke hoach do|van ban nay|o do|nhu the nao nua)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -100,6 +102,11 @@ class AnswerService:
         query = analyse(question, self.settings.max_question_chars)
         top_k = top_k or self.settings.top_k
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
+        # --- every part of the question (hoidap.parts): "2022 và 2025", "Đồng Tháp so với Quảng Nam" ---
+        parts = split_parts(query)
+        if len(parts) >= 2:
+            answer = self._answer_parts(query, parts, top_k, filters)
+            return self._finish(answer, query, query.text, started, conversation_id, channel, record)
         search_text, prefer = rewrite_followup(query, previous)
         search_query = query if search_text == query.text else analyse(search_text)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
@@ -110,7 +117,13 @@ class AnswerService:
             answer = self._abstain(query.text, result)
         else:
             answer = self._compose(query.text, result, kinds, top_k)
-        answer.kind, answer.search_query, answer.index_version = kinds[0], search_text, result.version
+        answer.kind, answer.index_version = kinds[0], result.version
+        return self._finish(answer, query, search_text, started, conversation_id, channel, record)
+
+    def _finish(self, answer: Answer, query: Query, search_text: str, started: float, conversation_id: str | None,
+                channel: str, record: bool) -> Answer:
+        """Timing, conversation and the query log, the same for every answer."""
+        answer.search_query = search_text
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
         if record:
@@ -118,6 +131,34 @@ class AnswerService:
                 channel=channel, conversation_id=conversation_id, question=query.text, search_query=search_text,
                 answer=answer.answer, abstained=answer.abstained, unit_ids=[c.unit_id for c in answer.citations],
                 top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+        return answer
+
+    def _answer_parts(self, query: Query, parts: list[Part], top_k: int, filters: dict | None) -> Answer:
+        """Each part answered on its own, side by side: "2022: 50% trở lên [1] · 2025: 80% trở lên [2]",
+        then where each comes from; citations numbered across the parts."""
+        cited: list[Citation] = []
+        heads, details, last = [], [], None
+        for part in parts:
+            part_query = analyse(part.text)
+            last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters)
+            if last.abstained:
+                heads.append(f"{part.label}: {PART_NOT_FOUND}")
+                continue
+            kinds = list(part_query.kinds) if part_query.kinds != ("general",) else list(query.kinds)
+            sub = self._compose(part.text, last, kinds, top_k)
+            lead = next((c for c in sub.citations if c.unit_id == sub.direct_unit_id), None) or \
+                next((c for c in sub.citations if c.quotes), sub.citations[0])
+            lead.rank = len(cited) + 1
+            cited.append(lead)
+            quote = next((q for q in lead.quotes if sub.direct and sub.direct in q), lead.quotes[0] if lead.quotes else "")
+            short = quote if len(quote) <= 100 else quote[:quote.rfind(" ", 0, 100)] + " …"
+            heads.append(f"{part.label}: {sub.direct or f'“{short}”'} [{lead.rank}]")
+            details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]")
+        if not cited:
+            return self._abstain(query.text, last)
+        answer = Answer(question=query.text, answer=" · ".join(heads) + "\n" + "\n".join(details), abstained=False,
+                        citations=cited, kind=query.kind)
+        answer.index_version = last.version
         return answer
 
     # --- composition ---------------------------------------------------------------------------
