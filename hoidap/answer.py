@@ -10,18 +10,17 @@ from dataclasses import asdict, dataclass, field
 from core.settings import Settings
 from hoidap.compose import pieces, select_quotes, verbatim
 from hoidap.facts import direct_fact
+from hoidap.followup import rewrite_followup
 from hoidap.parts import Part, split_parts
-from hoidap.querylog import QueryLog, Turn
+from hoidap.querylog import QueryLog
+from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
-from index.search import SearchHit, Searcher, SearchResult
+from index.search import Searcher, SearchHit, SearchResult
 
 log = logging.getLogger(__name__)
 
 NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
 PART_NOT_FOUND = "các văn bản hiện có không nêu"
-_FOLLOWUP = re.compile(r"^(con|the con|vay con|con ve)\b|thi sao\W*$|\b(viec do|viec nay|cai do|van ban do|"
-                       r"noi dung do|nhiem vu do|de an do|ke hoach do|van ban nay|o do|nhu the nao nua)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass
@@ -59,24 +58,6 @@ class Answer:
         return asdict(self)
 
 
-def rewrite_followup(query: Query, previous: Turn | None) -> tuple[str, dict[str, int]]:
-    """The text to search for a follow-up question, and documents to prefer.
-
-    Example:
-        >>> rewrite_followup(analyse("còn năm 2022 thì sao?"), Turn("Mục tiêu CCHC năm 2025 của Quảng Nam", "Mục tiêu CCHC năm 2025 của Quảng Nam", "d", []))[0]
-        'Mục tiêu CCHC năm 2022 của Quảng Nam'
-    """
-    question = query.text
-    if previous is None:
-        return question, {}
-    if not _FOLLOWUP.search(query.folded) and len(query.folded.split()) > 6:
-        return question, {}
-    if query.years and _YEAR.search(previous.search_query):
-        return _YEAR.sub(query.years[0], previous.search_query, count=1), {}
-    prefer = {previous.top_doc: 2} if previous.top_doc else {}
-    return f"{question} {previous.question}", prefer
-
-
 class AnswerService:
     """Answers questions from the indexed documents; shared by CLI, API and bots (through
     :class:`hoidap.assistant.Assistant`). Reads nothing but the searcher's snapshot and the query log.
@@ -107,7 +88,7 @@ class AnswerService:
         if len(parts) >= 2:
             answer = self._answer_parts(query, parts, top_k, filters)
             return self._finish(answer, query, query.text, started, conversation_id, channel, record)
-        search_text, prefer = rewrite_followup(query, previous)
+        search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(self.searcher.current(), q))
         search_query = query if search_text == query.text else analyse(search_text)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
         kinds = list(query.kinds)

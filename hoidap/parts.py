@@ -5,6 +5,7 @@ question per entity, each answered on its own. Pure functions; no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -40,8 +41,8 @@ def split_parts(query: Query) -> list[Part]:
         >>> split_parts(analyse("Đề án Quảng Nam giai đoạn 2022-2025 có mục tiêu gì"))
         []
     """
-    folded = _fold_chars(query.text)
-    for kind, found in (("year", _years(folded)), ("place", _places(folded)), ("document", _documents(folded))):
+    folded = fold_chars(query.text)
+    for kind, found in (("year", _years(folded)), ("place", _places(folded)), ("document", document_spans(folded))):
         spans = list({label: (label, start, end) for label, start, end in reversed(found)}.values())[::-1]
         if len(spans) >= 2:
             return [Part(query.text[start:end] if kind == "document" else label,
@@ -57,7 +58,7 @@ def _years(folded: str) -> list[tuple[str, int, int]]:
             continue  # a period, or a date: not a year of its own
         found.append((m.group(1), m.start(), m.end()))
     # only years joined to one another: "2022 và 2025", "năm 2022 so với năm 2025"
-    joined = [(a, b) for a, b in zip(found, found[1:]) if re.fullmatch(rf"\s*{_JOIN}\s*", folded[a[2]:b[1]])]
+    joined = [(a, b) for a, b in itertools.pairwise(found) if re.fullmatch(rf"\s*{_JOIN}\s*", folded[a[2]:b[1]])]
     return list(dict.fromkeys(span for pair in joined for span in pair))
 
 
@@ -69,7 +70,8 @@ def _places(folded: str) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda span: span[1])
 
 
-def _documents(folded: str) -> list[tuple[str, int, int]]:
+def document_spans(folded: str) -> list[tuple[str, int, int]]:
+    """Document numbers named with their type ("đề án 1601", "QĐ số 905"): (number, start, end)."""
     found = []
     for m in re.finditer(rf"\b{_DOC_TYPE}\s+(?:so\s+)?(\d{{2,5}})\b", folded):
         if not re.fullmatch(r"(?:19|20)\d{2}", m.group(1)):
@@ -97,6 +99,6 @@ def _without(text: str, folded: str, spans: list[tuple[str, int, int]], keep: in
     return re.sub(r"\s+([,:;?.])", r"\1", " ".join(out.split()))
 
 
-def _fold_chars(text: str) -> str:
+def fold_chars(text: str) -> str:
     """``text`` lowercased without diacritics, one character for one, so offsets match."""
     return "".join((fold(ch.lower()) or ch)[:1] for ch in text)
