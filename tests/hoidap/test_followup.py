@@ -39,7 +39,7 @@ def test_the_new_entity_s_documents_are_preferred_not_the_previous_one() -> None
     def named(query) -> dict[str, int]:
         return {"binhdinh": 1} if "binh dinh" in query.places else {"quangnam": 1} if query.places else {}
 
-    text, prefer = rewrite("Bình Định thì sao?", named=named)
+    _, prefer = rewrite("Bình Định thì sao?", named=named)
     assert prefer == {"binhdinh": 2}
     assert rewrite("cơ quan nào chủ trì việc đó?")[1] == {"quangnam-2025-ke-hoach-cchc": 2}
 
