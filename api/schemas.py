@@ -44,6 +44,8 @@ class AskResponse(BaseModel):
     suggestions: list[dict]
     answer_id: str
     conversation_id: str
+    direct: str | None = Field(None, description="the asked fact, verbatim from the unit direct_unit_id; it opens `answer`")
+    direct_unit_id: str | None = None
 
 
 class FeedbackRequest(BaseModel):

@@ -74,9 +74,21 @@ def error_text(exc: HoidapError) -> str:
 # --- answers ----------------------------------------------------------------------------------
 
 
+def _lead(answer: Answer) -> tuple[str, str]:
+    """The first line (the fact asked for, with its citation mark when several documents answer) and
+    the rest of the answer text; no first line when the answer has no direct fact."""
+    if not answer.direct:
+        return "", answer.answer
+    if not answer.answer.startswith(answer.direct):
+        return answer.direct, answer.answer
+    marks = re.match(r"((?: \[\d+\])*)\.? *", answer.answer[len(answer.direct):])
+    return answer.direct + marks.group(1), answer.answer[len(answer.direct) + marks.end():]
+
+
 def answer_html(answer: Answer) -> str:
-    """The answer in Telegram HTML, citations as a numbered footer."""
-    text = escape(answer.answer)
+    """The answer in Telegram HTML, the fact asked for in bold on the first line, citations as a numbered footer."""
+    first, rest = _lead(answer)
+    text = f"<b>{escape(first)}</b>\n{escape(rest)}" if first else escape(rest)
     if answer.citations:
         lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}" for c in answer.citations]
         text += "\n\n<b>Nguồn</b>\n" + "\n".join(lines)
@@ -84,8 +96,9 @@ def answer_html(answer: Answer) -> str:
 
 
 def answer_plain(answer: Answer) -> str:
-    """The answer as plain text (Zalo), citations as a numbered footer."""
-    text = answer.answer
+    """The answer as plain text (Zalo), the fact asked for on its own first line, citations as a numbered footer."""
+    first, rest = _lead(answer)
+    text = f"{first}\n{rest}" if first else rest
     if answer.citations:
         text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" for c in answer.citations)
     return text

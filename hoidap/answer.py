@@ -8,17 +8,19 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from core.settings import Settings
-from hoidap.compose import select_quotes, verbatim
-from hoidap.querylog import QueryLog, Turn
+from hoidap.compose import pieces, select_quotes, verbatim
+from hoidap.facts import direct_fact
+from hoidap.followup import rewrite_followup
+from hoidap.parts import Part, split_parts
+from hoidap.querylog import QueryLog
+from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
-from index.search import SearchHit, Searcher, SearchResult
+from index.search import Searcher, SearchHit, SearchResult
 
 log = logging.getLogger(__name__)
 
 NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
-_FOLLOWUP = re.compile(r"^(con|the con|vay con|con ve)\b|thi sao\W*$|\b(viec do|viec nay|cai do|van ban do|"
-                       r"noi dung do|nhiem vu do|de an do|ke hoach do|van ban nay|o do|nhu the nao nua)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+PART_NOT_FOUND = "các văn bản hiện có không nêu"
 
 
 @dataclass
@@ -49,27 +51,11 @@ class Answer:
     conversation_id: str | None = None
     latency_ms: float = 0.0
     index_version: str = ""
+    direct: str | None = None  # the asked fact, verbatim from the unit ``direct_unit_id`` (hoidap.facts)
+    direct_unit_id: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def rewrite_followup(query: Query, previous: Turn | None) -> tuple[str, dict[str, int]]:
-    """The text to search for a follow-up question, and documents to prefer.
-
-    Example:
-        >>> rewrite_followup(analyse("còn năm 2022 thì sao?"), Turn("Mục tiêu CCHC năm 2025 của Quảng Nam", "Mục tiêu CCHC năm 2025 của Quảng Nam", "d", []))[0]
-        'Mục tiêu CCHC năm 2022 của Quảng Nam'
-    """
-    question = query.text
-    if previous is None:
-        return question, {}
-    if not _FOLLOWUP.search(query.folded) and len(query.folded.split()) > 6:
-        return question, {}
-    if query.years and _YEAR.search(previous.search_query):
-        return _YEAR.sub(query.years[0], previous.search_query, count=1), {}
-    prefer = {previous.top_doc: 2} if previous.top_doc else {}
-    return f"{question} {previous.question}", prefer
 
 
 class AnswerService:
@@ -97,7 +83,12 @@ class AnswerService:
         query = analyse(question, self.settings.max_question_chars)
         top_k = top_k or self.settings.top_k
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
-        search_text, prefer = rewrite_followup(query, previous)
+        # --- every part of the question (hoidap.parts): "2022 và 2025", "Đồng Tháp so với Quảng Nam" ---
+        parts = split_parts(query)
+        if len(parts) >= 2:
+            answer = self._answer_parts(query, parts, top_k, filters)
+            return self._finish(answer, query, query.text, started, conversation_id, channel, record)
+        search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(self.searcher.current(), q))
         search_query = query if search_text == query.text else analyse(search_text)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
         kinds = list(query.kinds)
@@ -107,7 +98,13 @@ class AnswerService:
             answer = self._abstain(query.text, result)
         else:
             answer = self._compose(query.text, result, kinds, top_k)
-        answer.kind, answer.search_query, answer.index_version = kinds[0], search_text, result.version
+        answer.kind, answer.index_version = kinds[0], result.version
+        return self._finish(answer, query, search_text, started, conversation_id, channel, record)
+
+    def _finish(self, answer: Answer, query: Query, search_text: str, started: float, conversation_id: str | None,
+                channel: str, record: bool) -> Answer:
+        """Timing, conversation and the query log, the same for every answer."""
+        answer.search_query = search_text
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
         if record:
@@ -115,6 +112,34 @@ class AnswerService:
                 channel=channel, conversation_id=conversation_id, question=query.text, search_query=search_text,
                 answer=answer.answer, abstained=answer.abstained, unit_ids=[c.unit_id for c in answer.citations],
                 top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+        return answer
+
+    def _answer_parts(self, query: Query, parts: list[Part], top_k: int, filters: dict | None) -> Answer:
+        """Each part answered on its own, side by side: "2022: 50% trở lên [1] · 2025: 80% trở lên [2]",
+        then where each comes from; citations numbered across the parts."""
+        cited: list[Citation] = []
+        heads, details, last = [], [], None
+        for part in parts:
+            part_query = analyse(part.text)
+            last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters)
+            if last.abstained:
+                heads.append(f"{part.label}: {PART_NOT_FOUND}")
+                continue
+            kinds = list(part_query.kinds) if part_query.kinds != ("general",) else list(query.kinds)
+            sub = self._compose(part.text, last, kinds, top_k)
+            lead = next((c for c in sub.citations if c.unit_id == sub.direct_unit_id), None) or \
+                next((c for c in sub.citations if c.quotes), sub.citations[0])
+            lead.rank = len(cited) + 1
+            cited.append(lead)
+            quote = next((q for q in lead.quotes if sub.direct and sub.direct in q), lead.quotes[0] if lead.quotes else "")
+            short = quote if len(quote) <= 100 else quote[:quote.rfind(" ", 0, 100)] + " …"
+            heads.append(f"{part.label}: {sub.direct or f'“{short}”'} [{lead.rank}]")
+            details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]")
+        if not cited:
+            return self._abstain(query.text, last)
+        answer = Answer(question=query.text, answer=" · ".join(heads) + "\n" + "\n".join(details), abstained=False,
+                        citations=cited, kind=query.kind)
+        answer.index_version = last.version
         return answer
 
     # --- composition ---------------------------------------------------------------------------
@@ -157,6 +182,17 @@ class AnswerService:
             cited.sort(key=lambda c: docs.index(c.doc_id))
         for rank, citation in enumerate(cited, 1):
             citation.rank = rank
+        # --- the fact first (hoidap.facts): its span opens the answer, its sentence is the quote ---
+        quoted = [(q, c) for c in cited for q in c.quotes]
+        given = [(q, c.text) for q, c in quoted]
+        fact = direct_fact(kinds, result.query, given)
+        holder = quoted[fact.unit][1] if fact is not None else None
+        if fact is not None:
+            # the holder quotes the task (a table row's first field) and what answers each kind asked
+            also = [f for k in kinds[1:] if (f := direct_fact([k], result.query, given)) and quoted[f.unit][1] is holder]
+            task = pieces(holder.text, True)[0] if kind_of[holder.unit_id] == "table_row" else None
+            keep = ([task] if task in holder.quotes else []) + [f.piece for f in [fact, *also]]
+            holder.quotes = sorted(dict.fromkeys(keep), key=holder.text.find)
         lines = []
         for doc_id in docs:
             mine = [c for c in cited if c.doc_id == doc_id]
@@ -166,6 +202,8 @@ class AnswerService:
             lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}")
         text = lines[0] if len(lines) == 1 else \
             f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
+        if fact is not None:
+            text = f"{fact.text}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if fact.text.endswith('.') else '.'} {text}"
         seen = {c.unit_id for c in cited}
         for hit in hits:
             if len(cited) >= top_k:
@@ -173,7 +211,8 @@ class AnswerService:
             if hit.unit.id not in seen:
                 cited.append(self._citation(len(cited) + 1, hit))
                 seen.add(hit.unit.id)
-        return Answer(question=question, answer=text, abstained=False, citations=cited)
+        return Answer(question=question, answer=text, abstained=False, citations=cited,
+                      direct=fact.text if fact else None, direct_unit_id=holder.unit_id if holder else None)
 
     @staticmethod
     def _where(citation: Citation, kinds: list[str]) -> str:

@@ -79,7 +79,7 @@ def _answer_json(answer) -> dict:
     keys = ("rank", "unit_id", "doc_id", "doc_title", "doc_number", "label", "text", "score")
     return {"question": answer.question, "answer": answer.answer, "abstained": answer.abstained,
             "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
-            "suggestions": answer.suggestions}
+            "suggestions": answer.suggestions, "direct": answer.direct, "direct_unit_id": answer.direct_unit_id}
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

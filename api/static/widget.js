@@ -80,6 +80,7 @@
     ".msg.error { background: #fdecea; border: 1px solid #f5c2bd; color: #8a1c12; }",
     ".msg.status { background: transparent; color: #52606d; font-style: italic; padding: 4px 2px; }",
     ".answer { white-space: pre-wrap; }",
+    ".direct { font-weight: 700; font-size: 16px; color: #0b3d73; }",
     ".marker { border: 0; background: #e3eefa; color: #0b5cad; border-radius: 4px; padding: 0 4px;",
     "  font-size: 12px; font-weight: 700; vertical-align: super; line-height: 1.2; }",
     ".section { margin: 10px 0 4px; font-size: 13px; font-weight: 700; color: #52606d; white-space: normal; }",
@@ -307,8 +308,19 @@
       citations.forEach(function (c) { list.appendChild(self.renderCitation(c, toggles)); });
       box.appendChild(list);
     }
+    // the fact asked for, in bold on the first line; the answer text opens with it
+    var text = String(data.answer || "");
+    if (data.direct) {
+      answer.appendChild(el("strong", { class: "direct", "data-testid": "hoidap-direct" }, String(data.direct)));
+      if (text.indexOf(data.direct) === 0) {
+        var lead = /^((?: \[\d+\])*)\.? */.exec(text.slice(data.direct.length));
+        text = lead[1] + "\n" + text.slice(data.direct.length + lead[0].length);
+      } else {
+        text = "\n" + text;
+      }
+    }
     // markers are turned into buttons once the citations exist, so each can open its clause
-    String(data.answer || "").split(/(\[\d+\])/).forEach(function (part) {
+    text.split(/(\[\d+\])/).forEach(function (part) {
       var match = /^\[(\d+)\]$/.exec(part);
       if (match && toggles[match[1]]) {
         var marker = el("button", { type: "button", class: "marker", "data-testid": "hoidap-marker",

@@ -118,6 +118,10 @@ def test_ask_cite_expand_feedback_on_an_aggressively_styled_portal(page, live):
     assert not data["abstained"]
     answer = page.get_by_test_id("hoidap-answer").last
     expect(answer).to_contain_text("Sở Tài nguyên và Môi trường", timeout=WAIT_MS)
+    # the fact asked for opens the answer, in bold, as text
+    assert data["direct"] == "Sở Tài nguyên và Môi trường"
+    expect(answer.get_by_test_id("hoidap-direct")).to_have_text(data["direct"])
+    assert answer.get_by_test_id("hoidap-direct").evaluate("e => getComputedStyle(e).fontWeight") == "700"
     expect(answer.get_by_test_id("hoidap-marker").first).to_have_text("[1]")
     citations = page.get_by_test_id("hoidap-citation")
     assert citations.count() >= 1

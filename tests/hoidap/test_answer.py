@@ -27,7 +27,7 @@ def test_agency_question_on_an_appendix_row(service: AnswerService) -> None:
     assert not answer.abstained
     assert "Sở Y tế" in answer.answer and "[1]" in answer.answer
     assert answer.citations[0].label == "Phụ lục II, mục 4"
-    assert answer.answer.startswith("Theo Quyết định")
+    assert answer.direct == "Sở Y tế" and answer.answer.startswith("Sở Y tế. Theo Quyết định")  # the fact first
 
 
 def test_every_quote_is_verbatim_in_the_unit_it_cites(service: AnswerService) -> None:

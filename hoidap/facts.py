@@ -1,0 +1,370 @@
+"""The fact first: the short span of a quoted unit that states what the question asks for
+(a share, a count, an agency, a date, a document number), copied verbatim. Pure functions; no I/O.
+
+A span is only ever a substring of a unit's text: when none fits, the answer has no direct fact
+rather than an invented one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from corpus.text import fold, match_form
+from hoidap.compose import pieces
+from index.query import Query
+from index.tokenize import expand_text
+
+__all__ = ["DirectFact", "direct_fact"]
+
+
+@dataclass(frozen=True)
+class DirectFact:
+    """A fact found verbatim in a unit.
+
+    ``text`` is ``unit_text[start:start + len(text)]``; ``unit`` indexes the ``quotes`` given to
+    :func:`direct_fact` (the first quote of that unit); ``piece`` is the sentence or table field
+    holding the fact (verbatim too), the part of the unit worth quoting.
+    """
+
+    text: str
+    unit: int
+    start: int
+    piece: str
+    kind: str
+
+
+# --- what a fact looks like ----------------------------------------------------------------------
+
+_SO = sorted(["Nội vụ", "Tài chính", "Tư pháp", "Kế hoạch và Đầu tư", "Thông tin và Truyền thông", "Y tế",
+              "Tài nguyên và Môi trường", "Giáo dục và Đào tạo", "Văn hóa, Thể thao và Du lịch",
+              "Văn hoá, Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hoá và Thể thao", "Xây dựng",
+              "Công Thương", "Công thương", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và Môi trường",
+              "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Giao thông vận tải",
+              "Giao thông Vận tải", "Khoa học và Công nghệ", "Ngoại vụ", "Du lịch", "Dân tộc và Tôn giáo",
+              "TTTT", "TT&TT", "TN&MT", "TNMT", "KH&ĐT", "KHĐT", "GD&ĐT", "GDĐT", "LĐTBXH", "VHTTDL", "NN&PTNT"],
+             key=len, reverse=True)
+_UB = r"(?:Ủy|Uỷ) ban nhân dân|UBND"
+_AGENCY = re.compile(
+    r"(?:Sở (?:" + "|".join(map(re.escape, _SO)) + r")"
+    rf"|Văn phòng (?:{_UB})(?: [Tt]ỉnh)?|Văn phòng Đoàn ĐBQH và HĐND tỉnh"
+    rf"|Chủ tịch (?:{_UB})(?: [Tt]ỉnh)?"
+    rf"|(?:{_UB}) (?:[Tt]ỉnh|cấp huyện|cấp xã|các huyện(?:,? thị xã,? thành phố)?|huyện, thị xã, thành phố)"
+    r"|Thanh tra tỉnh|Công an tỉnh|Trường Chính trị(?: tỉnh)?|Ban Dân tộc(?: tỉnh)?|Ban Thường vụ Tỉnh ủy|Tỉnh ủy"
+    r"|Bộ (?:Nội vụ|Tài chính|Tư pháp|Thông tin và Truyền thông|Kế hoạch và Đầu tư)"
+    r"|Trung tâm Phục vụ hành chính công(?: tỉnh)?|Đài Phát thanh và Truyền hình(?: tỉnh)?"
+    r"|[Cc]ơ quan tài chính(?: cùng cấp)?"
+    r"|Sở [A-ZĐ][^\W\d_]*(?: [a-zà-ỹđ]+)?)"  # a department the list does not name: "Sở Ngoại vụ"
+    r"(?: \(qua [^()]{3,60}\))?")  # "UBND Tỉnh (qua Sở Nội vụ)": the way it goes is part of the answer
+
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+_MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?\s(?:triệu |tỷ |nghìn |ngàn )?đồng")
+_DOCNUMBER = re.compile(r"\d{1,5}\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ][\wĐđ&]*(?:\s?[-/]\s?[A-ZĐ][\wĐđ&]*)*")
+_COUNT = re.compile(r"(?<![\w/.,])\d{1,6}(?![\w/%]|[.,]\d|\s?%)")
+_MEASURES = {"nhiệm vụ", "hội nghị", "lượt người", "văn bản", "thủ tục", "hồ sơ", "cán bộ", "công chức", "đơn vị",
+             "cơ quan", "học viên", "người dân", "khóa học", "tài liệu", "chỉ số", "lớp học", "đề án", "mô hình"}
+_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[Tt]rên|[Dd]ưới|[Íí]t nhất|[Tt]ối thiểu|[Tt]ối đa|[Kk]hông quá|[Kk]hông dưới|"
+                     r"[Hh]ơn|[Kk]hoảng|[Tt]ừ|[Nn]hóm|[Gg]ần)\s+$")
+_AFTER = re.compile(r"^\s+(?:trở lên|trở xuống)")
+
+_DATES: list[tuple[str, re.Pattern]] = [(name, re.compile(pattern)) for name, pattern in [
+    ("day", r"(?:[Tt]rước|[Ss]au|[Đđ]ến|[Tt]ừ)\s+ngày\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?"),
+    ("day", r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"),
+    ("day", r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}"),
+    ("month", r"tháng\s+\d{1,2}(?:\s+năm\s+\d{4}|/\d{4})"),
+    ("quarter", r"[Qq]uý\s+[IV]+(?:\s*,\s*[IV]+)*(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"),
+    ("range", r"[Tt]ừ năm \d{4} đến (?:hết )?năm \d{4}"),
+    ("range", r"(?:[Tt]ừ\s+)?(?:năm\s+)?\d{4}\s*[-–]\s*\d{4}(?:,\s*(?:định hướng|tầm nhìn) đến năm \d{4})?"),
+    ("from", r"[Tt]ừ năm \d{4}(?: trở đi)?"),
+    ("year", r"[Nn]ăm\s+\d{4}"),
+    ("frequency", (r"(?:[Đđ]ịnh kỳ\s+)?[HhĐđ][àằ]ng\s+(?:năm|quý|tháng|tuần)|\d+\s+tháng\s?/\s?\d+\s+lần|"
+                   r"\d+\s+tháng\s+(?:một|1|01)\s+lần|[Tt]hường xuyên|[Đđ]ịnh kỳ \d+ tháng")),
+    ("year", r"(?<![\d/.,-])(?:19|20)\d{2}(?![\d/%])"),
+]]
+# what the question asks for, and the kinds of date that answer it
+_ASKS_DATE = [
+    (r"dinh ky|bao lau\b.*\blan\b|may thang mot lan|mot lan\b", ["frequency"]),
+    (r"ngay nao|ngay may|ngay bao nhieu|truoc ngay|han chot", ["day"]),
+    (r"thang nao|thang may", ["month", "day"]),
+    (r"quy nao|quy may", ["quarter"]),
+    (r"giai doan|tu nam nao|den nam nao|tu khi nao", ["range", "from", "year"]),
+    (r"nam nao|nam may", ["year", "from", "range", "day"]),
+]
+_ASKS_DOCNUMBER = re.compile(r"\bso (?:may|bao nhieu|hieu|nao|gi)\b|\bso hieu\b|\bla so\b")
+_DOC_TYPES = ("to trinh", "quyet dinh", "ke hoach", "cong van", "nghi quyet", "thong bao", "ket luan", "quy dinh",
+              "chi thi", "de an", "van ban")
+_ASKS_RECIPIENT = re.compile(r"\b(?:ve dau|len dau|gui (?:\w+ ){0,3}(?:ai|dau|so nao|co quan nao|cho ai)|"
+                             r"gui cho|nop (?:\w+ )?(?:ve|cho|o)|bao cao (?:\w+ ){0,4}(?:ve|len|cho))\b")
+_RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.IGNORECASE)
+_LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
+_LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
+_FIELD = re.compile(r"^([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
+_STOP = {"cua", "va", "la", "cac", "co", "nhung", "duoc", "trong", "cho", "voi", "ve", "theo", "tai", "nao", "gi",
+         "khong", "thi", "sao", "nhu", "the", "hay", "bao", "nhieu", "may", "ai", "dau", "khi", "gio", "phai", "muc",
+         "lau", "mot", "lan"}
+_NOT_AMOUNT = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
+                         r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
+_CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
+_CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
+
+
+# --- the search ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    start: int  # in the piece
+    end: int
+    kind: str
+    sort: str  # percent, count, docnumber, money, agency, field, or a kind of date
+    bonus: float = 0.0
+
+
+def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: list[tuple[str, str]]) -> DirectFact | None:
+    """The span of a quoted unit that states the fact ``question`` asks for, or None.
+
+    ``quotes`` are (quote, unit text), best unit first, each quote verbatim in its unit. The quotes
+    are searched first, then the other sentences or fields of the same units. A number question
+    gets the quantity whose clause shares most words with the question, with "trên", "ít nhất",
+    "trở lên" when they stand next to it; an agency question the lead agency of a table row
+    ("Cơ quan chủ trì: …") or an agency the sentence names in that role; a date question the date
+    of the sort asked for ("quý mấy" → "Quý II/2022", "ngày nào" → "21/10/2021").
+
+    Example:
+        >>> from index.query import analyse
+        >>> unit = "Tổ chức ít nhất 10 lớp bồi dưỡng về cải cách hành chính; ít nhất 4 đoàn công tác."
+        >>> direct_fact(["number"], analyse("bao nhiêu lớp bồi dưỡng"), [(unit, unit)]).text
+        'ít nhất 10 lớp'
+    """
+    wanted = [k for k in kinds if k in ("number", "agency", "date")]
+    asks_number = bool(_ASKS_DOCNUMBER.search(question.folded)) and any(t in question.folded for t in _DOC_TYPES)
+    if not wanted and not asks_number:
+        return None
+    terms = _terms(expand_text(question.text))
+    units = list(dict.fromkeys(unit for _, unit in quotes))
+    first_quote = {unit: next(i for i, (_, u) in enumerate(quotes) if u == unit) for unit in units}
+    own = [(piece, unit) for quote, unit in quotes if quote and quote in unit
+           for piece in (pieces(quote, True) if _is_row(quote) else [quote]) if piece in unit]  # a row: its fields
+    # where to look, in turn: the quotes, then the other sentences or fields of the same units
+    rest = [(piece, unit) for unit in units for piece in pieces(unit, _is_row(unit))
+            if piece in unit and not any(piece in q or q in piece for q, u in own if u == unit)]
+    for kind in (["docnumber"] if asks_number else []) + wanted:
+        best = None
+        for tier in (own, rest):
+            for piece, unit in tier:
+                for cand in _candidates(kind, piece, question):
+                    score = _relevance(piece, cand, terms, question) + cand.bonus - 0.4 * units.index(unit)
+                    if best is None or score > best[0]:
+                        best = (score, cand, piece, unit)
+            if best is not None:
+                break
+        if best is not None:
+            _, cand, piece, unit = best
+            text = piece[cand.start:cand.end].strip(" ,;:")
+            start = unit.find(piece) + piece.find(text, cand.start)
+            if text and unit[start:start + len(text)] == text:
+                return DirectFact(text=text, unit=first_quote[unit], start=start, piece=_clause(piece, cand),
+                                  kind="number" if kind == "docnumber" else kind)
+    return None
+
+
+def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
+    if kind == "docnumber":
+        return _docnumbers(piece, question)
+    if kind == "number":
+        return _numbers(piece, question)
+    if kind == "agency":
+        return _agencies(piece, question)
+    return _dates(piece, question)
+
+
+def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
+    folded = fold(match_form(expand_text(question.text)))  # "TTr", "QĐ", "KH" spelt out
+    asks = _ASKS_DOCNUMBER.search(folded)
+    head = folded[:asks.start()] if asks else folded
+    # "… theo tờ trình số mấy": the type just before; else the question's subject, its first type
+    near = [t for t in _DOC_TYPES if re.search(rf"\b{t}(?: \w+)?\s*$", head)]
+    asked_types = near or sorted((t for t in _DOC_TYPES if t in head), key=head.find)[:1]
+    day = re.compile(r"\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
+    out = []
+    for m in _DOCNUMBER.finditer(piece):
+        before = fold(match_form(piece[max(0, m.start() - 25):m.start()]))
+        bonus = 20.0 * any(t in before for t in asked_types)
+        end = m.end()
+        if "date" in question.kinds and (d := day.match(piece, end)):
+            end = d.end()  # "số mấy, ngày nào": "937/TTr-SNV ngày 10/5/2022"
+        out.append(_Candidate(m.start(), end, "docnumber", "docnumber", bonus))
+    return out
+
+
+def _numbers(piece: str, question: Query) -> list[_Candidate]:
+    asked = question.folded
+    percent_only = bool(re.search(r"%|phan tram|ty le", asked))
+    money = bool(re.search(r"kinh phi|dong\b|tien|trieu|ty dong", asked))
+    taken: list[tuple[int, int]] = []
+    out: list[_Candidate] = []
+
+    def add(start: int, end: int, sort: str) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        if sort in ("percent", "count", "money"):
+            if m := _BEFORE.search(piece[:start]):
+                start = m.start()
+            if m := _AFTER.match(piece[end:]):
+                end += m.end()
+        out.append(_Candidate(start, end, "number", sort))
+
+    for m in _PERCENT.finditer(piece):
+        add(m.start(), m.end(), "percent")
+    for m in _MONEY.finditer(piece):
+        add(m.start(), m.end(), "money")
+    for _, pattern in _DATES:
+        for m in pattern.finditer(piece):
+            taken.append((m.start(), m.end()))  # a year or a date is not an amount
+    for m in _DOCNUMBER.finditer(piece):
+        taken.append((m.start(), m.end()))
+    asked_numbers = set(re.findall(r"\d+", asked))
+    for start, end in _quantities(piece, counts_only=True):
+        if piece[start:end] in asked_numbers:
+            continue  # the question's own "mức độ 3, 4"
+        words = re.match(r"\s+([a-zà-ỹđ]+)(?:\s+([a-zà-ỹđ]+))?", piece[end:])
+        if words:
+            two = f"{words.group(1)} {words.group(2)}" if words.group(2) else ""
+            end += words.end() if two in _MEASURES else words.end(1)
+        add(start, end, "count")
+    sorts = {"percent"} if percent_only else {"money"} if money and any(c.sort == "money" for c in out) else \
+        {"percent", "count", "money"}
+    return [c for c in out if c.sort in sorts]
+
+
+def _agencies(piece: str, question: Query) -> list[_Candidate]:
+    field = _FIELD.match(piece)
+    if field:
+        head = field.group(1).lower()
+        wanted = "phối hợp" if re.search(r"phoi hop", question.folded) and "chu tri" not in question.folded else "chủ trì"
+        if wanted in head or ("cơ quan" in head and "phối hợp" not in head and wanted == "chủ trì"):
+            value = piece[field.end():]
+            if len(value) > 100:  # a long list of co-leads: the first of them
+                value = re.split(r"[;,]\s", value, maxsplit=1)[0]
+            return [_Candidate(field.end(), field.end() + len(value), "agency", "field", 3.0)]
+        return []
+    recipient = bool(_ASKS_RECIPIENT.search(question.folded))
+    out = []
+    for m in _AGENCY.finditer(piece):
+        before, after = piece[:m.start()], piece[m.end():]
+        if recipient:
+            if _RECIPIENT_BEFORE.search(before[-15:]):
+                out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
+        elif _LEAD_AFTER.match(after) or _LEAD_BEFORE.search(before[-25:]):
+            out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
+        elif re.fullmatch(r"\s*(?:[-–•+]\s*|[a-zđ]\)\s*)?", before):
+            out.append(_Candidate(m.start(), m.end(), "agency", "agency", 0.5))  # the sentence's subject
+    return out
+
+
+def _dates(piece: str, question: Query) -> list[_Candidate]:
+    allowed = next((sorts for pattern, sorts in _ASKS_DATE if re.search(pattern, question.folded)), None)
+    field = _FIELD.match(piece)
+    in_field = bool(field and ("thời gian" in field.group(1).lower() or "thời hạn" in field.group(1).lower()))
+    if field and not in_field:
+        return []  # in a table row the time column says when
+    asked = question.folded
+    found: list[_Candidate] = []
+    for sort, pattern in _DATES:
+        for m in pattern.finditer(piece):
+            if not any(c.start <= m.start() and m.end() <= c.end for c in found):  # not inside a longer date
+                found.append(_Candidate(m.start(), m.end(), "date", sort))
+    out = []
+    for cand in found:
+        text = fold(match_form(piece[cand.start:cand.end]))
+        if text in asked or re.sub(r"^nam ", "", text) in asked.split():
+            continue  # the question's own year or date
+        if allowed is not None and cand.sort not in allowed:
+            continue
+        # the sort asked first; the first date of a time field; "hằng năm" only when asked how often
+        cand.bonus = (0.5 * (len(allowed) - allowed.index(cand.sort)) if allowed else 0.0) + \
+            (2.0 - 0.01 * cand.start if in_field else 0.0) - 0.5 * (cand.sort == "frequency" and allowed is None)
+        out.append(cand)
+    # a date right after a document number the question names ("Kết luận 638-KL/TU … ngày nào")
+    for cand in out:
+        before = piece[max(0, cand.start - 30):cand.start]
+        if cand.sort in ("day", "month") and any(n in re.findall(r"\d+", before) for n in question.numbers):
+            cand.bonus += 3.0
+    return out
+
+
+# --- relevance -----------------------------------------------------------------------------------
+
+
+def _relevance(piece: str, cand: _Candidate, terms: set[str], question: Query) -> float:
+    """How much of the question the candidate's own stretch of its clause speaks of."""
+    scope = _scope(piece, cand)
+    found = _terms(scope)
+    score = float(len(terms & found))
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", scope))
+    if question.years and cand.kind == "number":
+        # "đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95%": the year asked decides
+        score += 15.0 if years & set(question.years) else (-15.0 if years else 0.0)
+    return score
+
+
+def _scope(piece: str, cand: _Candidate) -> str:
+    """The clause around a candidate, cut where the next or the previous quantity's words begin."""
+    start, end = 0, len(piece)
+    for m in _CLAUSE.finditer(piece):
+        if m.end() <= cand.start:
+            start = m.end()
+        elif m.start() >= cand.end:
+            end = m.start()
+            break
+    clause = piece[start:end]
+    others = [(s, e) for s, e in _quantities(clause) if not (cand.start - start <= s < cand.end - start)]
+    left, right = 0, len(clause)
+    for s, e in others:
+        if e <= cand.start - start:
+            between = clause[e:cand.start - start]
+            cuts = _cuts(between)
+            left = e + (cuts[-1].end() if cuts else 0)
+        elif s >= cand.end - start:
+            between = clause[cand.end - start:s]
+            cuts = _cuts(between)
+            right = cand.end - start + (cuts[-1].start() if cuts else len(between))
+            break
+    return clause[left:right]
+
+
+def _clause(piece: str, cand: _Candidate) -> str:
+    """A long sentence cut to the clause (between semicolons) that holds the fact; a table field whole."""
+    if len(piece) <= 120 or _FIELD.match(piece):
+        return piece
+    start = max((m.end() for m in re.finditer(r";\s+", piece[:cand.start])), default=0)
+    end = next((m.start() for m in re.finditer(r";", piece[cand.end:])), len(piece) - cand.end) + cand.end
+    return piece[start:end]
+
+
+def _cuts(between: str) -> list[re.Match]:
+    """Where the words between two quantities divide: at a comma, else at "và" (names hold "và" too)."""
+    return list(re.finditer(r",\s|\(", between)) or list(_CONNECTOR.finditer(between))
+
+
+def _quantities(text: str, counts_only: bool = False) -> list[tuple[int, int]]:
+    """Where shares and counts stand in ``text``: not years, levels, article or task numbers."""
+    found = [] if counts_only else [(m.start(), m.end()) for m in _PERCENT.finditer(text)]
+    for m in _COUNT.finditer(text):
+        if re.match(r"(?:19|20)\d{2}$", m.group()) or _NOT_AMOUNT.search(text[:m.start()]):
+            continue
+        found.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"\w+", fold(match_form(text)))
+    unigrams = {w for w in words if w not in _STOP and len(w) > 1 and not w.isdigit()}
+    bigrams = {f"{a} {b}" for a, b in itertools.pairwise(words) if a not in _STOP or b not in _STOP}
+    return unigrams | bigrams
+
+
+def _is_row(unit: str) -> bool:
+    return len(re.findall(r"; [A-ZĐÀ-Ỹ][^:;]{1,45}: ", unit)) >= 2
