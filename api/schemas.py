@@ -46,6 +46,9 @@ class AskResponse(BaseModel):
     conversation_id: str
     direct: str | None = Field(None, description="the asked fact, verbatim from the unit direct_unit_id; it opens `answer`")
     direct_unit_id: str | None = None
+    confidence: float | None = Field(None, description="probability that the documents answer (answerability model)")
+    reason: str | None = Field(None, description="why there is no answer: unknown_place, doc_year_missing, "
+                               "missing_year, place_mismatch, detail_unmet, result_asked, low_confidence, no_hits")
 
 
 class FeedbackRequest(BaseModel):

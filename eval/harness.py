@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
 
 from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
+from eval.trust import evaluate_trust
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
 from hoidap.answer import AnswerService
 from core.settings import Settings
@@ -73,7 +75,8 @@ def abstention_metrics(run: ModeRun, questions: list[GoldQuestion]) -> dict[str,
 
 
 def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str, ...] = MODES,
-             progress: Callable[[str, int, int], None] | None = None, answers: bool = True) -> dict:
+             progress: Callable[[str, int, int], None] | None = None, answers: bool = True,
+             alqac: Path | None = None, gold: Path | None = None) -> dict:
     """All metrics, per mode: ``{mode: {metric: value}}`` plus the raw runs under ``"_runs"``."""
     store = Store(settings.db_path)
     units = {u.id: (u.doc_id, normalize(u.text)) for u in store.units()}
@@ -109,4 +112,9 @@ def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str
         report["hybrid"]["answer_p50_ms"] = percentile(latencies, 50)
         report["hybrid"]["answer_p95_ms"] = percentile(latencies, 95)
         report["_fact_failures"] = failures
+        # held-out trust figures: questions the answerability model never saw (eval/trust.py)
+        figures, details = evaluate_trust(service, store, alqac, report["_runs"]["hybrid"].ranked, gold, progress)
+        figures["answer_p50_ms"] = report["hybrid"]["answer_p50_ms"]
+        report["trust (held-out)"] = figures
+        report["_trust"] = details
     return report

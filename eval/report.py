@@ -20,9 +20,16 @@ def public(report: dict) -> dict:
             for mode, values in report.items() if not mode.startswith("_")}
 
 
+TRUST = "trust (held-out)"
+TARGETS = {"abstained_answerable": "≤ 0.02", "abstained_oos_dev": "≥ 0.95", "abstained_dev_oos": "≥ 0.95",
+           "abstained_alqac": "≥ 0.98", "answer_fact_rate": "≥ 0.95", "recall@1": "≥ 0.90", "direct_coverage": "≥ 0.90",
+           "direct_verbatim": "1.00"}
+
+
 def write_report(report: dict, folder: Path, title: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     metrics = public(report)
+    trust = metrics.pop(TRUST, None)
     modes = list(metrics)
     lines = [f"# {title}", "", f"_{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}_", "",
              "| metric | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
@@ -33,6 +40,14 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
     for key in ("_missing_evidence", "_fact_failures"):
         if report.get(key):
             lines += ["", f"{key.strip('_').replace('_', ' ')}: {', '.join(report[key])}"]
+    if trust:
+        lines += ["", f"## {TRUST}", "", "| figure | value | target |", "|---|---|---|"]
+        lines += [f"| {name} | {value:.3f} | {TARGETS.get(name, '')} |" for name, value in trust.items()]
+        counts = report.get("_trust", {}).get("counts", {})
+        lines += ["", "questions per group: " + ", ".join(f"{g} {n}" for g, n in sorted(counts.items()))]
+        if report["_trust"].get("curve"):
+            _curve(report["_trust"]["curve"], folder / "abstention_curve.png")
+            lines += ["", "![abstention precision and recall over thresholds](abstention_curve.png)"]
     lines += ["", "![recall@k](recall_at_k.png)", ""]
     ks = [1, 3, 5, 10]
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -63,3 +78,23 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
     path = folder / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def _curve(curve: list, path: Path) -> None:
+    """Precision and recall of abstaining (out of scope = positive) as the threshold moves."""
+    import numpy as np
+
+    from eval.trust import abstention_curve
+
+    points = abstention_curve(curve, np.linspace(0, 1, 101))
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([p[0] for p in points], [p[1] for p in points], label="precision")
+    ax.plot([p[0] for p in points], [p[2] for p in points], label="recall")
+    ax.set_xlabel("threshold on P(answerable)")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Abstention on held-out and oos_dev questions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -8,9 +8,10 @@ Deterministic: the same corpus, gold files and ALQAC folder give the same coeffi
 2. **Answerability**: for every train example (answerable dev questions; hand-written out-of-scope
    questions, ALQAC questions, entity-swapped dev questions as negatives), the question features of
    the reranked top units; a logistic model over :data:`index.answerability.QUESTION_FEATURES`,
-   classes weighted equally.
+   classes weighted equally. The veto features (:data:`index.answerability.VETOES`) decide alone.
 3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions
-   from abstaining, judged on 5-fold cross-validated probabilities (never on held-out questions).
+   from abstaining (vetoes included), judged on 5-fold cross-validated probabilities (never on
+   held-out questions).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from corpus.store import Store
 from eval.abstain_data import Example, build
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
 from index.answerability import (CANDIDATE_FEATURES, MODEL_FILE, QUESTION_FEATURES, AnswerabilityModel, Logistic,
-                                 candidate_features, question_features)
+                                 candidate_features, question_features, veto)
 from index.filters import named_documents
 from index.query import analyse
 from index.search import RERANK_POOL, Searcher, SearchHit
@@ -35,6 +36,7 @@ from index.search import RERANK_POOL, Searcher, SearchHit
 log = logging.getLogger(__name__)
 
 MAX_FALSE_ABSTAIN = 0.02
+ANSWERABLE_C = 0.03  # strong regularisation: chosen on the train split's cross-validation (0.03–1 tried)
 
 
 @dataclass
@@ -133,11 +135,15 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
         q_labels.append(int(example.answerable))
         if progress:
             progress("answerability", done, len(train_examples))
-    answerable = fit_logistic(q_rows, q_labels, QUESTION_FEATURES)
+    answerable = fit_logistic(q_rows, q_labels, QUESTION_FEATURES, ANSWERABLE_C)
 
-    # 3. the threshold, from out-of-fold probabilities of the answerable train questions
-    oof = cv_probabilities(q_rows, q_labels, QUESTION_FEATURES)
-    threshold = threshold_for(oof[np.asarray(q_labels) == 1])
+    # 3. the threshold, from out-of-fold probabilities of the answerable train questions; questions a
+    #    veto already stops count against the 2 % first
+    oof = cv_probabilities(q_rows, q_labels, QUESTION_FEATURES, c=ANSWERABLE_C)
+    positive = np.asarray(q_labels) == 1
+    vetoed = np.array([veto(row) is not None for row in q_rows])
+    budget = max(0.0, MAX_FALSE_ABSTAIN - float(vetoed[positive].mean()))
+    threshold = threshold_for(oof[positive & ~vetoed], budget)
     summary = {"train_examples": len(train_examples), "train_answerable": int(sum(q_labels)),
                "rerank_rows": len(rows), "threshold": threshold, "excluded_doc": exclude_doc,
                "sources": _count(train_examples)}

@@ -13,13 +13,13 @@ from hoidap.facts import direct_fact
 from hoidap.followup import rewrite_followup
 from hoidap.parts import Part, split_parts
 from hoidap.querylog import QueryLog
+from hoidap.why import NO_ANSWER, explain
 from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
 from index.search import Searcher, SearchHit, SearchResult
 
 log = logging.getLogger(__name__)
 
-NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
 PART_NOT_FOUND = "các văn bản hiện có không nêu"
 
 
@@ -53,6 +53,8 @@ class Answer:
     index_version: str = ""
     direct: str | None = None  # the asked fact, verbatim from the unit ``direct_unit_id`` (hoidap.facts)
     direct_unit_id: str | None = None
+    confidence: float | None = None  # the answerability model's probability that the documents answer
+    reason: str | None = None  # why it abstained (index.answerability's vetoes, "low_confidence", "no_hits")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -99,6 +101,8 @@ class AnswerService:
         else:
             answer = self._compose(query.text, result, kinds, top_k)
         answer.kind, answer.index_version = kinds[0], result.version
+        answer.confidence = None if result.answerable is None else round(result.answerable, 4)
+        answer.reason = result.reason
         return self._finish(answer, query, search_text, started, conversation_id, channel, record)
 
     def _finish(self, answer: Answer, query: Query, search_text: str, started: float, conversation_id: str | None,
@@ -234,7 +238,7 @@ class AnswerService:
             suggestions.append({"doc_id": hit.doc.id, "title": hit.doc.title, "citation": hit.doc.citation})
             if len(suggestions) == 3:
                 break
-        text = NO_ANSWER
+        text = explain(result) if result is not None else NO_ANSWER
         if suggestions:
             text += " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."
         return Answer(question=question, answer=text, abstained=True, citations=[], suggestions=suggestions)

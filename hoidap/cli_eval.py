@@ -59,7 +59,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         from eval.harness import evaluate
 
-        report = evaluate(settings, load_gold(Path(args.gold or DEFAULT_GOLD)), modes, progress)
+        report = evaluate(settings, load_gold(Path(args.gold or DEFAULT_GOLD)), modes, progress,
+                          alqac=_alqac_questions(args), gold=Path(args.gold) if args.gold else None)
         title = "Bộ câu hỏi dev (eval/gold/dev.jsonl)"
     for bar in bars.values():
         bar.close()

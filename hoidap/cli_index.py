@@ -79,7 +79,8 @@ def _answer_json(answer) -> dict:
     keys = ("rank", "unit_id", "doc_id", "doc_title", "doc_number", "label", "text", "score")
     return {"question": answer.question, "answer": answer.answer, "abstained": answer.abstained,
             "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
-            "suggestions": answer.suggestions, "direct": answer.direct, "direct_unit_id": answer.direct_unit_id}
+            "suggestions": answer.suggestions, "direct": answer.direct, "direct_unit_id": answer.direct_unit_id,
+            "confidence": answer.confidence, "reason": answer.reason}
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

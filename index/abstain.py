@@ -32,6 +32,14 @@ class Signals:
     missing_year: str | None
     missing_quantity: bool = False  # "bao nhiêu ...?" but no top unit states a quantity
 
+    def reason(self) -> str:
+        """The reason code of an abstention (the names of index.answerability's vetoes)."""
+        if self.unknown_place is not None:
+            return "unknown_place"
+        if self.missing_year is not None:
+            return "missing_year"
+        return "low_confidence"
+
     def abstain(self, min_dense: float, min_coverage: float) -> bool:
         return (self.dense < min_dense or self.coverage < min_coverage or self.missing_quantity
                 or self.unknown_place is not None or self.missing_year is not None)

@@ -30,7 +30,7 @@ Question features (``QUESTION_FEATURES``):
 - ``missing_number``: names a document number that no document and no top unit holds;
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
-- ``result_asked``: asks for an actual result ("thực tế đạt", "đã đạt") while the units state targets;
+- ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
 - ``named_doc``: the top unit's document is the one the question names.
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
@@ -51,7 +51,10 @@ from corpus.text import fold, match_form
 from index.query import Query
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
+# features that alone decide: when one holds, the documents cannot answer, whatever the model says
+# (none holds for any answerable dev question); each is also the reason the answer gives
+VETOES = ("unknown_place", "doc_year_missing", "missing_year", "place_mismatch", "detail_unmet", "result_asked")
 
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "agree", "overlap",
@@ -71,22 +74,22 @@ _TIME = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]
                    r"[Hh][àằ]ng (năm|quý|tháng)|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2}|(?:19|20)\d{2})")
 ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
                             r"trieu))\b|%")
-_ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|thuc hien|khao sat|danh gia|xep hang)|"
-                          r"thuc hien duoc|da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
-                          r"hien (co|nay co)|xep (hang|thu)|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo))\b")
-_TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")
+_ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|khao sat|danh gia)|thuc hien duoc|"
+                          r"da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
+                          r"hien (co|nay co)|xep thu may|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo))\b")
+TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")  # a target, not a result
 # details the plans never state unless a unit says them: a person, a contact, a sum of money
-_DETAILS = {
+DETAILS = {
     "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua)\b"),
-               re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ]|\b[A-ZĐ][a-zà-ỹđ]+ [A-ZĐ][a-zà-ỹđ]+ [A-ZĐ][a-zà-ỹđ]+\b(?! (?:tỉnh|huyện))")),
+               re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
     "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
                 re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
     "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|muc chi|"
                          r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
               re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
 }
-_TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "bao cao": "Báo cáo",
-               "chuong trinh": "Chương trình"}
+TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "chuong trinh": "Chương trình"}
+_ACHIEVED = re.compile(r"\b(da dat|dat duoc|ket qua dat duoc|da thuc hien duoc|da hoan thanh)\b")
 _DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
 
 
@@ -132,7 +135,7 @@ class Evidence:
     dense_top5: list[int]
     known_places: set[str]  # folded provinces of the corpus
     all_doc_numbers: set[str]  # first part of every document number ("1601")
-    corpus_docs: list[tuple[tuple[str, ...], str]] = ()  # every document's types and "year title"
+    corpus_docs: list[tuple[tuple[str, ...], str, str, str]] = ()  # each document's types, title, province, year
 
 
 class _Held:
@@ -195,22 +198,23 @@ class TermStats:
 
 def detail_unmet(query: Query, texts: list[str]) -> bool:
     """The question asks for a person, a contact or a sum of money that none of ``texts`` states."""
-    return any(asks.search(query.folded) and not any(has.search(t) for t in texts) for asks, has in _DETAILS.values())
+    return any(asks.search(query.folded) and not any(has.search(t) for t in texts) for asks, has in DETAILS.values())
 
 
 def doc_year_missing(query: Query, corpus_docs) -> bool:
-    """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024") and no document of
-    that kind is of that year or covers it."""
-    wanted = [name for key, name in _TYPE_WORDS.items() if key in query.folded]
+    """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document of
+    that kind (and of the province it names) has that year in its title or period (or, for a decision,
+    as its year of issue)."""
+    wanted = [name for key, name in TYPE_WORDS.items() if key in query.folded]
     if not wanted or not query.years:
         return False
-    for types, year_title in corpus_docs:
-        if not any(w in types for w in wanted):
-            continue
+    candidates = [d for d in corpus_docs if any(w in d[0] for w in wanted)
+                  and (not query.places or d[2] in query.places)]
+    for _types, title, _place, issued in candidates:
         for year in query.years:
-            if year in year_title:
+            if year in title or ("Quyết định" in wanted and year == issued):
                 return False
-            for start, end in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", year_title):
+            for start, end in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", title):
                 if start <= year <= end:
                     return False
     return True
@@ -242,8 +246,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
     kind_unmet = bool(kinds) and not any(kind_met(kinds, ev.texts[j], ev.quantity[j]) for j in top3)
     details = detail_unmet(q, [ev.texts[j] for j in top3])
-    result_asked = bool(_ASKS_RESULT.search(q.folded)) and any(_TARGET.search(fold(match_form(ev.texts[j])))
-                                                               for j in top3)
+    result_asked = bool(_ASKS_RESULT.search(q.folded)) and not any(_ACHIEVED.search(fold(match_form(ev.texts[j])))
+                                                                   for j in top3)
     return {
         "dense_top": ev.dense[0], "dense_best": max(ev.dense[j] for j in top3),
         "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
@@ -300,6 +304,11 @@ class Logistic:
                    float(data["bias"]))
 
 
+def veto(features: dict[str, float]) -> str | None:
+    """The first veto feature that holds, or None."""
+    return next((name for name in VETOES if features.get(name)), None)
+
+
 @dataclass
 class AnswerabilityModel:
     """The two models and the abstention threshold (the lowest answerable probability answered)."""
@@ -309,6 +318,14 @@ class AnswerabilityModel:
     threshold: float
     feature_version: int = FEATURE_VERSION
     trained_on: dict | None = None
+
+    def decide(self, features: dict[str, float]) -> tuple[float, str | None]:
+        """(probability that the documents answer, why not: a veto name, "low_confidence" or None)."""
+        p = float(self.answerable.probability([features])[0])
+        reason = veto(features)
+        if reason is None and p < self.threshold:
+            reason = "low_confidence"
+        return p, reason
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "AnswerabilityModel | None":

@@ -64,6 +64,7 @@ class SearchResult:
     signals: Signals | None = None
     answerable: float | None = None  # the answerability model's probability (None: no model)
     features: dict[str, float] = field(default_factory=dict)  # the question features it was given
+    reason: str | None = None  # why it abstained: a veto of index.answerability, "low_confidence", "no_hits"
 
     @property
     def unit_ids(self) -> list[str]:
@@ -208,24 +209,26 @@ class Searcher:
         why = signals(query, [h.position for h in hits], confidence, snap.lexical, snap.provinces,
                       [h.unit.quantity for h in hits])
         model = snap.answerability if mode == "hybrid" else None
-        answerable, features = None, {}
+        answerable, features, reason = None, {}, None
         if model is not None and hits:
             t2 = time.perf_counter()
             hits = self.rerank(snap, query, hits, lists, vector, matched)
             ev, stats = self.evidence(snap, query, hits, lists, vector, matched)
             features = question_features(ev, stats)
-            answerable = float(model.answerable.probability([features])[0])
-            abstained = answerable < model.threshold
+            answerable, reason = model.decide(features)
             timings["answerability_ms"] = (time.perf_counter() - t2) * 1000
         else:
             min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
             abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
                 (confidence < min_dense)
+            reason = why.reason() if abstained else None
+        if not hits:
+            reason = "no_hits"
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        return SearchResult(query=query, mode=mode, hits=hits[:k], abstained=abstained or not hits,
+        return SearchResult(query=query, mode=mode, hits=hits[:k], abstained=reason is not None,
                             confidence=confidence, version=snap.version, timings=timings,
                             matched_docs=sorted(matched, key=lambda d: -matched[d]), signals=why,
-                            answerable=answerable, features=features)
+                            answerable=answerable, features=features, reason=reason)
 
     def rerank(self, snap: Snapshot, query: Query, hits: list[SearchHit], lists: Lists, vector: np.ndarray | None,
                matched: dict[str, int]) -> list[SearchHit]:

@@ -41,7 +41,9 @@ class Snapshot:
         self.titles = {d: fold(match_form(doc.title)) for d, doc in self.docs.items()}
         self.provinces = {doc.province for doc in self.docs.values() if doc.province}
         self.places = {fold(match_form(p)) for p in self.provinces}
-        self.doc_years = [(doc.types, f"{doc.year or ''} {doc.title}") for doc in self.docs.values()]
+        # a scheme "kèm theo Quyết định số 1601/QĐ-…" is also that decision
+        self.doc_years = [(doc.types + (("Quyết định",) if "/QĐ" in (doc.number or "") else ()), doc.title,
+                           fold(match_form(doc.province or "")), str(doc.year or "")) for doc in self.docs.values()]
         self.doc_numbers = {doc.number.split("/")[0] for doc in self.docs.values() if doc.number}
         self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
         self._by_doc: dict[str, list[int]] = {}

@@ -1,0 +1,56 @@
+"""Saying why the documents do not answer: the province, year, document or detail they lack.
+
+Pure functions over a :class:`index.search.SearchResult` that abstained; the reason codes are the
+vetoes of :mod:`index.answerability` (plus ``low_confidence`` and ``no_hits``).
+"""
+
+from __future__ import annotations
+
+from corpus.text import fold, match_form
+from index.answerability import DETAILS, TARGET, TYPE_WORDS
+from index.query import PLACES, Query
+from index.search import SearchResult
+
+NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."
+_DETAIL_WORDS = {"person": "họ tên người giữ chức vụ", "contact": "số điện thoại, địa chỉ liên hệ",
+                 "money": "số tiền cụ thể"}
+
+
+def _place(query: Query, known: bool | None = None, result: SearchResult | None = None) -> str:
+    """The province the question names (the first one the corpus lacks, when ``known`` is False)."""
+    served = {fold(match_form(h.doc.province)) for h in result.hits if h.doc.province} if result else set()
+    for key in query.places:
+        if known is None or (key in served) == known:
+            return PLACES[key]
+    return PLACES[query.places[0]] if query.places else ""
+
+
+def _document_kind(query: Query) -> str:
+    return next((name for key, name in TYPE_WORDS.items() if key in query.folded), "văn bản")
+
+
+def explain(result: SearchResult) -> str:
+    """One Vietnamese sentence: what the documents lack, as plainly as the reason allows.
+
+    Example: "Các văn bản hiện có không có Kế hoạch năm 2023 của tỉnh Đồng Tháp."
+    """
+    query, reason = result.query, result.reason
+    province = f" của tỉnh {_place(query)}" if query.places else ""
+    year = query.years[0] if query.years else ""
+    if reason == "unknown_place":
+        return f"Các văn bản hiện có không có văn bản nào của tỉnh {_place(query, known=False, result=result)}."
+    if reason == "doc_year_missing":
+        return f"Các văn bản hiện có không có {_document_kind(query)} năm {year}{province}."
+    if reason == "missing_year":
+        return f"Các văn bản hiện có không nêu nội dung này cho năm {year}{province}."
+    if reason == "place_mismatch":
+        return f"Các văn bản hiện có của tỉnh {_place(query)} không nêu nội dung này."
+    if reason == "detail_unmet":
+        asked = next((word for name, word in _DETAIL_WORDS.items() if DETAILS[name][0].search(query.folded)),
+                     "chi tiết này")
+        return f"Các văn bản hiện có không nêu {asked}."
+    if reason == "result_asked":
+        if any(TARGET.search(fold(match_form(h.unit.text))) for h in result.hits[:3]):
+            return ("Các văn bản hiện có chỉ nêu chỉ tiêu (mức phải đạt), không nêu kết quả thực tế đã đạt được.")
+        return "Các văn bản hiện có không nêu kết quả thực tế đã đạt được."
+    return NO_ANSWER
