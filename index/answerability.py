@@ -19,7 +19,8 @@ Question features (``QUESTION_FEATURES``):
 - ``terms``: log of the number of content syllables; ``rare_missing``: IDF of the rarest one the top unit
   lacks, ``missing_mass``: IDF of all it lacks (both relative to the largest IDF);
 - ``bigram_top`` / ``bigram_best``: IDF-weighted share of the question's syllable pairs in the top unit /
-  the best of the top 3 (phrases, not just words);
+  the best of the top 3 (phrases, not just words); ``text_top`` / ``text_best``: the share of syllables
+  in the unit's own text (the index fields also hold the document name and breadcrumb);
 - ``agree``: how many of the three ranked lists put the top unit in their top 3;
   ``overlap``: share of the lexical top 5 also in the dense top 5;
 - ``margin``: fused score gap between the first and second unit, relative to the first;
@@ -34,7 +35,8 @@ Question features (``QUESTION_FEATURES``):
 - ``named_doc``: the top unit's document is the one the question names.
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
-three lists, cosine, coverage, kind met, year / place / document agreement, unit kind and length.
+three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
+kind met, year / place / document agreement, unit kind and length.
 """
 
 from __future__ import annotations
@@ -51,16 +53,17 @@ from corpus.text import fold, match_form
 from index.query import Query
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 # features that alone decide: when one holds, the documents cannot answer, whatever the model says
 # (none holds for any answerable dev question); each is also the reason the answer gives
 VETOES = ("unknown_place", "doc_year_missing", "missing_year", "place_mismatch", "detail_unmet", "result_asked")
 
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
-                     "missing_mass", "bigram_top", "bigram_best", "agree", "overlap",
+                     "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
                      "kind_unmet", "detail_unmet", "result_asked", "named_doc")
-CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "kind_met",
+CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "text_coverage",
+                      "text_pairs", "heading_coverage", "kind_met",
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
 
 # question words and glue that say nothing about the topic
@@ -125,6 +128,7 @@ class Evidence:
     ranks: list[dict[str, int]]
     dense: list[float]  # cosine of the question to each candidate (exact)
     texts: list[str]
+    headings: list[str]  # the nearest heading of each candidate (its breadcrumb's last part)
     kinds: list[str]  # unit kinds
     quantity: list[bool]
     doc_years: list[str]  # the candidate's document year and title (for year agreement)
@@ -173,6 +177,19 @@ class TermStats:
         self.count = len(syllables)
         self.words = _Held(syllables, lexical, positions)
         self.pairs = _Held(pairs, lexical, positions)
+        self.syllables, self.pair_terms = syllables, pairs
+
+    def own_coverage(self, text: str) -> tuple[float, float]:
+        """IDF-weighted shares of the question's syllables and syllable pairs in ``text`` itself (the
+        index fields also hold the document's name and the breadcrumb, shared by many units)."""
+        syl = re.findall(r"\w+", fold(match_form(text)))
+        held = set(syl)
+        pairs = {f"{a}_{b}" for a, b in zip(syl, syl[1:])}
+        w, p = self.words, self.pairs
+        share = float(w.idf @ np.array([t in held for t in self.syllables], dtype=float)) / w.total if w.total else 1.0
+        pair_share = float(p.idf @ np.array([t in pairs for t in self.pair_terms], dtype=float)) / p.total \
+            if p.total else 1.0
+        return share, pair_share
 
     def coverage(self, j: int) -> float:
         return self.words.coverage(j)
@@ -232,6 +249,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov}
     coverages = [stats.coverage(j) for j in top3]
     pairs = [stats.pair_coverage(j) for j in top3]
+    own = [stats.own_coverage(ev.texts[j])[0] for j in top3]
     rare_missing, missing_mass = stats.missing(0)
     agree = sum(1 for name in ("bm25", "bm25_folded", "dense") if ev.ranks[0].get(name, 99) <= 3)
     overlap = len(set(ev.lexical_top5) & set(ev.dense_top5)) / 5.0
@@ -252,7 +270,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "dense_top": ev.dense[0], "dense_best": max(ev.dense[j] for j in top3),
         "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
         "terms": math.log1p(stats.count), "rare_missing": rare_missing, "missing_mass": missing_mass,
-        "bigram_top": pairs[0], "bigram_best": max(pairs), "agree": float(agree), "overlap": overlap, "margin": margin,
+        "bigram_top": pairs[0], "bigram_best": max(pairs), "text_top": own[0], "text_best": max(own),
+        "agree": float(agree), "overlap": overlap, "margin": margin,
         "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
         "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
         "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
@@ -265,10 +284,12 @@ def candidate_features(ev: Evidence, stats: TermStats, j: int) -> dict[str, floa
     q = ev.query
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
     ranks = ev.ranks[j]
+    own, own_pairs = stats.own_coverage(ev.texts[j])
     return {
         "relative_score": ev.scores[j] / ev.scores[0] if ev.scores[0] > 0 else 0.0,
         "rr_bm25": 1.0 / ranks.get("bm25", 1000), "rr_folded": 1.0 / ranks.get("bm25_folded", 1000),
         "rr_dense": 1.0 / ranks.get("dense", 1000), "dense": ev.dense[j], "coverage": stats.coverage(j),
+        "text_coverage": own, "text_pairs": own_pairs, "heading_coverage": stats.own_coverage(ev.headings[j])[0],
         "kind_met": float(not kinds or kind_met(kinds, ev.texts[j], ev.quantity[j])),
         "year_match": float(_year_match(q, ev.texts[j], ev.doc_years[j])) if q.years else 0.5,
         "place_match": (float(ev.doc_places[j] in q.places) if q.places else 0.5),
@@ -320,12 +341,18 @@ class AnswerabilityModel:
     trained_on: dict | None = None
 
     def decide(self, features: dict[str, float]) -> tuple[float, str | None]:
-        """(probability that the documents answer, why not: a veto name, "low_confidence" or None)."""
+        """(probability that the documents answer, why not: a veto name, "low_confidence" or None).
+
+        A veto is given as the reason only when the documents have the topic — the probability with
+        the vetoes left out clears the threshold — so "Các văn bản hiện có không có … của tỉnh X" is said
+        of a CCHC question about another province, not of a question about air fares to Hà Nội.
+        """
         p = float(self.answerable.probability([features])[0])
         reason = veto(features)
-        if reason is None and p < self.threshold:
-            reason = "low_confidence"
-        return p, reason
+        if reason is not None:
+            topic = float(self.answerable.probability([{**features, **{v: 0.0 for v in VETOES}}])[0])
+            return p, reason if topic >= self.threshold else "low_confidence"
+        return p, "low_confidence" if p < self.threshold else None
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "AnswerabilityModel | None":

@@ -175,7 +175,8 @@ class Searcher:
         lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
         docs = [h.doc for h in hits]
         ev = Evidence(query=query, positions=positions, scores=[h.score for h in hits], ranks=[h.ranks for h in hits],
-                      dense=dense, texts=[h.unit.text for h in hits], kinds=[h.unit.kind for h in hits],
+                      dense=dense, texts=[h.unit.text for h in hits],
+                      headings=[h.unit.breadcrumb[-1] if h.unit.breadcrumb else "" for h in hits], kinds=[h.unit.kind for h in hits],
                       quantity=[h.unit.quantity for h in hits],
                       doc_years=[f"{d.year or ''} {d.title}" for d in docs],
                       doc_places=[fold(match_form(d.province)) if d.province else "" for d in docs],
