@@ -68,7 +68,8 @@ CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "den
 
 # question words and glue that say nothing about the topic
 STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
-           "nhu hay o dau ai may muc phai lam viec hien nay".split())
+           "nhu hay o dau ai may muc phai lam viec hien nay lay tu den ra vay chua roi nhe a oi ha gom nen can "
+           "se bi do kia day luc".split())
 _QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)"
                        r"(?!\s*[.)]\s)")
 _AGENCY = re.compile(r"\b(Sở|Ủy ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc|"
