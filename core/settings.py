@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     weight_doc_match: float = Field(2.0, ge=0)
     abstain_threshold: float = 0.75  # lowest dense similarity still answered (diacritic-free questions score low)
     abstain_min_coverage: float = Field(0.35, ge=0, le=1)  # lowest share of the question's rare words in the top unit
+    # the answerability and rerank model copied into each index version; "none": the hand thresholds above
+    answerability_model: str = str(PROJECT_ROOT / "index" / "answerability.json")
     top_k: int = Field(5, ge=1, le=50)
 
     # HTTP API

@@ -16,7 +16,7 @@ import numpy as np
 
 from corpus.model import Metadata, Segment
 from corpus.store import Store
-from index.answerability import MODEL_FILE, states_quantity
+from index.answerability import states_quantity
 from index.dense import DenseIndex, Embedder
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
@@ -65,11 +65,12 @@ class IndexBuilder:
         embedder: loaded lazily when something needs embedding.
     """
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder | None = None,
-                 model_file: Path = MODEL_FILE) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.model_file = model_file
+        self.model_file = Path(settings.answerability_model) if settings.answerability_model != "none" else None
+        if self.model_file is not None and not self.model_file.exists():
+            log.warning("answerability model %s not found: this index abstains by the hand thresholds", self.model_file)
         self._embedder = embedder
         self.versions = VersionStore(settings.index_dir)
 
@@ -125,7 +126,8 @@ class IndexBuilder:
             if progress:
                 progress("write", 1, 3, 0.0)
             write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
-            write_answerability(folder, self.model_file)
+            if self.model_file is not None:
+                write_answerability(folder, self.model_file)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
@@ -140,7 +142,9 @@ class IndexBuilder:
 
     def _model_key(self) -> str:
         """The answerability model is part of a version: a new model makes a new version."""
-        return content_key(self.model_file.read_text(encoding="utf-8")) if self.model_file.exists() else "none"
+        if self.model_file is None or not self.model_file.exists():
+            return "none"
+        return content_key(self.model_file.read_text(encoding="utf-8"))
 
     @staticmethod
     def _lexical_text(unit: Segment, meta: Metadata) -> str:

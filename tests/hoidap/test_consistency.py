@@ -33,8 +33,11 @@ QUESTION = "Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình của 
 @pytest.fixture
 def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOIDAP_MODEL", "hashing")
-    monkeypatch.setenv("HOIDAP_ABSTAIN_THRESHOLD", "-1")  # hashing vectors are not similar enough to trust
-    settings = Settings(data_dir=tmp_path / "data", model="hashing", abstain_threshold=-1.0, admin_keys=[SecretStr("k")],
+    # hashing vectors are not similar enough to trust: no answerability model, no dense threshold
+    monkeypatch.setenv("HOIDAP_ABSTAIN_THRESHOLD", "-1")
+    monkeypatch.setenv("HOIDAP_ANSWERABILITY_MODEL", "none")
+    settings = Settings(data_dir=tmp_path / "data", model="hashing", abstain_threshold=-1.0, answerability_model="none",
+                        admin_keys=[SecretStr("k")],
                         rate_limit_per_minute=100_000)
     docs = tmp_path / "docs"
     docs.mkdir()
