@@ -12,12 +12,11 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
+from core.sqlite import transaction
 from core.errors import NotFound
 
 _SCHEMA = """
@@ -234,15 +233,8 @@ class Store:
             self._conn.execute("DELETE FROM trash_documents WHERE trash_id = ?", (trash_id,))
         return len(ids)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _transaction(self):
+        return transaction(self._conn)
 
     # --- reads --------------------------------------------------------------------------------
 

@@ -15,11 +15,10 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.sqlite import transaction
 from core.errors import NotFound
 from core.private import private_file, private_key
 from core.settings import Settings
@@ -195,13 +194,5 @@ class QueryLog:
         if rows:
             log.info("query log: %d older answers masked, their conversation ids hashed", rows)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def _transaction(self):
+        return transaction(self._conn, self._lock)
