@@ -91,6 +91,7 @@ class Phase:
     clients: int
     seconds: float = 0.0
     answers: list[Answer] = field(default_factory=list)
+    windowed: bool = False  # answers picked by overlap with time windows: no throughput can be read off them
 
     @property
     def requests(self) -> int:
@@ -110,7 +111,9 @@ class Phase:
         return sum(a.abstained for a in self.answers)
 
     @property
-    def throughput(self) -> float:
+    def throughput(self) -> float | None:
+        if self.windowed:
+            return None
         return self.requests / self.seconds if self.seconds else 0.0
 
     def p(self, q: float) -> float:
@@ -119,7 +122,7 @@ class Phase:
     def overlapping(self, name: str, windows: list[tuple[float, float]]) -> "Phase":
         """The answers of this phase in flight during one of ``windows`` (monotonic start, end)."""
         inside = [a for a in self.answers if any(a.start < w_end and a.end > w_start for w_start, w_end in windows)]
-        return Phase(name, self.clients, sum(end - start for start, end in windows), inside)
+        return Phase(name, self.clients, sum(end - start for start, end in windows), inside, windowed=True)
 
     def summary(self) -> dict:
         return {"name": self.name, "clients": self.clients, "seconds": round(self.seconds, 2),
@@ -381,7 +384,8 @@ def report(result: BenchResult) -> str:
     for phase in (result.baseline, result.change, result.in_admin_calls):
         statuses = ", ".join(f"{status}: {count}" for status, count in sorted(phase.statuses.items()))
         lines.append(f"{phase.name:<18} {phase.clients:>7} {phase.seconds:>7.1f} {phase.requests:>8}  {statuses:<24} "
-                     f"{phase.p(50):>8.1f} {phase.p(95):>8.1f} {phase.p(99):>8.1f} {phase.throughput:>7.1f} "
+                     f"{phase.p(50):>8.1f} {phase.p(95):>8.1f} {phase.p(99):>8.1f} "
+                     f"{'–' if phase.throughput is None else f'{phase.throughput:.1f}':>7} "
                      f"{phase.abstained:>9}")
     lines += ["", f"{'admin call (phase B)':<50} {'at s':>6} {'status':>6} {'seconds':>8}  detail"]
     for call in result.admin:
