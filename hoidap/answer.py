@@ -140,7 +140,9 @@ class AnswerService:
             heads.append(f"{part.label}: {sub.direct or f'“{short}”'} [{lead.rank}]")
             details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]")
         if not cited:
-            return self._abstain(query.text, last)
+            answer = self._abstain(query.text, last)
+            answer.reason, answer.index_version = last.reason, last.version
+            return answer
         answer = Answer(question=query.text, answer=" · ".join(heads) + "\n" + "\n".join(details), abstained=False,
                         citations=cited, kind=query.kind)
         answer.index_version = last.version

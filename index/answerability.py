@@ -28,7 +28,7 @@ Question features (``QUESTION_FEATURES``):
   the top unit's document is about another one;
 - ``missing_year``: names a year that none of the top 3 units (or their documents) mentions;
   ``doc_year_missing``: names a kind of document and a year, and no document of that kind is of that year;
-- ``missing_number``: names a document number that no document and no top unit holds;
+- ``missing_number``: names a document number that no document has and no unit mentions;
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
@@ -53,10 +53,11 @@ from corpus.text import fold, match_form
 from index.query import Query
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 # features that alone decide: when one holds, the documents cannot answer, whatever the model says
 # (none holds for any answerable dev question); each is also the reason the answer gives
-VETOES = ("unknown_place", "doc_year_missing", "missing_year", "place_mismatch", "detail_unmet", "result_asked")
+VETOES = ("unknown_place", "doc_year_missing", "missing_year", "missing_number", "place_mismatch", "detail_unmet",
+          "result_asked")
 
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
@@ -141,6 +142,7 @@ class Evidence:
     known_places: set[str]  # folded provinces of the corpus
     all_doc_numbers: set[str]  # first part of every document number ("1601")
     corpus_docs: list[tuple[tuple[str, ...], str, str, str]] = ()  # each document's types, title, province, year
+    corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
 
 
 class _Held:
@@ -261,7 +263,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     missing_year = bool(q.years) and not any(_year_match(q, ev.texts[j], ev.doc_years[j]) for j in top3)
     asked_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(q.text)} | \
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
-    missing_number = any(n not in ev.all_doc_numbers and not any(n in ev.texts[j] for j in top3) for n in asked_numbers)
+    missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
     kind_unmet = bool(kinds) and not any(kind_met(kinds, ev.texts[j], ev.quantity[j]) for j in top3)
     details = detail_unmet(q, [ev.texts[j] for j in top3])

@@ -182,7 +182,9 @@ class Searcher:
                       doc_places=[fold(match_form(d.province)) if d.province else "" for d in docs],
                       doc_numbers=[d.number or "" for d in docs], doc_named=[d.id in matched for d in docs],
                       lexical_top5=lexical, dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
-                      known_places=snap.places, all_doc_numbers=snap.doc_numbers, corpus_docs=snap.doc_years)
+                      known_places=snap.places, all_doc_numbers=snap.doc_numbers, corpus_docs=snap.doc_years,
+                      corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
+                          list(query.numbers), "folded")) if posting is not None))
         return ev, TermStats(query, snap.lexical, positions)
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
