@@ -13,11 +13,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import admin, ask, documents, system
+from api.schemas import ErrorResponse
 from api.state import AppState
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# every error body is {"error": {"code", "message"}} (api/errors.py); the OpenAPI document says so
+ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for status, text in (
+    (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (404, "not_found"),
+    (409, "document_exists, duplicate_document"), (413, "file_too_large"), (415, "unsupported_format"),
+    (422, "empty_question, question_too_long, invalid_filter, invalid_request, corrupt_document, …"),
+    (429, "rate_limited (with Retry-After)"), (503, "index_missing, busy"))}
 STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
 PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/widget.js")
@@ -67,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     for router in (ask.router, documents.router, admin.router, system.router):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     _mount_channels(app, settings)
 
     @app.get("/widget.js", include_in_schema=False)

@@ -203,3 +203,15 @@ def test_admin_upload_and_delete_while_queries_keep_being_answered(indexed_setti
             thread.join()
         assert not failures and answered > 0
     assert QueryLog(settings.data_dir / "querylog.sqlite3").questions(5)
+
+
+def test_openapi_describes_the_real_error_bodies(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "ErrorResponse" in spec["components"]["schemas"]
+    for path, method in (("/api/ask", "post"), ("/api/admin/documents", "post"), ("/api/units/{unit_id}", "get")):
+        responses = spec["paths"][path][method]["responses"]
+        for status in ("422", "429", "404", "401"):
+            assert responses[status]["content"]["application/json"]["schema"] == \
+                {"$ref": "#/components/schemas/ErrorResponse"}, (path, status)
+    body = client.post("/api/ask", json={"question": ""}).json()  # and the body matches the schema
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
