@@ -26,14 +26,21 @@ _MULTIPART_OVERHEAD = 64 * 1024
 _ACCEPTED = "gửi multipart/form-data với một trường 'file' chứa tệp .txt .md .pdf .docx hoặc .html"
 
 
-@router.post("/documents", status_code=status.HTTP_201_CREATED)
+# the body is read by hand (the key is checked first, the size bounded while streaming): describe it here
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "a .txt .md .pdf .docx or .html file"}}}}}}}
+
+
+@router.post("/documents", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_BODY)
 async def upload(request: Request, response: Response, state: State, doc_id: str | None = None,
                  replace: bool = False) -> dict:
     """Tải lên một văn bản mới (multipart, trường `file`); trùng mã thì 409 trừ khi `replace=true`."""
     return await _add(request, response, state, doc_id, replace)
 
 
-@router.put("/documents/{doc_id}", status_code=status.HTTP_201_CREATED)
+@router.put("/documents/{doc_id}", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_BODY)
 async def put(doc_id: str, request: Request, response: Response, state: State) -> dict:
     """Tạo hoặc thay thế văn bản mã `doc_id`; bản cũ vào thùng rác, khôi phục được."""
     return await _add(request, response, state, doc_id, True)
