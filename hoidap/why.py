@@ -37,6 +37,12 @@ def explain(result: SearchResult) -> str:
     query, reason = result.query, result.reason
     province = f" của tỉnh {_place(query)}" if query.places else ""
     year = query.years[0] if query.years else ""
+    if reason == "vague":
+        return ("Câu hỏi chưa đủ rõ để tra cứu; hãy nêu nội dung cần hỏi (việc gì, văn bản nào, tỉnh nào, năm nào).")
+    if reason == "missing_number":
+        number = next((n for n in query.numbers if len(n) >= 3 and not (n.startswith(("19", "20")) and len(n) == 4)),
+                      "")
+        return f"Các văn bản hiện có không có và không nhắc đến văn bản số {number}.".replace(" số .", ".")
     if reason == "unknown_place":
         return f"Các văn bản hiện có không có văn bản nào của tỉnh {_place(query, known=False, result=result)}."
     if reason == "doc_year_missing":

@@ -32,7 +32,8 @@ Question features (``QUESTION_FEATURES``):
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
-- ``named_doc``: the top unit's document is the one the question names.
+- ``named_doc``: the top unit's document is the one the question names;
+- ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ").
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
 three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
@@ -53,16 +54,16 @@ from corpus.text import fold, match_form
 from index.query import Query
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 # features that alone decide: when one holds, the documents cannot answer, whatever the model says
 # (none holds for any answerable dev question); each is also the reason the answer gives
-VETOES = ("unknown_place", "doc_year_missing", "missing_year", "missing_number", "place_mismatch", "detail_unmet",
-          "result_asked")
+VETOES = ("vague", "unknown_place", "doc_year_missing", "missing_year", "missing_number", "place_mismatch",
+          "detail_unmet", "result_asked")
 
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
-                     "kind_unmet", "detail_unmet", "result_asked", "named_doc")
+                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague")
 CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "text_coverage",
                       "text_pairs", "heading_coverage", "kind_met",
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
@@ -81,11 +82,13 @@ ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan
                             r"trieu))\b|%")
 _ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|khao sat|danh gia)|thuc hien duoc|"
                           r"da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
-                          r"hien (co|nay co)|xep thu may|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo))\b")
+                          r"hien (co|nay co)|xep thu may|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo)|"
+                          r"da \w+( \w+){0,6} chua|xong chua|den nay|luot tai|phat hien bao nhieu|co vao top)\b")
 TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")  # a target, not a result
 # details the plans never state unless a unit says them: a person, a contact, a sum of money
 DETAILS = {
-    "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua)\b"),
+    "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua|ai dung dau|"
+                          r"(chu tich|giam doc|bi thu|truong phong)( \w+){0,6} (hien nay|nhiem ky nay))\b"),
                re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
     "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
                 re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
@@ -94,6 +97,7 @@ DETAILS = {
               re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
 }
 TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "chuong trinh": "Chương trình"}
+_TYPE_ABBREVIATIONS = {"kh": "Kế hoạch", "qd": "Quyết định"}
 _ACHIEVED = re.compile(r"\b(da dat|dat duoc|ket qua dat duoc|da thuc hien duoc|da hoan thanh)\b")
 _DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
 
@@ -225,7 +229,9 @@ def doc_year_missing(query: Query, corpus_docs) -> bool:
     """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document of
     that kind (and of the province it names) has that year in its title or period (or, for a decision,
     as its year of issue)."""
-    wanted = [name for key, name in TYPE_WORDS.items() if key in query.folded]
+    padded = f" {query.folded} "
+    wanted = [name for key, name in TYPE_WORDS.items() if f" {key} " in padded] + \
+        [name for key, name in _TYPE_ABBREVIATIONS.items() if f" {key} " in padded]
     if not wanted or not query.years:
         return False
     candidates = [d for d in corpus_docs if any(w in d[0] for w in wanted)
@@ -234,14 +240,27 @@ def doc_year_missing(query: Query, corpus_docs) -> bool:
         for year in query.years:
             if year in title or ("Quyết định" in wanted and year == issued):
                 return False
-            for start, end in re.findall(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", title):
-                if start <= year <= end:
-                    return False
+            if _in_title(year, title):
+                return False
     return True
 
 
+_RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
+_ISSUANCE = re.compile(r"\b(ban hanh|ky|ngay nao|thang may|thang nao)\b")
+
+
+def _in_title(year: str, title: str) -> bool:
+    """The year is in a document's title or inside a period it names ("giai đoạn 2022 - 2025")."""
+    return year in title or any(start <= year <= end for start, end in _RANGE.findall(title))
+
+
 def _year_match(query: Query, text: str, doc_year: str) -> bool:
-    return not query.years or any(y in text or y in doc_year for y in query.years)
+    """A year the question names is in the unit, in its document's title or period, or — for a
+    question about issuance — the document's year of issue (a plan for 2025 is issued in 2024: that
+    does not make it a plan about 2024)."""
+    issued, _, title = doc_year.partition(" ")
+    return not query.years or any(y in text or _in_title(y, title) or (y == issued and _ISSUANCE.search(query.folded))
+                                  for y in query.years)
 
 
 def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
@@ -249,7 +268,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     q = ev.query
     top3 = range(min(3, len(ev.positions)))
     if not ev.positions:
-        return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov}
+        return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov,
+                                                           "vague": float(stats.count < 2)}
     coverages = [stats.coverage(j) for j in top3]
     pairs = [stats.pair_coverage(j) for j in top3]
     own = [stats.own_coverage(ev.texts[j])[0] for j in top3]
@@ -278,7 +298,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
         "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
         "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
-        "result_asked": float(result_asked), "named_doc": float(ev.doc_named[0]),
+        "result_asked": float(result_asked), "named_doc": float(ev.doc_named[0]), "vague": float(stats.count < 2),
     }
 
 
