@@ -7,7 +7,7 @@ vetoes of :mod:`index.answerability` (plus ``low_confidence`` and ``no_hits``).
 from __future__ import annotations
 
 from corpus.text import fold, match_form
-from index.answerability import DETAILS, TARGET, TYPE_WORDS
+from index.answerability import DETAILS, DOC_NUMBER, TARGET, TYPE_WORDS
 from index.query import PLACES, Query
 from index.search import SearchResult
 
@@ -40,8 +40,9 @@ def explain(result: SearchResult) -> str:
     if reason == "vague":
         return ("Câu hỏi chưa đủ rõ để tra cứu; hãy nêu nội dung cần hỏi (việc gì, văn bản nào, tỉnh nào, năm nào).")
     if reason == "missing_number":
-        number = next((n for n in query.numbers if len(n) >= 3 and not (n.startswith(("19", "20")) and len(n) == 4)),
-                      "")
+        written = DOC_NUMBER.search(query.text)  # "1999/TTr-SNV" first, then a bare number that is not a year
+        number = written.group(1) if written else \
+            next((n for n in query.numbers if len(n) >= 3 and not (n.startswith(("19", "20")) and len(n) == 4)), "")
         return f"Các văn bản hiện có không có và không nhắc đến văn bản số {number}.".replace(" số .", ".")
     if reason == "unknown_place":
         return f"Các văn bản hiện có không có văn bản nào của tỉnh {_place(query, known=False, result=result)}."

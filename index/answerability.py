@@ -99,7 +99,7 @@ DETAILS = {
 TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "chuong trinh": "Chương trình"}
 _TYPE_ABBREVIATIONS = {"kh": "Kế hoạch", "qd": "Quyết định"}
 _ACHIEVED = re.compile(r"\b(da dat|dat duoc|ket qua dat duoc|da thuc hien duoc|da hoan thanh)\b")
-_DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
+DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
 
 
 def states_quantity(text: str) -> bool:
@@ -281,7 +281,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     unknown_place = any(p not in ev.known_places for p in named_places)
     place_mismatch = bool(named_places) and ev.doc_places[0] not in named_places
     missing_year = bool(q.years) and not any(_year_match(q, ev.texts[j], ev.doc_years[j]) for j in top3)
-    asked_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(q.text)} | \
+    asked_numbers = {m.group(1) for m in DOC_NUMBER.finditer(q.text)} | \
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
     missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))

@@ -96,3 +96,25 @@ def test_a_veto_alone_decides_and_is_only_the_reason_when_the_topic_is_there() -
                                                                     "unknown_place": 1.0, "rare_missing": 1.0,
                                                                     "missing_mass": 2.0, "oov": 0.8}
     assert model.decide(off_topic)[1] == "low_confidence"
+
+
+def test_a_document_number_the_corpus_never_mentions_is_named(service: AnswerService) -> None:
+    answer = _abstains(service, "Đề án 1734/QĐ-UBND của Đồng Tháp về năng lực tham mưu CCHC có mấy nhiệm vụ",
+                       "missing_number")
+    assert "không nhắc đến văn bản số 1734." in answer.answer
+    answer = _abstains(service, "Tờ trình số 1999/TTr-SNV đề nghị ban hành Kế hoạch CCHC năm 2025 của Quảng Nam ngày nào",
+                       "missing_number")
+    assert "văn bản số 1999." in answer.answer
+
+
+def test_a_question_too_vague_to_look_up_says_so(service: AnswerService) -> None:
+    answer = _abstains(service, "là sao", "vague")
+    assert answer.answer.startswith("Câu hỏi chưa đủ rõ")
+
+
+def test_a_plan_issued_in_2024_is_not_a_plan_about_2024(service: AnswerService) -> None:
+    # the 2025 plan was issued in December 2024: a question about 2024 is not answered from it
+    answer = service.answer("Chỉ tiêu dịch vụ công trực tuyến năm 2024 của Quảng Nam", record=False)
+    assert answer.abstained, answer.answer
+    answered = service.answer("Chỉ tiêu dịch vụ công trực tuyến toàn trình năm 2025 của Quảng Nam", record=False)
+    assert not answered.abstained and answered.citations[0].doc_id == "quangnam-2025-ke-hoach-cchc"
