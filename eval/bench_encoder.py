@@ -2,7 +2,7 @@
 
 The shipped corpus is indexed once (torch fp32 passages, the normal builder) into a temp data dir;
 each variant then embeds the dev questions against that index. Printed per variant: single-question
-p50/p95 ms (2 threads), mean/min cosine to torch fp32 over the dev questions, and dense-only and
+p50/p95 ms (2 threads, the variants timed in turn on each question), mean/min cosine to torch fp32 over the dev questions, and dense-only and
 hybrid Recall@5 / MRR@10 on the dev set. Needs ``hoidap model export-onnx`` first.
 
     python eval/bench_encoder.py [--data-dir /tmp/hoidap-bench-encoder] [--repeats 2]
@@ -58,27 +58,29 @@ def main() -> None:
     print(f"{len(texts)} dev questions, {len(units)} units, {THREADS} threads; "
           f"int8 at export: {report.get('onnx-int8', {}).get('plan', 'refused')}")
 
-    rows = []
-    for variant in QUERY_ENCODERS:
-        embedder = Embedder.from_settings(settings.model_copy(update={"query_encoder": variant}))
-        torch.set_num_threads(THREADS)
+    embedders = {v: Embedder.from_settings(settings.model_copy(update={"query_encoder": v})) for v in QUERY_ENCODERS}
+    torch.set_num_threads(THREADS)
+    latencies: dict[str, list[float]] = {v: [] for v in embedders}
+    for embedder in embedders.values():
         embedder.embed_queries(texts[:5])  # warm-up
-        latencies = []
-        for _ in range(args.repeats):
-            for text in texts:
+    # round-robin, question by question: a neighbour's load on the shared cores hits every variant alike
+    for _ in range(args.repeats):
+        for text in texts:
+            for variant, embedder in embedders.items():
                 started = time.perf_counter()
                 embedder.embed_queries([text])
-                latencies.append((time.perf_counter() - started) * 1000)
+                latencies[variant].append((time.perf_counter() - started) * 1000)
+    rows = []
+    for variant, embedder in embedders.items():
         vectors = np.vstack([embedder.embed_queries([t]) for t in texts])
         cos = (vectors * reference).sum(axis=1)
         searcher = Searcher(settings, embedder)
-        row = {"variant": embedder.query_encoder, "p50_ms": percentile(latencies, 50),
-               "p95_ms": percentile(latencies, 95), "cos_mean": float(cos.mean()), "cos_min": float(cos.min())}
+        row = {"variant": embedder.query_encoder, "p50_ms": percentile(latencies[variant], 50),
+               "p95_ms": percentile(latencies[variant], 95), "cos_mean": float(cos.mean()), "cos_min": float(cos.min())}
         for mode in ("dense", "hybrid"):
             metrics = retrieval_metrics(run_mode(searcher, questions, mode), relevant)
             row[f"{mode}_R@5"], row[f"{mode}_MRR@10"] = metrics["recall@5"], metrics["mrr@10"]
         rows.append(row)
-        print(f"  {variant}: done", file=sys.stderr)
 
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
