@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embed_batch_size: int = Field(32, ge=1)
+    # questions only: passages (and so the index) stay on the torch fp32 path whatever this says
+    query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "torch"
 
     # retrieval
     hnsw_threshold: int = Field(50_000, ge=1)  # exact search below, HNSW at or above

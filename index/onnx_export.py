@@ -1,0 +1,176 @@
+"""Export the converted e5 model to ONNX (fp32 and dynamic int8) for the question encoder, offline.
+
+``torch.onnx.export`` (opset 17, dynamic batch and sequence axes, inputs ``input_ids`` and
+``attention_mask`` as the torch path feeds them, output ``last_hidden_state``), then ONNX Runtime's
+BERT optimizer (fused attention, layer norms, GELU), then ``quantize_dynamic`` (signed int8 weights,
+per channel). The int8 model is kept only if its question embeddings stay close to torch fp32 on
+the dev questions; otherwise the reason is logged and recorded, and ``onnx-int8`` uses fp32.
+Files go to ``<model>/onnx/`` (built beside it, renamed into place); the model's own files are untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ModelUnavailable
+from index.model_prepare import swap_in
+from index.onnx_encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report
+
+logger = logging.getLogger(__name__)
+
+OPSET = 17
+MIN_COSINE = 0.99  # every check question's int8 vector against torch fp32
+# tried in order, the first that passes the check is kept: all MatMuls int8 (fastest), then with the
+# FFN output MatMuls left fp32 (their GELU inputs have the widest range: min cosine 0.988 -> 0.998 here)
+QUANT_PLANS = ("all", "ffn-output-fp32")
+EXPORT_VERSION = 1
+
+
+def onnx_available() -> bool:
+    """True if the export's libraries (onnx, onnxruntime) are installed."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("onnx", "onnxruntime"))
+
+
+def is_exported(model_dir: Path) -> bool:
+    """True if ``model_dir/onnx`` holds a complete export of this format version."""
+    report = read_report(model_dir)
+    return bool(report and report.get("version") == EXPORT_VERSION
+                and (Path(model_dir) / ONNX_DIR / FILES["onnx-fp32"]).is_file())
+
+
+def _export_fp32(model_dir: Path, out: Path) -> None:
+    import torch
+    from transformers import AutoModel
+
+    # eager attention traces into plain MatMul/Softmax, which the BERT optimizer fuses
+    bert = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager", local_files_only=True).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    ids = torch.tensor([[0, 41, 1294, 12, 14515, 14332, 2], [0, 41, 1294, 12, 2, 1, 1]])
+    mask = (ids != 1).long()
+    axes = {0: "batch", 1: "sequence"}
+    with torch.no_grad():
+        # the TorchScript exporter: the dynamo one needs onnxscript and gains nothing for a BERT encoder
+        torch.onnx.export(LastHiddenState(bert), (ids, mask), str(out), opset_version=OPSET, dynamo=False,
+                          input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})
+
+
+def _optimize(src: Path, out: Path, heads: int, hidden: int) -> dict:
+    from onnxruntime.transformers import optimizer
+
+    model = optimizer.optimize_model(str(src), model_type="bert", num_heads=heads, hidden_size=hidden,
+                                     opt_level=1, use_gpu=False)
+    model.save_model_to_file(str(out))
+    return {k: v for k, v in model.get_fused_operator_statistics().items() if v}
+
+
+def _quantize(src: Path, out: Path, plan: str) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    exclude: list[str] = []
+    if plan == "ffn-output-fp32":
+        graph = onnx.load(str(src), load_external_data=False).graph
+        gelu_outputs = {o for n in graph.node if n.op_type in ("BiasGelu", "Gelu", "FastGelu") for o in n.output}
+        exclude = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[0] in gelu_outputs]
+    # shape inference cannot type the fused ops' outputs; they are all float
+    quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=exclude,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def check_questions(limit: int = 48) -> list[str]:
+    """Dev-set questions, with and without diacritics, for the cosine check."""
+    from corpus.text import fold
+    from eval.gold import load_gold
+
+    questions = [q.question for q in load_gold()][:limit]
+    return questions[: limit // 2] + [fold(q) for q in questions[limit // 2:]]
+
+
+def cosines(model_dir: Path, variant: str, questions: list[str], reference: np.ndarray, prompt: str,
+            onnx_dir: Path | None = None) -> np.ndarray:
+    """Cosine of each question's ``variant`` vector to its ``reference`` row."""
+    encoder = OnnxQueryEncoder(model_dir, variant, onnx_dir=onnx_dir)
+    vectors = np.vstack([encoder.encode([prompt + q]) for q in questions])  # one at a time, as served
+    return (vectors * reference).sum(axis=1)
+
+
+def _summary(cos: np.ndarray) -> dict:
+    return {"mean_cosine": round(float(cos.mean()), 5), "min_cosine": round(float(cos.min()), 5)}
+
+
+def export_onnx(model_dir: Path, *, force: bool = False, query_prompt: str = "query: ") -> dict:
+    """Write ``model_dir/onnx/`` (fp32, int8 if it passes the check) and return the export report.
+
+    Args:
+        model_dir: a prepared sentence-transformers folder (``hoidap model prepare``).
+        force: export again even if a complete export is there.
+        query_prompt: the prompt the check questions carry (the setting's ``query_prompt``).
+
+    Returns:
+        the report written to ``onnx/onnx-export.json``: cosines, ``int8_accepted`` and its reason.
+
+    Raises:
+        ModelUnavailable: onnx/onnxruntime are not installed or the model cannot be loaded.
+    """
+    model_dir = Path(model_dir)
+    target = model_dir / ONNX_DIR
+    if not force and is_exported(model_dir):
+        return read_report(model_dir) or {}
+    if not onnx_available():
+        raise ModelUnavailable("xuất ONNX cần onnx và onnxruntime: pip install -e '.[search]'")
+    from index.dense import Embedder
+
+    started = time.perf_counter()
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{ONNX_DIR}.tmp-", dir=model_dir))
+    try:
+        raw = tmp / "raw.onnx"
+        logger.info("exporting %s to ONNX (opset %d)", model_dir, OPSET)
+        _export_fp32(model_dir, raw)
+        fused = _optimize(raw, tmp / FILES["onnx-fp32"], config["num_attention_heads"], config["hidden_size"])
+        raw.unlink()
+        questions = check_questions()
+        reference = Embedder(str(model_dir), query_prompt=query_prompt).embed_queries(questions)
+        report: dict = {"version": EXPORT_VERSION, "opset": OPSET, "fused": fused, "questions": len(questions)}
+        report["onnx-fp32"] = _summary(cosines(model_dir, "onnx-fp32", questions, reference, query_prompt, tmp))
+        accepted, reasons = False, []
+        for plan in QUANT_PLANS:
+            _quantize(tmp / FILES["onnx-fp32"], tmp / FILES["onnx-int8"], plan)
+            int8 = _summary(cosines(model_dir, "onnx-int8", questions, reference, query_prompt, tmp))
+            reasons.append(f"{plan}: cosine to torch fp32 mean {int8['mean_cosine']:.4f}, "
+                           f"min {int8['min_cosine']:.4f} (needs ≥ {MIN_COSINE})")
+            logger.info("int8 plan %s", reasons[-1])
+            if int8["min_cosine"] >= MIN_COSINE:
+                accepted = True
+                report["onnx-int8"] = {**int8, "plan": plan}
+                break
+        report["int8_accepted"] = accepted
+        report["int8_reason"] = "; ".join(reasons) + f" over {len(questions)} dev questions"
+        if not accepted:
+            logger.warning("onnx-int8 refused, questions will use onnx-fp32: %s", report["int8_reason"])
+            (tmp / FILES["onnx-int8"]).unlink()
+        (tmp / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        swap_in(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    logger.info("ONNX encoder ready in %s in %.0f s: %s", target, time.perf_counter() - started, report["int8_reason"])
+    return report
