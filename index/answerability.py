@@ -43,6 +43,7 @@ kind met, year / place / document agreement, unit kind and length.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ import numpy as np
 
 from corpus.text import fold, match_form
 from index.query import Query
+
+log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 FEATURE_VERSION = 5
@@ -384,6 +387,9 @@ class AnswerabilityModel:
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("feature_version") != FEATURE_VERSION:
+            log.warning("%s was trained for features v%s, this code computes v%d: abstaining by the hand "
+                        "thresholds; rebuild the index (hoidap index) or retrain (hoidap eval --train-abstain)",
+                        path, data.get("feature_version"), FEATURE_VERSION)
             return None
         return cls(Logistic.from_json(data["answerable"]), Logistic.from_json(data["rerank"]), float(data["threshold"]),
                    data["feature_version"], data.get("trained_on"))
