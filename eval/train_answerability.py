@@ -55,14 +55,11 @@ def match(searcher: Searcher, question: str, rerank: Logistic | None = None) -> 
     lists, vector = searcher.candidate_lists(snap, query, "hybrid", None, {})
     matched = named_documents(snap, query)
     hits = searcher.fuse(snap, lists, matched, RERANK_POOL)
-    ev, stats = searcher.evidence(snap, query, hits, lists, vector, matched)
-    candidates = [candidate_features(ev, stats, j) for j in range(len(hits))]
-    if rerank is not None and len(hits) > 1:
-        p = rerank.probability(candidates)
-        order = sorted(range(len(hits)), key=lambda j: (-p[j], j))
-        hits = [hits[j] for j in order]
+    if rerank is None:
         ev, stats = searcher.evidence(snap, query, hits, lists, vector, matched)
-        candidates = [candidates[j] for j in order]
+    else:
+        hits, ev, stats = searcher.rerank(snap, query, hits, lists, vector, matched, rerank)
+    candidates = [candidate_features(ev, stats, j) for j in range(len(hits))]
     return Match(hits, candidates, question_features(ev, stats))
 
 

@@ -42,11 +42,12 @@ kind met, year / place / document agreement, unit kind and length.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,15 @@ class Evidence:
     corpus_docs: list[tuple[tuple[str, ...], str, str, str]] = ()  # each document's types, title, province, year
     corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
 
+    def reordered(self, order: list[int]) -> "Evidence":
+        """The same evidence with its candidates in ``order`` (after a rerank)."""
+        return replace(self, **{f.name: [getattr(self, f.name)[j] for j in order] for f in fields(self)
+                                if f.name in _PER_CANDIDATE})
+
+
+_PER_CANDIDATE = ("positions", "scores", "ranks", "dense", "texts", "headings", "kinds", "quantity", "doc_years",
+                  "doc_places", "doc_numbers", "doc_named")
+
 
 class _Held:
     """IDF weights of some terms and which candidates hold each one (postings of the folded field)."""
@@ -171,6 +181,11 @@ class _Held:
                 at = np.minimum(np.searchsorted(posting, wanted), len(posting) - 1)
                 self.held[i] = posting[at] == wanted
         self.total = float(self.idf.sum())
+
+    def reordered(self, order: list[int]) -> "_Held":
+        out = copy.copy(self)
+        out.held = self.held[:, order]
+        return out
 
     def coverage(self, j: int) -> float:
         """IDF-weighted share of the terms held by candidate ``j``."""
@@ -200,6 +215,12 @@ class TermStats:
         pair_share = float(p.idf @ np.array([t in pairs for t in self.pair_terms], dtype=float)) / p.total \
             if p.total else 1.0
         return share, pair_share
+
+    def reordered(self, order: list[int]) -> "TermStats":
+        """The same statistics with the candidates in ``order``."""
+        out = copy.copy(self)
+        out.words, out.pairs = self.words.reordered(order), self.pairs.reordered(order)
+        return out
 
     def coverage(self, j: int) -> float:
         return self.words.coverage(j)

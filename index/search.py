@@ -17,7 +17,7 @@ import numpy as np
 from core.errors import InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
-from index.answerability import Evidence, TermStats, candidate_features, question_features
+from index.answerability import Evidence, Logistic, TermStats, candidate_features, question_features
 from index.dense import Embedder
 from index.filters import FILTER_KEYS, allowed_units, named_documents
 from index.fuse import rrf, top_positions
@@ -209,18 +209,17 @@ class Searcher:
             matched[doc_id] = matched.get(doc_id, 0) + extra
         hits = self.fuse(snap, lists, matched, max(k, RERANK_POOL))
         confidence = self.confidence(hits, lists)
-        why = signals(query, [h.position for h in hits], confidence, snap.lexical, snap.provinces,
-                      [h.unit.quantity for h in hits])
         model = snap.answerability if mode == "hybrid" else None
-        answerable, features, reason = None, {}, None
+        answerable, features, reason, why = None, {}, None, None
         if model is not None and hits:
             t2 = time.perf_counter()
-            hits = self.rerank(snap, query, hits, lists, vector, matched)
-            ev, stats = self.evidence(snap, query, hits, lists, vector, matched)
+            hits, ev, stats = self.rerank(snap, query, hits, lists, vector, matched)
             features = question_features(ev, stats)
             answerable, reason = model.decide(features)
             timings["answerability_ms"] = (time.perf_counter() - t2) * 1000
         else:
+            why = signals(query, [h.position for h in hits], confidence, snap.lexical, snap.provinces,
+                          [h.unit.quantity for h in hits])
             min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
             abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
                 (confidence < min_dense)
@@ -234,16 +233,18 @@ class Searcher:
                             answerable=answerable, features=features, reason=reason)
 
     def rerank(self, snap: Snapshot, query: Query, hits: list[SearchHit], lists: Lists, vector: np.ndarray | None,
-               matched: dict[str, int]) -> list[SearchHit]:
-        """The first ``RERANK_POOL`` hits reordered by the rerank model (the rest keep their order)."""
-        model = snap.answerability
+               matched: dict[str, int], model: Logistic | None = None) -> tuple[list[SearchHit], Evidence, TermStats]:
+        """The first ``RERANK_POOL`` hits reordered by ``model`` (the version's rerank model when not
+        given; the rest keep their order), with the evidence of the reordered pool, computed once."""
         pool = hits[:RERANK_POOL]
-        if model is None or len(pool) < 2:
-            return hits
         ev, stats = self.evidence(snap, query, pool, lists, vector, matched)
-        p = model.rerank.probability([candidate_features(ev, stats, j) for j in range(len(pool))])
+        if model is None and snap.answerability is not None:
+            model = snap.answerability.rerank
+        if model is None or len(pool) < 2:
+            return hits, ev, stats
+        p = model.probability([candidate_features(ev, stats, j) for j in range(len(pool))])
         order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
-        return [pool[j] for j in order] + hits[RERANK_POOL:]
+        return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 
     @staticmethod
     def confidence(hits: list[SearchHit], lists: Lists) -> float:
