@@ -13,8 +13,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -28,12 +26,7 @@ from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from hoidap.assistant import Assistant  # noqa: E402
 from core.settings import Settings  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from eval.server import Server  # noqa: E402
 
 
 def in_process(settings: Settings, questions: list[str], seconds: float) -> dict:
@@ -105,22 +98,8 @@ def main() -> None:
     print(f"in-process answer(): p50 {base['p50_ms']:.1f} ms, p95 {base['p95_ms']:.1f} ms; "
           f"{base['throughput']:.1f} answers/s with {os.cpu_count()} threads", flush=True)
 
-    port = free_port()
-    env = {**os.environ, "HOIDAP_DATA_DIR": str(settings.data_dir), "HOIDAP_RATE_LIMIT_PER_MINUTE": "100000000"}
-    server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.5)
+    with Server(settings.data_dir, {"HOIDAP_RATE_LIMIT_PER_MINUTE": "100000000"}) as server:
+        url = server.url
         asyncio.run(drive(url, questions, 2, 5))  # warm up
         rows = []
         for level in (int(x) for x in args.levels.split(",")):
@@ -130,9 +109,6 @@ def main() -> None:
             print(f"{level:>3} clients, {seconds:.0f} s: {row['requests']} requests, {row['errors']} errors, "
                   f"{row['throughput']:.1f} req/s, p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms, "
                   f"p99 {row['p99_ms']:.1f} ms", flush=True)
-    finally:
-        server.terminate()
-        server.wait(30)
     one = next((r for r in rows if r["clients"] == 1), None)
     top = max(rows, key=lambda r: r["clients"])
     if one:

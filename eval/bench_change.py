@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,7 +34,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.settings import PROJECT_ROOT, Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from eval.server import Server  # noqa: E402
 from corpus.ingest import Ingester  # noqa: E402
 from corpus.store import Store  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
@@ -196,52 +194,6 @@ def prepare(settings: Settings) -> None:
     store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`hoidap serve` in a subprocess over ``settings.data_dir``; its output goes to a log file there."""
-
-    def __init__(self, settings: Settings, rate_limit: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = settings.data_dir / "server.log"
-        self.env = {**os.environ, "HOIDAP_DATA_DIR": str(settings.data_dir), "HOIDAP_MODEL": settings.model,
-                    "HOIDAP_ADMIN_KEYS": KEY, "HOIDAP_RATE_LIMIT_PER_MINUTE": str(rate_limit)}
-
-    def __enter__(self) -> "Server":
-        # a file, not a pipe: a pipe nobody reads fills up under load and stalls the server
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(self.port)],
-                                        env=self.env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=5).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.__exit__()
-                raise SystemExit(f"the server did not start:\n{self.log_tail()}")
-            time.sleep(0.5)
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()
-
-    def log_tail(self, chars: int = 2000) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
-
-
 # --- load and change ------------------------------------------------------------------------------
 
 
@@ -350,7 +302,8 @@ def run(settings: Settings, clients: int, seconds: float, rate_limit: int = HIGH
     """
     questions = questions or [q.question for q in load_gold()]
     prepare(settings)
-    with Server(settings, rate_limit) as server:
+    with Server(settings.data_dir, {"HOIDAP_MODEL": settings.model, "HOIDAP_ADMIN_KEYS": KEY,
+                                    "HOIDAP_RATE_LIMIT_PER_MINUTE": str(rate_limit)}) as server:
         load(server.url, questions, Phase("warm-up", min(clients, 2)), min(seconds, 5))
         before = document_ids(server.url)
         baseline = load(server.url, questions, Phase("A baseline", clients), seconds)

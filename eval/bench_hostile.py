@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from corpus.ingest import Ingester  # noqa: E402
 from corpus.store import Store  # noqa: E402
 from core.settings import Settings  # noqa: E402
+from eval.server import Server  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
 from index.dense import Embedder  # noqa: E402
 
@@ -199,16 +198,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         prepare(data_dir)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {**os.environ, "HOIDAP_DATA_DIR": str(data_dir), "HOIDAP_MODEL": "hashing", "HOIDAP_ADMIN_KEYS": f'["{KEY}"]',
-               "HOIDAP_RATE_LIMIT_PER_MINUTE": "100000"}
-        server = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port)], env=env,
-                                  cwd=Path(__file__).resolve().parent.parent)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(url, server)
+        env = {"HOIDAP_MODEL": "hashing", "HOIDAP_ADMIN_KEYS": KEY, "HOIDAP_RATE_LIMIT_PER_MINUTE": "100000"}
+        with Server(data_dir, env, timeout=120) as server:
+            url, port = server.url, server.port
             bomb = zip_bomb()
             cases = [
                 (f"zip bomb .docx ({len(bomb) / MB:.1f} MB → 300 MB XML)", lambda: upload(url, "bom.docx", bomb)),
@@ -218,7 +210,7 @@ def main() -> int:
             ]
             print(f"{'case':<44} {'status':<26} {'seconds':>8} {'RSS +MB':>8} {'sent MB':>8}  other admin request")
             for label, run in cases:
-                with Watch(url, server.pid) as watch:
+                with Watch(url, server.process.pid) as watch:
                     started = time.monotonic()
                     status, code, *rest = run()
                     seconds = time.monotonic() - started
@@ -227,24 +219,7 @@ def main() -> int:
                          else "none completed (request shorter than one round)")
                 print(f"{label:<44} {f'{status} {code}':<26} {seconds:>8.2f} {watch.peak - watch.before:>8.1f} "
                       f"{sent:>8}  {other}")
-        finally:
-            server.terminate()
-            server.wait(30)
     return 0
-
-
-def _wait_ready(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with code {server.returncode}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start within 120 s")
 
 
 if __name__ == "__main__":
