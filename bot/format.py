@@ -90,7 +90,8 @@ def answer_html(answer: Answer) -> str:
     first, rest = _lead(answer)
     text = f"<b>{escape(first)}</b>\n{escape(rest)}" if first else escape(rest)
     if answer.citations:
-        lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}" for c in answer.citations]
+        lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}"
+                 + (f" — ⚠️ <i>{escape(c.validity)}</i>" if c.validity else "") for c in answer.citations]
         text += "\n\n<b>Nguồn</b>\n" + "\n".join(lines)
     return text
 
@@ -100,13 +101,16 @@ def answer_plain(answer: Answer) -> str:
     first, rest = _lead(answer)
     text = f"{first}\n{rest}" if first else rest
     if answer.citations:
-        text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" for c in answer.citations)
+        text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" + (f" — ⚠️ {c.validity}" if c.validity else "")
+                                            for c in answer.citations)
     return text
 
 
-def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], text: str) -> str:
+def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], text: str, validity: str = "") -> str:
     """A cited clause in full, for the 📄 buttons."""
     head = f"📄 <b>[{rank}] {escape(citation)}</b>\n<i>{escape(label)}</i>"
+    if validity:
+        head += f"\n⚠️ {escape(validity)}"
     if breadcrumb:
         head += "\n" + escape(" › ".join(breadcrumb))
     return f"{head}\n\n{escape(text)}"

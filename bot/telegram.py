@@ -154,7 +154,7 @@ def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> s
 
 def _clause_html(assistant: Assistant, answer_id: str, rank: int) -> str:
     unit, doc = assistant.cited_unit(answer_id, rank)
-    return fmt.clause_html(rank, doc.citation, unit.label, list(unit.breadcrumb), unit.text)
+    return fmt.clause_html(rank, doc.citation, unit.label, list(unit.breadcrumb), unit.text, doc.validity)
 
 
 # --- handlers ---------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ class DuplicateDocument(DocumentConflict):
     code = "duplicate_document"
 
 
+class InvalidMetadata(HoidapError):
+    """A metadata correction with an unknown field or a bad value (number, date, in_force, replaced_by)."""
+
+    code = "invalid_metadata"
+
+
 class Busy(HoidapError):
     """Another change to the document library is running; try again after ``retry_after`` seconds."""
 

@@ -97,6 +97,9 @@
     "  overflow: hidden; color: #52606d; font-size: 12px; }",
     ".cite-toggle[aria-expanded='true'] .doc { display: block; }",
     ".cite-body { padding: 0 10px 10px; font-size: 13px; }",
+    /* a replaced document stays citable but never passes for the one in force */
+    ".validity { display: block; margin-top: 2px; color: #8a4b00; font-size: 12px; font-weight: 600; }",
+    ".successor { margin: 0 0 6px; font-size: 12px; }",
     ".cite-body[hidden] { display: none; }",
     ".crumb { color: #52606d; font-size: 12px; margin: 0 0 4px; }",
     ".clause { white-space: pre-wrap; margin: 0 0 6px; overflow-wrap: anywhere; }",
@@ -349,10 +352,15 @@
     var toggle = el("button", { type: "button", class: "cite-toggle", "aria-expanded": "false",
       "aria-controls": bodyId, "data-testid": "hoidap-citation-toggle" },
       el("span", { class: "rank" }, "[" + c.rank + "] "), el("span", { class: "label" }, c.label || ""),
-      el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id));
+      el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id),
+      c.validity ? el("span", { class: "validity", "data-testid": "hoidap-citation-validity" },
+        "⚠ Văn bản " + c.validity) : null);
     var crumb = (c.breadcrumb || []).join(" › ");
+    var successor = (c.replaced_by || [])[0];
     var body = el("div", { id: bodyId, class: "cite-body", "data-testid": "hoidap-citation-text", hidden: true },
       crumb ? el("p", { class: "crumb" }, crumb) : null,
+      successor ? el("p", { class: "successor" }, "Văn bản thay thế: ",
+        docLink(successor.doc_id, null, successor.citation || successor.doc_id)) : null,
       el("p", { class: "clause" }, c.text || ""),
       docLink(c.doc_id, c.unit_id, TEXT.read));
     function set(open) {
