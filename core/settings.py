@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     trash_days: int = Field(30, ge=0)  # deleted and replaced documents stay restorable this long
     admin_timeout_seconds: float = Field(60.0, gt=0)  # longest an uploaded file may take to be read
     admin_wait_seconds: float = Field(2.0, ge=0)  # an admin change waits this long for another, then "busy"
+    ingest_jobs: int = Field(0, ge=0)  # worker processes parsing files in `hoidap ingest`; 0 = one per core
 
     # embedding model: any sentence-transformers name or local folder
     model: str = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
