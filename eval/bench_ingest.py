@@ -49,7 +49,7 @@ def _sources() -> list[list[str]]:
 def _text(i: int, rng: random.Random, sources: list[list[str]]) -> str:
     """A distinct plan: a header with its own number, year and province, then a window of shipped lines."""
     lines = sources[i % len(sources)]
-    size = rng.randint(40, 120)
+    size = rng.randint(80, 300)  # a plan of a few pages, like the shipped ones' sections
     start = rng.randrange(0, max(1, len(lines) - size))
     year, province = 2019 + i % 7, PROVINCES[i % len(PROVINCES)]
     head = [f"Số: {100 + i}/KH-UBND", f"{province}, ngày {1 + i % 28} tháng {1 + i % 12} năm {year}", "KẾ HOẠCH",
@@ -206,6 +206,8 @@ def main() -> int:
     verdict = check(results, store, broken)
     out["mixed"] = {"files": len(results), "seconds": round(seconds, 2),
                     "files_per_minute": round(60 * len(results) / seconds, 1), **verdict}
+    one, _, _ = run([root], work / "data-one-worker", 1)
+    out["mixed_one_worker"] = {"seconds": round(one, 2), "files_per_minute": round(60 * len(results) / one, 1)}
     seconds_again, again, _ = run([root], work / "data-mixed", args.jobs)
     out["rerun"] = {"seconds": round(seconds_again, 2), "unchanged": sum(r.status == "unchanged" for r in again),
                     "files_per_minute": round(60 * len(again) / seconds_again, 1)}
@@ -220,6 +222,8 @@ def main() -> int:
             print(f"| {fmt} | {v['files']} | {v['seconds']} | {v['files_per_minute']} | {v['units']} |")
         m = out["mixed"]
         print(f"| mixed folder | {m['files']} | {m['seconds']} | {m['files_per_minute']} | |")
+        o = out["mixed_one_worker"]
+        print(f"| mixed folder, one process | {m['files']} | {o['seconds']} | {o['files_per_minute']} | |")
         print(f"statuses: {m['counts']}; re-run: {out['rerun']['unchanged']} unchanged in {out['rerun']['seconds']} s")
         print("no file lost or silently merged:", "MET" if not m["problems"] else "MISSED " + "; ".join(m["problems"][:5]))
         print("text formats ≥ 100 files/min:", "MET" if out["target"]["text_formats_at_least_100_per_minute"] else "MISSED")
