@@ -121,14 +121,15 @@ def documents_html(documents: list[dict]) -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
     items = [f"{i}. <b>{escape(d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · {d['units']} đoạn"
-             for i, d in enumerate(documents, 1)]
+             + (f"\n⚠️ {escape(d['validity'])}" if d.get("validity") else "") for i, d in enumerate(documents, 1)]
     return f"<b>Văn bản đang tra cứu ({len(documents)})</b>\n\n" + "\n\n".join(items)
 
 
 def documents_plain(documents: list[dict]) -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
-    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" for i, d in enumerate(documents, 1)]
+    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" + (f" — ⚠️ {d['validity']}" if d.get("validity") else "")
+             for i, d in enumerate(documents, 1)]
     return f"Văn bản đang tra cứu ({len(documents)}):\n\n" + "\n\n".join(items)
 
 

@@ -60,13 +60,11 @@ def check_overrides(changes: dict, *, known: set[str], doc_id: str | None = None
     """
     if not isinstance(changes, dict) or not changes:
         raise InvalidMetadata(f"không có gì để điều chỉnh; gửi một đối tượng JSON với {_ACCEPTED}")
-    unknown = sorted(set(changes) - set(FIELDS) - {"date_text"})
+    unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
         raise InvalidMetadata(f"trường '{', '.join(unknown)}' không điều chỉnh được; chấp nhận: {_ACCEPTED}")
     out: dict = {}
     for key, value in changes.items():
-        if key == "date_text":
-            continue
         if value is None:
             out[key] = None
         elif key == "number":

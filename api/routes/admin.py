@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Admin, State
 from core.errors import FileTooLarge, IngestError
@@ -65,6 +65,8 @@ async def restore(doc_id: str, state: State, trash_id: int | None = None) -> dic
 
 class MetadataChange(BaseModel):
     """Fields to correct; a field sent as null drops its correction, a field left out is not touched."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused, never silently ignored
 
     number: str | None = Field(None, max_length=80, examples=["12/QĐ-UBND"])
     date: str | None = Field(None, max_length=20, description="21/10/2021, 10/2021, 2021 or 2021-10-21")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
-from bot.format import answer_html, answer_plain
+from bot.format import answer_html, answer_plain, documents_plain
 from corpus.ingest import Ingester
 from corpus.store import Store
 from core.settings import Settings
@@ -19,6 +19,7 @@ from hoidap.answer import AnswerService
 from hoidap.cli import main
 from index.build import IndexBuilder
 from index.dense import Embedder
+from index.search import Searcher
 from tests.corpus.test_relations import CITING, NEW, OLD, PLAN
 
 KEY = "metadata-admin-key"
@@ -88,6 +89,10 @@ def test_bots_mark_a_replaced_citation(settings: Settings) -> None:
     html, plain = answer_html(answer), answer_plain(answer)
     assert "[1] " in plain and "— ⚠️ đã được thay thế bởi" in plain.split("Nguồn:")[1]
     assert "— ⚠️ <i>đã được thay thế bởi" in html
+    listing = documents_plain([d.public() for d in Searcher(settings).current().docs.values()])
+    line = next(x for x in listing.split("\n\n") if "mã kh-2023" in x)
+    assert "— ⚠️ đã được thay thế bởi Kế hoạch" in line
+    assert "⚠️" not in next(x for x in listing.split("\n\n") if "mã kh-2024" in x)
 
 
 def test_admin_corrects_metadata_and_it_survives_a_replaced_file(client: TestClient) -> None:
@@ -95,6 +100,8 @@ def test_admin_corrects_metadata_and_it_survives_a_replaced_file(client: TestCli
     bad = client.patch("/api/admin/documents/kh-2023/metadata", headers=ADMIN, json={"date": "31/02/20"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_metadata"
     assert "21/10/2021" in bad.json()["error"]["message"]
+    misspelt = client.patch("/api/admin/documents/kh-2023/metadata", headers=ADMIN, json={"numbr": "1/KH"})
+    assert misspelt.status_code == 422 and "numbr" in misspelt.json()["error"]["message"]
     unknown = client.patch("/api/admin/documents/khong-co/metadata", headers=ADMIN, json={"in_force": False})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
     wrong_successor = client.patch("/api/admin/documents/kh-2023/metadata", headers=ADMIN, json={"replaced_by": ["zz"]})
