@@ -175,7 +175,9 @@ class Ingester:
         """
         report = IngestReport()
         started = time.perf_counter()
-        sources = walk(paths)
+        data_dir = self.settings.data_dir.resolve()
+        # our own store and index are never documents, even under a folder given ("hoidap ingest .")
+        sources = [s for s in walk(paths) if not s.path.resolve().is_relative_to(data_dir)]
         planned = planned_ids(sources, doc_id_for, SUPPORTED)
         results: list[FileResult | None] = [None] * len(sources)
         reserved: dict[str, str] = {}  # id -> source of a file of this run not stored yet

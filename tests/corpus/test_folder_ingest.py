@@ -134,3 +134,11 @@ def test_report_names_duplicates_and_failures(settings: Settings, tmp_path: Path
     assert results["b/ban-sao.txt"]["duplicate_of"]["path"].endswith("a/goc.txt")
     assert results["b/rong.txt"]["code"] == "empty_document" and "rong.txt" in results["b/rong.txt"]["reason"]
     assert results["b/bang.xyz"]["code"] == "unsupported_format" and ".txt" in results["b/bang.xyz"]["reason"]
+
+
+def test_the_data_directory_is_never_ingested(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    _txt(tmp_path / "kh.txt", _plan(1))
+    Store(settings.db_path)  # the SQLite file now lives under the folder ingested
+    report = Ingester(Store(settings.db_path), settings).ingest_paths([tmp_path])
+    assert [(Path(r.path).name, r.status) for r in report.results] == [("kh.txt", "added")]
