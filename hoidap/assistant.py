@@ -12,12 +12,14 @@ import json
 import os
 import threading
 import time
+from functools import cached_property
 
 from core.errors import NotFound
 from core.settings import Settings
 from hoidap.answer import Answer, AnswerService
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
+from hoidap.quiz.service import QuizService
 from index.dense import Embedder
 from index.search import Searcher
 from index.snapshot import Snapshot
@@ -95,6 +97,13 @@ class Assistant:
         unit = snap.unit(unit_id)
         before, after = snap.neighbours(unit_id)
         return unit, snap.document(unit.doc_id), before, after
+
+    # --- knowledge checks ---------------------------------------------------------------------------
+
+    @cached_property
+    def quiz(self) -> QuizService:
+        """Quiz items, checks and results (``DATA_DIR/quiz.sqlite3``), opened on first use."""
+        return QuizService.from_settings(self.settings)
 
     def health(self) -> dict:
         snap = self.snapshot()

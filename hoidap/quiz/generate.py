@@ -160,10 +160,10 @@ def overlaps(kind: str, a: str, b: str) -> bool:
         (True, True)
     """
     ka, kb = compare_key(a), compare_key(b)
-    if ka == kb or ka in kb or kb in ka:
+    if ka == kb:
         return True
     if kind == "agency":
-        return bool(_parts(a) & _parts(b))
+        return ka in kb or kb in ka or bool(_parts(a) & _parts(b))
     if kind == "percent":
         return _percent_value(a) == _percent_value(b)
     if kind == "deadline":
@@ -176,6 +176,7 @@ def overlaps(kind: str, a: str, b: str) -> bool:
         if sort == "year":
             (a0, a1), (b0, b1) = _year_span(a), _year_span(b)
             return a0 <= b1 and b0 <= a1
+        return ka in kb or kb in ka
     return False
 
 
@@ -249,7 +250,8 @@ def _snippet(text: str, start: int, end: int, fill: str) -> str:
         before = "…" + before[-160:].split(" ", 1)[-1]
     if len(after) > 160:
         after = after[:160].rsplit(" ", 1)[0] + "…"
-    return (before.lstrip("-+• ") + fill + after).strip().rstrip(";,")
+    before = re.sub(r"^(?:[-+•]\s*|[a-zđ]\)\s+)", "", before)
+    return (before + fill + after).strip().rstrip(";,")
 
 
 def _questions(fact: Fact, where: str, fill: str) -> str:
@@ -287,9 +289,14 @@ def _nearest(fact: Fact, pool: list[str], n: int, siblings: dict[str, str] | Non
 
 def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -> list[QuizItem]:
     """The multiple-choice and true/false items of one fact (none when it would be ambiguous)."""
+    if fact.kind in ("agency", "deadline") and fact.key in compare_key(fact.subject):
+        return []  # the task names its own lead or date: the question would answer itself
     pool = _pool(fact, [f for f in doc_facts if f is not fact])
     if fact.kind == "percent" and re.search(r"(?:[Tt]rên|[Hh]ơn|[Vv]ượt)\s*$", fact.unit.text[:fact.start]):
         pool = [p for p in pool if _percent_value(p) < 100]  # "trên 100%" gives itself away
+    if fact.kind in ("percent", "docnumber"):  # a distractor shown in the question would confuse or give away
+        shown = _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), BLANK)
+        pool = [p for p in pool if not re.search(rf"(?<![\d.,]){re.escape(p)}(?![\d])", shown)]
     types = {f.text: f.subject for f in doc_facts if f.kind == "docnumber"}
     if not pool:
         return []
@@ -312,7 +319,7 @@ def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -
     true_statement = int(tf_id[1:], 16) % 2 == 0
     value = fact.text if true_statement else _nearest(fact, pool, 1, types)[0]
     out.append(QuizItem(id=tf_id, kind="truefalse", question=_statement(fact, where, value), options=list(TRUE_FALSE),
-                        answer_index=0 if true_statement else 1, **common))
+                        answer_index=0 if true_statement else 1, extra={"value": value}, **common))
     return out
 
 

@@ -42,7 +42,7 @@ class QuizItem:
     fact: str
     fact_kind: str  # percent, docnumber, agency, deadline
     status: str = "draft"
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # from the generator only, not stored: a statement's value
 
     def contract(self) -> dict:
         """What ``hoidap quiz generate --json`` prints for the item."""
