@@ -32,8 +32,8 @@ PERCENT = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s?%")
 # "số 468/QĐ-TTg", "số 107/2020/NĐ-CP", "số 16-NQ/TU": the digits before the first separator are blanked
 DOCNUMBER = re.compile(r"(?<=số )(\d{1,5})(?=(?:/\d{4})?[/-]\s?[A-ZĐ][\wĐđ&]*(?:\s?[-/]\s?[A-ZĐ][\wĐđ&]*)*)")
 FIELD = re.compile(r"(?:^|(?<=; ))([A-ZĐ][^:;]{1,45}): ")
-_HEADER_WORDS = ("chủ trì", "phối hợp", "thời gian", "nhiệm vụ", "sản phẩm", "kinh phí", "tên đề án", "hoạt động")
-_TASK_HEADERS = ("hoạt động", "nhiệm vụ", "tên đề án")
+_HEADER_WORDS = ("nội dung", "chủ trì", "phối hợp", "thời gian", "nhiệm vụ", "sản phẩm", "kinh phí", "tên đề án", "hoạt động")
+_TASK_HEADERS = ("nội dung", "hoạt động", "nhiệm vụ", "tên đề án")
 _QUARTER = re.compile(r"[Qq]uý\s+([IV]+(?:\s*,\s*[IV]+)*)(?:\s*/\s*(\d{4}))?")
 _YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
 _FREQUENCY = re.compile(r"h[aă]ng (?:nam|quy|thang)|thuong xuyen|dinh ky")
@@ -102,9 +102,11 @@ def facts(unit: SourceUnit) -> list[Fact]:
     row = fields(unit.text) if unit.kind == "table_row" else []
     if row:
         tasks = [(h, v) for h, v, _ in row if any(w in h.lower() for w in _TASK_HEADERS)]
-        # the most specific task: an activity beats the task it belongs to
+        # the most specific task: "Nội dung thực hiện"; else an activity rather than the task it belongs to (where a
+        # "Nội dung" column exists, "Hoạt động/sản phẩm" holds the product, not the task)
+        content = next((v for h, v in tasks if "nội dung" in h.lower()), None)
         activity = next((v for h, v in tasks if "hoạt động" in h.lower()), None)
-        subject = activity or (tasks[0][1] if tasks else "")
+        subject = content or activity or (tasks[0][1] if tasks else "")
         for header, value, start in row:
             low = header.lower()
             if not value or len(value) > MAX_OPTION_CHARS or not subject:
