@@ -32,6 +32,7 @@ class Assistant:
     Args:
         settings: the one settings object.
         searcher, querylog, embedder: built from ``settings`` when not given.
+        quiz: the knowledge checks; opened from ``settings`` on first use when not given.
 
     Example:
         >>> assistant = Assistant(Settings())                          # doctest: +SKIP
@@ -40,13 +41,15 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings, *, searcher: Searcher | None = None, querylog: QueryLog | None = None,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, quiz: QuizService | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings, embedder)
         self.querylog = querylog or QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
         self.metrics = Metrics()
         self.started = time.time()
+        if quiz is not None:
+            self.quiz = quiz  # the cached property below is only computed when nothing is given
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
 
     # --- questions ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ score, with the answer and the cited clause shown after each item."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
