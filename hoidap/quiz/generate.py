@@ -112,6 +112,8 @@ def facts(unit: SourceUnit) -> list[Fact]:
             if not value or len(value) > MAX_OPTION_CHARS or not subject:
                 continue
             if "chủ trì" in low:
+                if re.match(r"Sở\s*:", value):  # "Sở: TNMT, Xây dựng, Y tế": a list no option can be told from
+                    continue
                 out.append(Fact(unit, "agency", value, start, subject, header))
             elif low.startswith(("thời gian", "thời hạn")):
                 out.append(Fact(unit, "deadline", value, start, subject, header))
@@ -178,11 +180,15 @@ def overlaps(kind: str, a: str, b: str) -> bool:
         if sort == "year":
             (a0, a1), (b0, b1) = _year_span(a), _year_span(b)
             return a0 <= b1 and b0 <= a1
+        if sort == "frequency":
+            fa, fb = set(_FREQUENCY.findall(ka)), set(_FREQUENCY.findall(kb))
+            loose = {"thuong xuyen", "dinh ky"}  # "regularly" covers any period
+            return bool(fa & fb or fa & loose or fb & loose or set(_YEARS.findall(a)) & set(_YEARS.findall(b)))
         return ka in kb or kb in ka
     return False
 
 
-def _pool(fact: Fact, siblings: list[Fact]) -> list[str]:
+def distractor_pool(fact: Fact, siblings: list[Fact]) -> list[str]:
     """Distinct values of the same kind elsewhere in the document that do not overlap the answer."""
     out: list[str] = []
     for other in siblings:
@@ -283,17 +289,54 @@ def _nearest(fact: Fact, pool: list[str], n: int, siblings: dict[str, str] | Non
         target = _percent_value(fact.text)
         return sorted(pool, key=lambda p: (abs(_percent_value(p) - target), p))[:n]
     if fact.kind == "docnumber" and siblings is not None:
-        return sorted(pool, key=lambda p: (siblings.get(p) != fact.subject, abs(len(p) - len(fact.text)), p))[:n]
+        # as many digits as the answer first (a lone 4-digit option gives itself away), then the same type
+        return sorted(pool, key=lambda p: (abs(len(p) - len(fact.text)), siblings.get(p) != fact.subject, p))[:n]
     seed = int(hashlib.sha256(f"{fact.unit.id}{fact.start}".encode()).hexdigest(), 16)
     rotated = pool[seed % len(pool):] + pool[:seed % len(pool)] if pool else []
     return rotated[:n]
 
 
+def named_in_task(fact: Fact) -> bool:
+    """Whether the task gives its lead department away: "dịch vụ y tế công" for Sở Y tế, "Bộ Nội vụ" for Sở Nội vụ."""
+    if fact.kind != "agency" or not fact.text.startswith("Sở "):
+        return False
+    subject = fact.subject
+    for short, full in _ABBREVIATIONS.items():
+        subject = subject.replace(short, full)
+    subject = compare_key(subject)
+    parts = re.split(r",\s*|\s+và\s+", fact.text[3:].split(";")[0])  # "Văn hóa, Thể thao và Du lịch"
+    names = {compare_key(p) for p in parts} | {compare_key(" ".join(p.split()[:2])) for p in parts}  # "Văn hóa TT&DL"
+    return any(name and re.search(rf"\b{re.escape(name)}\b", subject) for name in names)
+
+
+_ABBREVIATIONS = {"TN&MT": "Tài nguyên và Môi trường", "TNMT": "Tài nguyên và Môi trường",
+                  "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
+                  "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "GD&ĐT": "Giáo dục và Đào tạo",
+                  "VHTTDL": "Văn hóa, Thể thao và Du lịch", "LĐTBXH": "Lao động - Thương binh và Xã hội"}
+
+
+_AT_LEAST = re.compile(r"(?:[Tt]rên|[Hh]ơn|[Tt]ối thiểu|[Íí]t nhất|[Kk]hông dưới|[Tt]ừ)\s*$")
+_AT_MOST = re.compile(r"(?:[Dd]ưới|[Kk]hông quá|[Tt]ối đa)\s*$")
+
+
+def _not_implied(fact: Fact, pool: list[str]) -> list[str]:
+    """Distractors that make a statement false: under "trên 95%" a lower share would still be true."""
+    if fact.kind != "percent":
+        return pool
+    before, after = fact.unit.text[:fact.start], fact.unit.text[fact.start + len(fact.text):]
+    value = _percent_value(fact.text)
+    if _AT_LEAST.search(before) or re.match(r"\s*trở lên", after):
+        return [p for p in pool if _percent_value(p) > value]
+    if _AT_MOST.search(before) or re.match(r"\s*trở xuống", after):
+        return [p for p in pool if _percent_value(p) < value]
+    return pool
+
+
 def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -> list[QuizItem]:
     """The multiple-choice and true/false items of one fact (none when it would be ambiguous)."""
-    if fact.kind in ("agency", "deadline") and fact.key in compare_key(fact.subject):
+    if fact.kind in ("agency", "deadline") and (fact.key in compare_key(fact.subject) or named_in_task(fact)):
         return []  # the task names its own lead or date: the question would answer itself
-    pool = _pool(fact, [f for f in doc_facts if f is not fact])
+    pool = distractor_pool(fact, [f for f in doc_facts if f is not fact])
     if fact.kind == "percent" and re.search(r"(?:[Tt]rên|[Hh]ơn|[Vv]ượt)\s*$", fact.unit.text[:fact.start]):
         pool = [p for p in pool if _percent_value(p) < 100]  # "trên 100%" gives itself away
     if fact.kind in ("percent", "docnumber"):  # a distractor shown in the question would confuse or give away
@@ -318,8 +361,9 @@ def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -
         out.append(QuizItem(id=_item_id(fact, "mcq"), kind="mcq", question=_questions(fact, where, BLANK),
                             options=options, answer_index=position, **common))
     tf_id = _item_id(fact, "truefalse")
-    true_statement = int(tf_id[1:], 16) % 2 == 0
-    value = fact.text if true_statement else _nearest(fact, pool, 1, types)[0]
+    false_values = _not_implied(fact, pool)
+    true_statement = int(tf_id[1:], 16) % 2 == 0 or not false_values
+    value = fact.text if true_statement else _nearest(fact, false_values, 1, types)[0]
     out.append(QuizItem(id=tf_id, kind="truefalse", question=_statement(fact, where, value), options=list(TRUE_FALSE),
                         answer_index=0 if true_statement else 1, extra={"value": value}, **common))
     return out

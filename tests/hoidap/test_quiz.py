@@ -219,3 +219,32 @@ def test_cli_publish_list_and_retire(settings: Settings, capsys) -> None:
     assert [i["id"] for i in json.loads(capsys.readouterr().out)] == [published[0]["id"]]
     assert cli.main(["quiz", "publish", "q-missing"]) == 1
     assert "không có câu hỏi mã 'q-missing'" in capsys.readouterr().err
+
+
+def test_a_false_statement_is_never_implied_by_a_lower_bound() -> None:
+    units = [
+        _unit(1, "- Tỷ lệ hồ sơ giải quyết trực tuyến đạt trên 80%."),
+        _unit(2, "- 60% người dân sử dụng dịch vụ công trực tuyến."),
+        _unit(3, "- 70% cán bộ được bồi dưỡng."),
+        _unit(4, "- 75% xã đạt chuẩn."),
+    ]
+    items = generate([(PLAN, "Kế hoạch thử nghiệm", units)])
+    [statement] = [i for i in items if i.unit_id == units[0].id and i.kind == "truefalse"]
+    # "trên 80%" makes "trên 70%" true as well: the statement is either the true one or uses no lower share
+    assert statement.answer_index == 0 or float(statement.extra["value"].rstrip("%")) > 80
+
+
+def test_a_task_that_names_its_lead_department_gives_no_agency_item() -> None:
+    row = "Nhiệm vụ: {task}; Cơ quan chủ trì: {lead}; Thời gian thực hiện: 2030"
+    units = [_unit(n, row.format(task=task, lead=lead), "table_row") for n, (task, lead) in enumerate([
+        ("Đề án phát triển du lịch cộng đồng", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("Xây dựng cơ sở dữ liệu TN&MT", "Sở Tài nguyên và Môi trường"),
+        ("Đo lường sự hài lòng với dịch vụ y tế công", "Sở Y tế"),
+        ("Rà soát thủ tục hành chính nội bộ", "Văn phòng UBND tỉnh"),
+        ("Kiểm tra công vụ", "Sở Nội vụ"),
+        ("Xây dựng hệ thống dữ liệu cán bộ", "Sở: TNMT, Xây dựng, Y tế, Nội vụ"),
+    ], 1)]
+    items = generate([(PLAN, "Kế hoạch thử nghiệm", units)])
+    led = {i.unit_id for i in items if i.fact_kind == "agency"}
+    assert led == {units[3].id, units[4].id}
+    assert not any("Sở: TNMT" in o for i in items for o in i.options), "a list of departments is never an option"
