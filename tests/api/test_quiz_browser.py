@@ -73,9 +73,10 @@ def test_take_a_10_item_check_and_see_the_score_and_the_cited_clauses(chromium, 
         assert item.fact in clause.inner_text()
         expect(clause.get_by_role("link", name="Đọc trong văn bản")).to_have_attribute(
             "href", f"{base}/doc/{item.doc_id}#{item.unit_id}")
-        if n == 1:
+        if n == 1:  # an item answered wrongly: the right option, the verdict and the start of its clause
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "widget-quiz.png"))  # an item answered, with its clause
+            page.get_by_test_id("hoidap-quiz").evaluate("box => { box.scrollTop = 0; }")
+            page.screenshot(path=str(ARTIFACTS / "widget-quiz.png"))
         page.get_by_test_id("hoidap-quiz-next").click()
 
     expect(page.get_by_test_id("hoidap-quiz-score")).to_have_text("Bạn trả lời đúng 5/10 câu.")
