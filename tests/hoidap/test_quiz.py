@@ -248,3 +248,25 @@ def test_a_task_that_names_its_lead_department_gives_no_agency_item() -> None:
     led = {i.unit_id for i in items if i.fact_kind == "agency"}
     assert led == {units[3].id, units[4].id}
     assert not any("Sở: TNMT" in o for i in items for o in i.options), "a list of departments is never an option"
+
+
+def test_the_schedule_setting_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    from pydantic import ValidationError
+
+    from hoidap.quiz.schedule import parse
+
+    monday_9am = datetime(2026, 11, 23, 9, 0)
+    assert parse("every 30m").next_after(monday_9am) == datetime(2026, 11, 23, 9, 30)
+    assert parse("daily 08:00").next_after(monday_9am) == datetime(2026, 11, 24, 8, 0)
+    assert parse("wed 07:15").next_after(monday_9am) == datetime(2026, 11, 25, 7, 15)
+    assert parse("mon 09:00").next_after(monday_9am) == datetime(2026, 11, 30, 9, 0)
+    assert parse("") is None
+    with pytest.raises(ValueError, match="25:00"):
+        parse("daily 25:00")
+    monkeypatch.setenv("HOIDAP_QUIZ_SCHEDULE", "Daily  08:00")
+    assert Settings().quiz_schedule == "daily 08:00"
+    monkeypatch.setenv("HOIDAP_QUIZ_SCHEDULE", "every monday")
+    with pytest.raises(ValidationError, match="'every 30m'"):
+        Settings()
