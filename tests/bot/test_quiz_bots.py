@@ -156,3 +156,32 @@ async def _zalo_flow(settings: Settings, quiz: QuizService, fake: FakeZalo, user
     await channel.quiz.send_periodic()
     assert len(fake.texts_to(user)) == before
     await channel.client.aclose()
+
+
+def test_inside_the_api_the_webhook_bot_runs_the_periodic_check_too(quiz_settings: Settings, quiz) -> None:
+    from bot.webhooks import TelegramWebhook
+
+    async def run(fake: FakeTelegram, chat: int) -> None:
+        settings = telegram_settings(quiz_settings, fake, quiz_schedule="every 1s",
+                                     telegram_webhook_secret=SecretStr("s3cret"))
+        webhook = TelegramWebhook(settings, Assistant(settings, quiz=quiz))
+        await webhook.start()
+        try:
+            for _ in range(200):
+                if any(PERIODIC in c.params["text"] for c in fake.sent(chat)):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await webhook.stop()
+        sent = sum(PERIODIC in c.params["text"] for c in fake.sent(chat))
+        assert sent >= 1, "the subscribed chat got the periodic check"
+        await asyncio.sleep(1.5)
+        assert sum(PERIODIC in c.params["text"] for c in fake.sent(chat)) == sent, "stopped with the bot"
+
+    chat = new_chat_id()
+    quiz.subscribe("telegram", str(chat))
+    try:
+        with FakeTelegram() as fake:
+            asyncio.run(run(fake, chat))
+    finally:
+        quiz.unsubscribe("telegram", str(chat))
