@@ -11,12 +11,12 @@ from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unkno
 
 from core.errors import (Busy, DocumentConflict, FileTooLarge, HoidapError, IndexMismatch,
                          IndexMissing, IngestError, InvalidDocId, InvalidQuery, ModelUnavailable, NotFound,
-                         UnsupportedFormat)
+                         QuizEmpty, QuizError, UnsupportedFormat)
 
 log = logging.getLogger(__name__)
 
 _STATUS = [(NotFound, 404), (FileTooLarge, 413), (UnsupportedFormat, 415), (IngestError, 422), (InvalidQuery, 400),
-           (InvalidDocId, 400), (DocumentConflict, 409), (Busy, 503),
+           (InvalidDocId, 400), (DocumentConflict, 409), (Busy, 503), (QuizError, 422), (QuizEmpty, 409),
            (IndexMissing, 503), (IndexMismatch, 503), (ModelUnavailable, 503)]
 
 

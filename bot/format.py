@@ -23,7 +23,8 @@ EXAMPLES = [
 
 _INTRO = ("Xin chào! Tôi trả lời câu hỏi về các văn bản cải cách hành chính (CCHC), "
           "trích nguyên văn điều khoản và ghi rõ nguồn.")
-_COMMANDS = "/vanban: danh sách văn bản đang tra cứu\n/help: hướng dẫn"
+_COMMANDS = ("/vanban: danh sách văn bản đang tra cứu\n/kiemtra: làm bài kiểm tra kiến thức\n"
+             "/dangky, /huydangky: nhận hoặc thôi nhận bài kiểm tra định kỳ\n/help: hướng dẫn")
 _GROUPS = "Trong nhóm: nhắc tên bot (@tên_bot) trong câu hỏi, hoặc trả lời (reply) tin nhắn của bot."
 _RATE_LIMITED = "Bạn đang hỏi quá nhanh; vui lòng thử lại sau {seconds} giây."
 _UNAVAILABLE = "Hệ thống tra cứu tạm thời chưa sẵn sàng; vui lòng thử lại sau ít phút."

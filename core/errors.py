@@ -124,3 +124,15 @@ class ModelUnavailable(HoidapError):
     """The embedding model cannot be loaded (not prepared, or a hub download attempted offline)."""
 
     code = "model_unavailable"
+
+
+class QuizError(HoidapError):
+    """A quiz item edit or an answer the quiz cannot accept (options, answer index, choice, status)."""
+
+    code = "invalid_quiz_item"
+
+
+class QuizEmpty(HoidapError):
+    """No published quiz item to draw a check from."""
+
+    code = "no_published_items"

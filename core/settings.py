@@ -7,6 +7,7 @@ Nothing below the edge reads ``os.environ``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -96,6 +97,21 @@ class Settings(BaseSettings):
     zalo_timeout_seconds: float = Field(10.0, gt=0)
     zalo_rate_limit_per_minute: int = Field(20, ge=1)
 
+    # knowledge checks
+    quiz_items_per_check: int = Field(10, ge=1, le=50)  # items in a check when the taker does not say
+    # when subscribed chats get a check: "" (never), "every 30m" / "every 6h" / "every 2d", "daily 08:00",
+    # "mon 08:00" (mon … sun, the server's local time)
+    quiz_schedule: str = ""
+
+    @field_validator("quiz_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        value = " ".join(value.strip().lower().split())
+        if value and not re.fullmatch(r"every \d+[smhd]|(?:daily|mon|tue|wed|thu|fri|sat|sun) \d{1,2}:\d{2}", value):
+            raise ValueError(f"quiz_schedule {value!r} is not understood; write 'every 30m' (s, m, h or d), "
+                             "'daily 08:00', 'mon 08:00' (mon … sun), or leave it empty to send no periodic check")
+        return value
+
     @field_validator("admin_keys", "cors_origins", "admin_cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -118,6 +134,11 @@ class Settings(BaseSettings):
     def querylog_path(self) -> Path:
         """The SQLite file holding the query log and feedback (questions masked, chat ids hashed)."""
         return self.data_dir / "querylog.sqlite3"
+
+    @property
+    def quiz_path(self) -> Path:
+        """The SQLite file holding quiz items, checks taken, answers (persons hashed) and subscriptions."""
+        return self.data_dir / "quiz.sqlite3"
 
     @property
     def index_dir(self) -> Path:

@@ -104,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    from hoidap import cli_bot, cli_eval, cli_index, cli_ingest, cli_library, cli_querylog, cli_serve
+    from hoidap import cli_bot, cli_eval, cli_index, cli_ingest, cli_library, cli_querylog, cli_quiz, cli_serve
 
-    return [cli_ingest.register, cli_index.register, cli_library.register, cli_serve.register, cli_eval.register, cli_bot.register,
-            cli_querylog.register]
+    return [cli_ingest.register, cli_index.register, cli_library.register, cli_serve.register, cli_eval.register,
+            cli_bot.register, cli_querylog.register, cli_quiz.register]
 
 
 def main(argv: list[str] | None = None) -> int:
