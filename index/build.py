@@ -18,6 +18,7 @@ from corpus.model import Metadata, Segment
 from corpus.store import Store
 from index.answerability import states_quantity
 from index.dense import DenseIndex, Embedder
+from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
@@ -26,6 +27,8 @@ from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, Ver
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+CACHE_DIR = "embed-cache"  # below the index folder: vectors of builds not yet committed
 
 
 @dataclass
@@ -37,6 +40,12 @@ class BuildReport:
     seconds: float
     embed_seconds: float
     unchanged: bool = False
+    resumed: int = 0  # of ``embedded``: vectors a killed or failed build had computed (the embedding cache)
+
+    @property
+    def computed(self) -> int:
+        """Units the model embedded in this run."""
+        return self.embedded - self.resumed
 
 
 def doc_label(meta: Metadata) -> str:
@@ -80,8 +89,14 @@ class IndexBuilder:
             self._embedder = Embedder.from_settings(self.settings)
         return self._embedder
 
-    def build(self, *, rebuild: bool = False, progress: Callable[[str, int, int, float], None] | None = None) -> BuildReport:
-        """Build or update; ``progress(stage, done, total, per_second)``."""
+    def build(self, *, rebuild: bool = False,
+              progress: Callable[[str, int, int, float, float | None], None] | None = None) -> BuildReport:
+        """Build or update; ``progress(stage, done, total, per_second, seconds_left)``.
+
+        Vectors not found in the previous version are looked up in the embedding cache (what a
+        killed or failed build computed), and those still missing are embedded and appended to it
+        batch by batch; ``rebuild`` ignores the previous version, not the cache of an unfinished build.
+        """
         started = time.perf_counter()
         fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key())
         previous = self._previous(rebuild)
@@ -100,14 +115,28 @@ class IndexBuilder:
         old_vectors, old_tokens = self._reusable(previous)
 
         todo = [i for i, r in enumerate(records) if r.embed_key not in old_vectors]
-        vectors = np.zeros((len(units), self._dimensions(previous, bool(todo))), dtype=np.float32)
+        dimensions = self._dimensions(previous, bool(todo))
+        vectors = np.zeros((len(units), dimensions), dtype=np.float32)
         for i, record in enumerate(records):
             if record.embed_key in old_vectors:
                 vectors[i] = old_vectors[record.embed_key]
+        cache = EmbeddingCache(self.versions.root / CACHE_DIR, self._cache_key(), dimensions)
+        cached = cache.load({records[i].embed_key for i in todo}) if todo else {}
+        for i in todo:
+            if records[i].embed_key in cached:
+                vectors[i] = cached[records[i].embed_key]
+        missing = [i for i in todo if records[i].embed_key not in cached]
+        if cached:
+            log.info("resuming: %d of %d vectors to embed were computed by an unfinished build", len(todo) - len(missing),
+                     len(todo))
         embed_started = time.perf_counter()
-        if todo:
-            report = (lambda done, rate: progress("embed", done, len(todo), rate)) if progress else None
-            vectors[todo] = self.embedder.embed_passages([passages[i] for i in todo], report)
+        if missing:
+            report = (lambda done, rate, left: progress("embed", done, len(missing), rate, left)) if progress else None
+
+            def keep(batch: list[int], batch_vectors: np.ndarray) -> None:
+                cache.append([records[missing[j]].embed_key for j in batch], batch_vectors)
+
+            vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep)
         embed_seconds = time.perf_counter() - embed_started
 
         tokens: list[Tokens] = []
@@ -116,7 +145,8 @@ class IndexBuilder:
             cached = old_tokens.get(record.lexical_key)
             tokens.append(cached or tokenize(lexical_texts[i]))
             if progress and (i + 1) % 500 == 0:
-                progress("tokenize", i + 1, len(units), (i + 1) / (time.perf_counter() - tok_started))
+                rate = (i + 1) / (time.perf_counter() - tok_started)
+                progress("tokenize", i + 1, len(units), rate, (len(units) - i - 1) / rate)
 
         folder = self.versions.begin()
         try:
@@ -124,7 +154,7 @@ class IndexBuilder:
             lexical.build(tokens)
             lexical.save(folder)
             if progress:
-                progress("write", 1, 3, 0.0)
+                progress("write", 1, 3, 0.0, None)
             write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
@@ -136,15 +166,23 @@ class IndexBuilder:
         except BaseException:
             self.versions.abort(folder)
             raise
+        cache.clear()  # the committed version holds these vectors now
         seconds = time.perf_counter() - started
-        log.info("index %s: %d units, %d embedded, %.1f s", manifest.version, len(units), len(todo), seconds)
-        return BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), seconds, embed_seconds)
+        resumed = len(todo) - len(missing)
+        log.info("index %s: %d units, %d embedded (%d of them resumed from an unfinished build), %.1f s",
+                 manifest.version, len(units), len(todo), resumed, seconds)
+        return BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), seconds, embed_seconds,
+                           resumed=resumed)
 
     def _model_key(self) -> str:
         """The answerability model is part of a version: a new model makes a new version."""
         if self.model_file is None or not self.model_file.exists():
             return "none"
         return content_key(self.model_file.read_text(encoding="utf-8"))
+
+    def _cache_key(self) -> str:
+        """Cached vectors are reused only for the same model and passage prompt."""
+        return f"{self.settings.model}\n{self.settings.passage_prompt}"
 
     @staticmethod
     def _lexical_text(unit: Segment, meta: Metadata) -> str:
