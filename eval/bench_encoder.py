@@ -46,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    settings = Settings(data_dir=Path(args.data_dir), torch_threads=THREADS)
+    settings = Settings(data_dir=Path(args.data_dir), torch_threads=THREADS, query_encoder="torch")
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     store = Store(settings.db_path)
     Ingester(store, settings).ingest_paths([settings.corpus_dir])

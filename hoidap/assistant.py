@@ -43,7 +43,7 @@ class Assistant:
         self.searcher = searcher or Searcher(settings, embedder)
         self.querylog = querylog or QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
-        self.metrics = Metrics()
+        self.metrics = Metrics(settings.metrics_dir if settings.workers > 1 else None)
         self.started = time.time()
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
 
@@ -99,4 +99,5 @@ class Assistant:
     def health(self) -> dict:
         snap = self.snapshot()
         return {"status": "ok", "index_version": snap.version, "units": snap.manifest.units,
-                "documents": len(snap.docs), "model": snap.manifest.model}
+                "documents": len(snap.docs), "model": snap.manifest.model,
+                "query_encoder": self.searcher.embedder.query_encoder, "worker": os.getpid()}

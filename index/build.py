@@ -17,9 +17,10 @@ import numpy as np
 from corpus.model import Metadata, Segment
 from corpus.store import Store
 from index.answerability import states_quantity
-from index.dense import DenseIndex, Embedder
+from index.dense import HASHING_MODEL, DenseIndex, Embedder
 from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
+from index.onnx_encoder import resolve_query_encoder, source_fingerprint
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
                             new_version_name, read_manifest, read_tokens, read_vectors, reusable_vectors,
@@ -161,7 +162,9 @@ class IndexBuilder:
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
-                                created_at=time.time(), dense=dense, embedded=len(todo))
+                                created_at=time.time(), dense=dense, embedded=len(todo),
+                                passage_encoder="hashing" if self.settings.model == HASHING_MODEL else "torch-fp32",
+                                query_encoder=self._query_encoder(), model_fingerprint=source_fingerprint(self.settings.model))
             self.versions.commit(folder, manifest)
         except BaseException:
             self.versions.abort(folder)
@@ -175,10 +178,16 @@ class IndexBuilder:
                            resumed=resumed)
 
     def _model_key(self) -> str:
-        """The answerability model is part of a version: a new model makes a new version."""
-        if self.model_file is None or not self.model_file.exists():
-            return "none"
-        return content_key(self.model_file.read_text(encoding="utf-8"))
+        """The answerability model and the question encoder are part of a version: another one makes a
+        new version (with every vector reused: passages do not depend on the question encoder)."""
+        answerability = "none" if self.model_file is None or not self.model_file.exists() else \
+            content_key(self.model_file.read_text(encoding="utf-8"))
+        return f"{answerability}:{self._query_encoder()}"
+
+    def _query_encoder(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.query_encoder
+        return resolve_query_encoder(self.settings.model, self.settings.query_encoder)
 
     def _cache_key(self) -> str:
         """Cached vectors are reused only for the same model and passage prompt."""
