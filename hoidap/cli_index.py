@@ -59,10 +59,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             # our own time left (from the characters still to embed): tqdm's would assume every unit costs alike
             bar = bars[stage] = tqdm(total=total, unit="đoạn", desc=names.get(stage, stage), file=sys.stderr,
                                      disable=args.quiet, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
-                                                                    "[{elapsed}, {postfix}]")
-        bar.update(done - bar.n)
+                                                                    "[{elapsed}{postfix}]")
         remaining = f", còn {_duration(left)}" if left is not None else ""
-        bar.set_postfix_str(f"{rate:.1f} đoạn/s{remaining}")
+        bar.set_postfix_str(f"{rate:.1f} đoạn/s{remaining}", refresh=False)
+        bar.update(done - bar.n)
 
     report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild, progress=progress)
     for bar in bars.values():
