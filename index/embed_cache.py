@@ -47,7 +47,8 @@ class EmbeddingCache:
         self.dimensions = int(dimensions)
         name = hashlib.sha256(model_key.encode("utf-8")).hexdigest()[:16]
         self.path = self.folder / f"{name}.vec"
-        self.dtype = np.dtype([("key", f"S{KEY_BYTES}"), ("vector", "<f4", (self.dimensions,))])
+        # raw bytes, not "S16": numpy strips a bytes string's trailing zero bytes
+        self.dtype = np.dtype([("key", "u1", (KEY_BYTES,)), ("vector", "<f4", (self.dimensions,))])
         self._aligned = False
 
     def load(self, wanted: set[str] | None = None) -> dict[str, np.ndarray]:
@@ -57,7 +58,7 @@ class EmbeddingCache:
             return {}
         out: dict[str, np.ndarray] = {}
         for key, vector in zip(records["key"], records["vector"]):
-            hex_key = key.hex()
+            hex_key = key.tobytes().hex()
             if wanted is None or hex_key in wanted:
                 out[hex_key] = np.array(vector, dtype=np.float32)
         return out
@@ -74,9 +75,13 @@ class EmbeddingCache:
         if not self._aligned:
             self._align()
         records = np.empty(len(keys), dtype=self.dtype)
-        records["key"] = [bytes.fromhex(k) for k in keys]
+        records["key"] = np.frombuffer(b"".join(bytes.fromhex(k) for k in keys), dtype=np.uint8).reshape(-1, KEY_BYTES)
         records["vector"] = vectors
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:  # another build committed and emptied the cache meanwhile: start it again
+            self._align()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         try:
             os.write(fd, records.tobytes())
             os.fsync(fd)
@@ -122,7 +127,7 @@ class EmbeddingCache:
         except FileNotFoundError:
             size = 0
         if not self._header_ok():
-            with self.path.open("wb") as f:
+            with self.path.open("wb") as f:  # mode 600 is not needed: vectors of public documents
                 f.write(HEADER.pack(MAGIC, FORMAT, self.dimensions))
                 f.flush()
                 os.fsync(f.fileno())

@@ -184,6 +184,9 @@ def test_torn_cache_record_is_ignored_and_cut_before_appending(tmp_path: Path) -
     loaded = again.load()
     assert set(loaded) == {"a" * 32, "b" * 32, "c" * 32} and loaded["c" * 32].tolist() == [0, 0, 1]
     assert EmbeddingCache(tmp_path, "m", 4).load() == {}  # other dimensions: not these vectors
+    zeros = "ab" * 15 + "00"  # a key ending in a zero byte is kept whole
+    again.append([zeros], np.array([[0.5, 0.5, 0]], dtype=np.float32))
+    assert EmbeddingCache(tmp_path, "m", 3).load({zeros})[zeros].tolist() == [0.5, 0.5, 0]
     assert EmbeddingCache(tmp_path, "other model", 3).load() == {}
 
 
