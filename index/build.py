@@ -82,12 +82,15 @@ class IndexBuilder:
         if self.model_file is not None and not self.model_file.exists():
             log.warning("answerability model %s not found: this index abstains by the hand thresholds", self.model_file)
         self._embedder = embedder
+        self._own_embedder = False
         self.versions = VersionStore(settings.index_dir)
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder.from_settings(self.settings)
+            # a build embeds passages only: it needs no question encoder (nor its ONNX export)
+            self._embedder = Embedder.from_settings(self.settings.model_copy(update={"query_encoder": "torch"}))
+            self._own_embedder = True
         return self._embedder
 
     def build(self, *, rebuild: bool = False,
@@ -185,7 +188,9 @@ class IndexBuilder:
         return f"{answerability}:{self._query_encoder()}"
 
     def _query_encoder(self) -> str:
-        if self._embedder is not None:
+        """The question encoder recorded in the manifest: the one answering beside this build (an API
+        process shares its embedder), else the one the settings name."""
+        if self._embedder is not None and not self._own_embedder:
             return self._embedder.query_encoder
         return resolve_query_encoder(self.settings.model, self.settings.query_encoder)
 

@@ -194,3 +194,32 @@ def test_int8_refused_at_export_resolves_to_fp32(tmp_path: Path) -> None:
     assert resolve_query_encoder(str(tmp_path), "onnx-int8") == "onnx-fp32"
     assert resolve_query_encoder(str(tmp_path), "torch") == "torch"
     assert resolve_query_encoder("hashing", "onnx-int8") == "hashing"
+
+
+@pytest.mark.slow
+def test_index_builds_without_the_onnx_export_and_search_says_how_to_make_it(tmp_path: Path) -> None:
+    from corpus.ingest import Ingester
+    from corpus.store import Store
+    from index.build import IndexBuilder
+    from index.search import Searcher
+    from index.versions import VersionStore
+
+    model = tmp_path / "model"  # the converted model without its onnx/ folder
+    model.mkdir()
+    for entry in Path(Settings().model).iterdir():
+        if entry.name != "onnx":
+            (model / entry.name).symlink_to(entry)
+    settings = Settings(data_dir=tmp_path / "data", model=str(model))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "kh.txt").write_text("KẾ HOẠCH\nCải cách hành chính năm 2026 của tỉnh Lai Châu\nI. MỤC TIÊU\n"
+                                 "1. Số hóa toàn bộ hồ sơ thủ tục hành chính còn hiệu lực.\n", encoding="utf-8")
+    store = Store(settings.db_path)
+    Ingester(store, settings).ingest_paths([docs])
+    report = IndexBuilder(settings, store).build()
+    assert report.embedded == report.units > 0
+    _, manifest = VersionStore(settings.index_dir).current()
+    assert manifest.query_encoder == "onnx-fp32" and manifest.passage_encoder == "torch-fp32"
+    assert Searcher(settings).search("so hoa ho so", mode="bm25", k=3).unit_ids  # lexical needs no model
+    with pytest.raises(ModelUnavailable, match="export-onnx"):
+        Searcher(settings).search("so hoa ho so", mode="dense", k=3)
