@@ -91,7 +91,7 @@ def synthesize(texts: list[str], vectors: np.ndarray, embedder: Embedder, n: int
 
 
 def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarray, docs: list[str],
-                    texts: list[str]) -> float:
+                    texts: list[str], query_encoder: str = "torch") -> float:
     """A real index version on disk, written as the builder writes it; returns the lexical build seconds."""
     versions = VersionStore(settings.index_dir)
     folder = versions.begin()
@@ -109,7 +109,8 @@ def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarra
     write_version(folder, units, info, tokens, vectors)
     versions.commit(folder, Manifest(version=new_version_name(f"{len(docs):08d}"), model=settings.model,
                                      dimensions=int(vectors.shape[1]), corpus_fingerprint=str(len(docs)), units=len(docs),
-                                     created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw"))
+                                     created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw",
+                                     query_encoder=query_encoder))
     return seconds
 
 
@@ -117,7 +118,7 @@ def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], roo
     tokens, vecs, docs, unit_texts = synthesize(texts, vectors, embedder, size)
     bench = settings.model_copy(update={"data_dir": root / f"n{size}"})
     shutil.rmtree(bench.data_dir, ignore_errors=True)
-    lexical_s = write_synthetic(bench, tokens, vecs, docs, unit_texts)
+    lexical_s = write_synthetic(bench, tokens, vecs, docs, unit_texts, embedder.query_encoder)
     del tokens, unit_texts
     before = rss_mb()
     started = time.perf_counter()
@@ -172,7 +173,8 @@ def main() -> None:
         t = time.perf_counter()
         embedder.embed_queries([q])
         single.append((time.perf_counter() - t) * 1000)
-    print(f"query embedding: p50 {percentile(single, 50):.1f} ms, p95 {percentile(single, 95):.1f} ms")
+    print(f"query embedding ({embedder.query_encoder}): p50 {percentile(single, 50):.1f} ms, "
+          f"p95 {percentile(single, 95):.1f} ms")
 
     rows = [run(int(n), texts, vectors, embedder, questions, root, settings) for n in args.sizes.split(",")]
     keys = ["units", "dense", "lexical_build_s", "dense_build_s", "index_memory_mb", "bm25_p50_ms", "bm25_p95_ms",
