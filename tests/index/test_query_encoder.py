@@ -223,3 +223,13 @@ def test_index_builds_without_the_onnx_export_and_search_says_how_to_make_it(tmp
     assert Searcher(settings).search("so hoa ho so", mode="bm25", k=3).unit_ids  # lexical needs no model
     with pytest.raises(ModelUnavailable, match="export-onnx"):
         Searcher(settings).search("so hoa ho so", mode="dense", k=3)
+
+
+@needs_onnx
+def test_install_time_speed_check_times_both_onnx_variants(exported_model: Path) -> None:
+    from index.onnx_export import speeds
+
+    if not (exported_model / "onnx" / "model-int8.onnx").is_file():
+        pytest.skip("int8 was refused at this machine's export: nothing to time against fp32")
+    timed = speeds(exported_model, QUESTIONS[:3], "query: ", rounds=1)
+    assert set(timed) == {"onnx-fp32", "onnx-int8"} and all(ms > 0 for ms in timed.values())
