@@ -18,7 +18,8 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import zalo
-from bot.telegram import build_application
+from bot.delivery import deliver_forever
+from bot.telegram import build_application, start_delivery, stop_delivery
 from hoidap.assistant import Assistant
 from core.settings import Settings
 
@@ -49,9 +50,11 @@ class TelegramWebhook:
             if not self.application.running:
                 await self.application.initialize()  # getMe: the bot's name, for mentions in groups
                 await self.application.start()
+                await start_delivery(self.application)  # expert replies out to their chats
 
     async def stop(self) -> None:
         async with self._lock:
+            await stop_delivery(self.application)
             if self.application.running:
                 await self.application.stop()
             await self.application.shutdown()
@@ -74,6 +77,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        zalo_delivery = None
+        if zalo_channel is not None:
+            zalo_delivery = asyncio.create_task(deliver_forever(assistant, zalo.CHANNEL, zalo_channel.send_reply,
+                                                                settings.expert_poll_seconds), name="zalo-expert-replies")
         if telegram is not None:
             try:
                 await telegram.start()
@@ -82,6 +89,12 @@ def mount(app: FastAPI, settings: Settings) -> None:
         try:
             yield
         finally:
+            if zalo_delivery is not None:
+                zalo_delivery.cancel()
+                try:
+                    await zalo_delivery
+                except asyncio.CancelledError:
+                    pass
             if telegram is not None:
                 await telegram.stop()
             if zalo_channel is not None:

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(500, ge=10)
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once; 0 = one per CPU core
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
+    # the admin console (/admin): sign-in sessions and failed sign-ins
+    admin_session_hours: float = Field(8.0, gt=0, le=24 * 30)
+    admin_signin_failures: int = Field(5, ge=1)  # failed sign-ins per client address before a lockout
+    admin_signin_lockout_minutes: float = Field(15.0, gt=0)
+    # links in bot messages and the expert queue
+    public_base_url: str = ""  # where users reach /vanban: "https://hoidap.example.gov.vn"; empty: no links in bots
+    expert_poll_seconds: float = Field(1.0, gt=0, le=60)  # how often a channel looks for expert replies to send
 
     # query log privacy
     log_key: SecretStr | None = None  # HMAC key for chat ids in the query log; unset: a random key in data_dir
@@ -94,6 +101,14 @@ class Settings(BaseSettings):
     zalo_app_secret: SecretStr | None = None  # app secret key sent when refreshing tokens; the OA secret when unset
     zalo_timeout_seconds: float = Field(10.0, gt=0)
     zalo_rate_limit_per_minute: int = Field(20, ge=1)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a web address; write https://host[:port] (or leave it empty)")
+        return value
 
     @field_validator("admin_keys", "cors_origins", "admin_cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -117,6 +132,11 @@ class Settings(BaseSettings):
     def querylog_path(self) -> Path:
         """The SQLite file holding the query log and feedback (questions masked, chat ids hashed)."""
         return self.data_dir / "querylog.sqlite3"
+
+    @property
+    def experts_path(self) -> Path:
+        """The SQLite file holding the expert queue, its replies and the FAQ (private: reply addresses)."""
+        return self.data_dir / "experts.sqlite3"
 
     @property
     def index_dir(self) -> Path:
