@@ -58,8 +58,11 @@ def help_text(*, telegram: bool = False) -> str:
         _COMMANDS,
     ]
     if telegram:
-        parts.insert(2, "Bấm 📄 1, 📄 2 để đọc toàn văn điều khoản; 👍/👎 để góp ý câu trả lời.")
+        parts.insert(2, "Bấm 📄 1, 📄 2 để đọc toàn văn điều khoản; 👍/👎 để góp ý câu trả lời. Khi không tìm thấy "
+                        "câu trả lời (hoặc sau 👎), bấm “Gửi câu hỏi cho cán bộ phụ trách”.")
         parts.append(_GROUPS)
+    else:
+        parts.append("/canbo: chuyển câu hỏi vừa hỏi cho cán bộ phụ trách; câu trả lời được gửi lại tại đây.")
     return "\n\n".join(parts)
 
 
