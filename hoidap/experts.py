@@ -21,7 +21,7 @@ from pathlib import Path
 from core.errors import InvalidQuery, NotFound
 from core.private import private_file
 from core.sqlite import transaction
-from hoidap.faq import best_match
+from hoidap.faq import Signature, best_match, signature
 from hoidap.privacy import mask_personal
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class ExpertDesk:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
-        self._faq_cache: tuple[int, list[tuple[int, str]]] | None = None
+        self._faq_cache: tuple[int, list[tuple[int, Signature]]] | None = None
 
     # --- the queue ------------------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ class ExpertDesk:
         stamp = count[0] * 1_000_000 + count[1]  # another process may have added or retired entries
         if self._faq_cache is None or self._faq_cache[0] != stamp:
             rows = self._conn.execute("SELECT id, question FROM faq WHERE active = 1").fetchall()
-            self._faq_cache = (stamp, [(row["id"], row["question"]) for row in rows])
+            self._faq_cache = (stamp, [(row["id"], signature(row["question"])) for row in rows])
         found = best_match(question, self._faq_cache[1])
         if found is None:
             return None

@@ -72,14 +72,17 @@ def similarity(a: Signature, b: Signature) -> float:
     return score if score >= MIN_JACCARD else 0.0
 
 
-def best_match(question: str, candidates: list[tuple[int, str]]) -> tuple[int, float] | None:
+def best_match(question: str, candidates: list[tuple[int, str | Signature]]) -> tuple[int, float] | None:
     """The (id, score) of the candidate question ``question`` paraphrases most closely, or None.
+
+    Candidates are questions or their signatures (computed once by a caller that matches often).
 
     Example:
         >>> best_match("kinh phi de an 1601 lay tu dau", [(1, "Kinh phí Đề án 1601 lấy từ đâu?"), (2, "Ai ký QĐ 1601?")])
         (1, 1.0)
     """
     asked = signature(question)
-    scored = [(entry_id, similarity(asked, signature(text))) for entry_id, text in candidates]
+    scored = [(entry_id, similarity(asked, text if isinstance(text, Signature) else signature(text)))
+              for entry_id, text in candidates]
     scored = [(entry_id, score) for entry_id, score in scored if score > 0]
     return max(scored, key=lambda item: item[1]) if scored else None
