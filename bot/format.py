@@ -173,19 +173,21 @@ def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], tex
     return f"{head}\n\n{escape(text)}"
 
 
-def documents_html(documents: list[dict]) -> str:
-    """The /vanban reply: one paragraph per document, so long lists split between documents."""
+def documents_html(documents: list[dict], base_url: str = "") -> str:
+    """The /vanban reply: one paragraph per document, so long lists split between documents; each a link to
+    the library's reader when ``base_url`` is set."""
     if not documents:
         return "Chưa có văn bản nào được nạp."
-    items = [f"{i}. <b>{escape(d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · {d['units']} đoạn"
-             for i, d in enumerate(documents, 1)]
+    items = [f"{i}. <b>{_linked(base_url, d['id'], None, d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · "
+             f"{d['units']} đoạn" for i, d in enumerate(documents, 1)]
     return f"<b>Văn bản đang tra cứu ({len(documents)})</b>\n\n" + "\n\n".join(items)
 
 
-def documents_plain(documents: list[dict]) -> str:
+def documents_plain(documents: list[dict], base_url: str = "") -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
-    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" for i, d in enumerate(documents, 1)]
+    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" + (f"\n{unit_url(base_url, d['id'])}" if base_url else "")
+             for i, d in enumerate(documents, 1)]
     return f"Văn bản đang tra cứu ({len(documents)}):\n\n" + "\n\n".join(items)
 
 

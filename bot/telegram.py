@@ -207,7 +207,8 @@ async def documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/vanban: the documents the answers come from."""
     if await _within_rate(update, context):
         docs = await asyncio.to_thread(_deps(context).assistant.documents)
-        await send_html(context.bot, update.effective_chat.id, fmt.documents_html([d.public() for d in docs]))
+        await send_html(context.bot, update.effective_chat.id, fmt.documents_html([d.public() for d in docs],
+                                                                             _deps(context).base_url))
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

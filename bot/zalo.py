@@ -312,7 +312,7 @@ class ZaloChannel:
             return await self.send(event.user_id, fmt.welcome_text() if command == "/start" else fmt.help_text())
         if command == "/vanban":
             docs = await asyncio.to_thread(self.assistant.documents)
-            return await self.send(event.user_id, fmt.documents_plain([d.public() for d in docs]))
+            return await self.send(event.user_id, fmt.documents_plain([d.public() for d in docs], self.settings.public_base_url))
         if command == fmt.ESCALATE_COMMAND:
             return await self._escalate(event.user_id)
         lock = self._locks.get(event.user_id)

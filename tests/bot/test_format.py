@@ -107,6 +107,8 @@ def test_citations_link_to_the_library_when_a_public_address_is_set():
     assert '<a href="https://hoidap.example.gov.vn/vanban/d#d.001">Quyết định số 1/QĐ &amp; &lt;x&gt;, Điều 1 &lt;khoản&gt;</a>' in html
     assert "https://hoidap.example.gov.vn/vanban/d#d.002" in fmt.answer_plain(answer, "https://hoidap.example.gov.vn")
     assert "href" not in fmt.answer_html(answer) and "http" not in fmt.answer_plain(answer)
+    listed = fmt.documents_html([{"id": "d", "citation": "QĐ <1>", "units": 3}], "https://hoidap.example.gov.vn")
+    assert '<a href="https://hoidap.example.gov.vn/vanban/d">QĐ &lt;1&gt;</a>' in listed
 
 
 def test_an_expert_reply_is_escaped_and_cites_its_units():
