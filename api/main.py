@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 # every error body is {"error": {"code", "message"}} (api/errors.py); the OpenAPI document says so
 ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for status, text in (
-    (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (404, "not_found"),
+    (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (403, "csrf_failed (console session without X-CSRF-Token)"),
+    (404, "not_found"),
     (409, "document_exists, duplicate_document"), (413, "file_too_large"), (415, "unsupported_format"),
     (422, "empty_question, question_too_long, invalid_filter, invalid_request, corrupt_document, …"),
     (429, "rate_limited (with Retry-After)"), (503, "index_missing, busy"))}
