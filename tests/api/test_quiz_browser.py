@@ -72,7 +72,7 @@ def test_take_a_10_item_check_and_see_the_score_and_the_cited_clauses(chromium, 
         expect(clause).to_contain_text(item.citation)
         assert item.fact in clause.inner_text()
         expect(clause.get_by_role("link", name="Đọc trong văn bản")).to_have_attribute(
-            "href", f"{base}/doc/{item.doc_id}#{item.unit_id}")
+            "href", f"{base}/vanban/{item.doc_id}#{item.unit_id}")
         if n == 1:  # an item answered wrongly: the right option, the verdict and the start of its clause
             ARTIFACTS.mkdir(exist_ok=True)
             page.get_by_test_id("hoidap-quiz").evaluate("box => { box.scrollTop = 0; }")

@@ -245,14 +245,14 @@ def test_a_replaced_plan_is_marked_in_the_widget_and_the_reader(page, live):
     expect(mark).to_have_text("⚠ Văn bản " + first["validity"], timeout=WAIT_MS)
     page.get_by_test_id("hoidap-citation-toggle").first.click()
     successor = page.get_by_test_id("hoidap-citation-text").first.get_by_role("link").first
-    expect(successor).to_have_attribute("href", re.compile(r"/doc/quangnam-2025-ke-hoach-cchc$"))
+    expect(successor).to_have_attribute("href", re.compile(r"/vanban/quangnam-2025-ke-hoach-cchc$"))
     # the reader: a banner, and the successor as a link
     page.goto(live[0] + "/doc/quangnam-2022-ke-hoach-cchc")
     expect(page.locator("#validity")).to_contain_text("đã được thay thế bởi", timeout=WAIT_MS)
     link = page.locator("[data-relation=replaced_by] a")
-    expect(link).to_have_attribute("href", "/doc/quangnam-2025-ke-hoach-cchc")
+    expect(link).to_have_attribute("href", "/vanban/quangnam-2025-ke-hoach-cchc")
     page.goto(live[0] + "/doc/quangnam-2025-ke-hoach-cchc")
-    expect(page.locator("[data-relation=replaces] a")).to_have_attribute("href", "/doc/quangnam-2022-ke-hoach-cchc")
+    expect(page.locator("[data-relation=replaces] a")).to_have_attribute("href", "/vanban/quangnam-2022-ke-hoach-cchc")
     expect(page.locator("#validity")).to_be_hidden()
 
 
