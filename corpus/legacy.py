@@ -280,6 +280,7 @@ def _encode_viqr(text: str) -> str:
 _BYTE_DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni, "cp1258": decode_cp1258}
 MIN_SCORE = 0.05  # below this no reading is Vietnamese enough to be trusted
 MIN_GAIN = 0.2  # a legacy reading must beat the text as it is by this much (per word)
+MIN_LETTERS = 5  # Vietnamese letters with marks a legacy reading must hold to be believed
 
 
 def decode_bytes(data: bytes) -> Detection | None:
@@ -287,9 +288,12 @@ def decode_bytes(data: bytes) -> Detection | None:
     that reads most like Vietnamese. None when neither UTF-8 nor any reading is Vietnamese enough.
 
     Example:
-        >>> decode_bytes("Kế hoạch".encode("utf-8")).encoding, decode_bytes(encode("Kế hoạch", "vni")).encoding
-        ('utf-8', 'vni')
+        >>> plan = "Kế hoạch cải cách hành chính tỉnh Đồng Tháp"
+        >>> decode_bytes(plan.encode("utf-8")).encoding, decode_bytes(encode(plan, "vni")).text == plan
+        ('utf-8', True)
     """
+    if b"\x00" in data:  # UTF-16, or not text at all: no 8-bit Vietnamese encoding has NUL in text
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -300,7 +304,9 @@ def decode_bytes(data: bytes) -> Detection | None:
                 for t in [decoder(data)]]
     best = max(readings, key=lambda d: d.score)
     log.debug("legacy readings: %s", {d.encoding: round(d.score, 3) for d in readings})
-    return best if best.score >= MIN_SCORE else None
+    # a few letters are no evidence ("Quy\xeat" is windows-1258 "Quyêt", or a stray byte of anything)
+    enough = len(_VIET_LETTER.findall(best.text)) >= MIN_LETTERS
+    return best if best.score >= MIN_SCORE and enough else None
 
 
 def detect_viqr(text: str) -> Detection | None:
@@ -327,25 +333,30 @@ def repair_text(text: str, encoding: str | None = None) -> Detection:
     """
     text = unicodedata.normalize("NFC", text)
     if encoding is not None:
-        return Detection(encoding, 0.0, _convert(text, encoding))
+        return Detection(encoding, 0.0, convert(text, encoding))
     viqr = detect_viqr(text)
     if viqr is not None:
         return viqr
     here = vietnamese_score(text)
-    readings = [(vietnamese_score(_convert(text, name)), name) for name in ("tcvn3", "vni", "cp1258")]
+    readings = [(vietnamese_score(convert(text, name)), name) for name in ("tcvn3", "vni", "cp1258")]
     score, name = max(readings)
     if score < MIN_SCORE or score < here + MIN_GAIN:
         return Detection("utf-8", here, text)
     lines = []
     for line in text.split("\n"):
-        fixed = _convert(line, name)
+        fixed = convert(line, name)
         lines.append(fixed if fixed != line and vietnamese_score(fixed) >= vietnamese_score(line) else line)
     return Detection(name, score, "\n".join(lines))
 
 
-def _convert(text: str, encoding: str) -> str:
-    """Legacy text seen as windows-1252 characters → Unicode; characters outside windows-1252 (real
-    Unicode) are kept as they are."""
+def convert(text: str, encoding: str) -> str:
+    """Legacy text seen as windows-1252 characters (a .doc reader's output, a .docx run) → Unicode;
+    characters outside windows-1252 (real Unicode) are kept as they are.
+
+    Example:
+        >>> convert("UBND tØnh Qu¶ng Nam", "tcvn3")
+        'UBND tỉnh Quảng Nam'
+    """
     if encoding == "viqr":
         return decode_viqr(text)
     if encoding == "vni":
@@ -360,3 +371,18 @@ def _convert(text: str, encoding: str) -> str:
             continue
         out.append(decode_tcvn3(data) if encoding == "tcvn3" else decode_cp1258(data))
     return unicodedata.normalize("NFC", "".join(out))
+
+
+def font_encoding(font: str | None) -> str | None:
+    """The legacy encoding a font name implies: ``.VnTime``/``.VnArialH`` → tcvn3, ``VNI-Times`` → vni.
+
+    Example:
+        >>> font_encoding(".VnTime"), font_encoding("VNI-Times"), font_encoding("Times New Roman")
+        ('tcvn3', 'vni', None)
+    """
+    name = (font or "").strip().lower()
+    if name.startswith(".vn"):
+        return "tcvn3"
+    if name.startswith("vni-") or name.startswith("vni "):
+        return "vni"
+    return None
