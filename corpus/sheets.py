@@ -75,7 +75,7 @@ def _cell(value) -> str:
 
 
 def sheets_text(sheets: list[tuple[str, list[list[str]]]]) -> str:
-    """Appendix text from (sheet name, rows of cell strings).
+    r"""Appendix text from (sheet name, rows of cell strings).
 
     Example:
         >>> sheets_text([("PL1", [["Phụ lục I"], ["STT", "Nhiệm vụ", "Cơ quan chủ trì"],
