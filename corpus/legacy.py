@@ -342,10 +342,17 @@ def repair_text(text: str, encoding: str | None = None) -> Detection:
     score, name = max(readings)
     if score < MIN_SCORE or score < here + MIN_GAIN:
         return Detection("utf-8", here, text)
+    # line by line, the reading that is most Vietnamese; on a tie the document's encoding, then the line as is
+    # (a document may mix fonts: a Unicode title, a .VnTime body, a paragraph pasted from a VNI file)
+    order = [name] + [e for e in ("tcvn3", "vni", "cp1258") if e != name]
     lines = []
     for line in text.split("\n"):
-        fixed = convert(line, name)
-        lines.append(fixed if fixed != line and vietnamese_score(fixed) >= vietnamese_score(line) else line)
+        if line.isascii():
+            lines.append(line)
+            continue
+        readings = [(vietnamese_score(convert(line, e)), -rank, convert(line, e)) for rank, e in enumerate(order)]
+        best = max(readings)
+        lines.append(best[2] if best[0] >= vietnamese_score(line) else line)
     return Detection(name, score, "\n".join(lines))
 
 

@@ -271,16 +271,18 @@ def _read_html(name: str, data: bytes) -> str:
     return "\n".join(lines)
 
 
-def _read_doc(name: str, data: bytes) -> str:
+def _read_doc(name: str, data: bytes) -> _Read:
     from corpus.office import read_doc
 
-    return read_doc(name, data)
+    text, encoding = read_doc(name, data)
+    return _Read(text, encoding=encoding)
 
 
-def _read_rtf(name: str, data: bytes) -> str:
+def _read_rtf(name: str, data: bytes) -> _Read:
     from corpus.office import read_rtf
 
-    return read_rtf(name, data)
+    text, encoding = read_rtf(name, data)
+    return _Read(text, encoding=encoding)
 
 
 def _read_xlsx(name: str, data: bytes) -> str:

@@ -26,22 +26,23 @@ RTF_MAGIC = b"{\\rtf"
 TIMEOUT_SECONDS = 120
 
 
-def read_doc(name: str, data: bytes) -> str:
-    """Text of a Word 97–2003 document (or an RTF saved under a .doc name)."""
+def read_doc(name: str, data: bytes) -> tuple[str, str]:
+    """Text of a Word 97–2003 document (or an RTF saved under a .doc name), and the legacy encoding
+    it was converted from ("" for Unicode text)."""
     if not (data.startswith(OLE_MAGIC) or data.lstrip().startswith(RTF_MAGIC)):
         raise CorruptDocument(f"{name}: không phải tệp Word 97–2003 (.doc) hợp lệ; "
                               "hãy mở và lưu lại bằng Word dưới dạng .doc hoặc .docx")
     return _catdoc(name, data)
 
 
-def read_rtf(name: str, data: bytes) -> str:
-    """Text of an RTF document."""
+def read_rtf(name: str, data: bytes) -> tuple[str, str]:
+    """Text of an RTF document, and the legacy encoding it was converted from ("" for Unicode text)."""
     if not data.lstrip().startswith(RTF_MAGIC):
         raise CorruptDocument(f"{name}: không phải tệp RTF hợp lệ (thiếu phần đầu '{{\\rtf')")
     return _catdoc(name, data)
 
 
-def _catdoc(name: str, data: bytes) -> str:
+def _catdoc(name: str, data: bytes) -> tuple[str, str]:
     tool = shutil.which("catdoc")
     if tool is None:
         raise UnsupportedFormat(f"{name}: máy chủ chưa cài công cụ đọc .doc/.rtf (catdoc); quản trị viên hãy chạy "
@@ -63,6 +64,7 @@ def _catdoc(name: str, data: bytes) -> str:
                               "hãy mở và lưu lại bằng Word dưới dạng .docx")
     text = done.stdout.decode("utf-8", "replace")
     fixed = repair_text(text)
-    if fixed.encoding != "utf-8":
-        log.info("%s: text in %s converted to Unicode", name, NAMES[fixed.encoding])
-    return fixed.text
+    if fixed.encoding == "utf-8":
+        return fixed.text, ""
+    log.info("%s: text in %s converted to Unicode", name, NAMES[fixed.encoding])
+    return fixed.text, fixed.encoding
