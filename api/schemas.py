@@ -34,6 +34,7 @@ class CitationOut(BaseModel):
     citation: str
     breadcrumb: list[str]
     quotes: list[str]
+    ocr: bool = Field(False, description="the unit's text was recognised by OCR from a scan or a photo: check the original")
 
 
 class AskResponse(BaseModel):

@@ -116,7 +116,7 @@ _VIQR_MARK_AFTER_VOWEL = re.compile(r"[aeiouyAEIOUY](?:[(^+][`'?~.]?|[`'?~.])(?=
 # --- what a Vietnamese word looks like (for detection) ------------------------------------------------
 _NUCLEI = ("a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi oo ôi ơi ua uâ uê ui uô uơ uy ưa "
            "ưi ươ ưu yê iêu oai oao oay oeo uây uôi ươi ươu uya uyê yêu uyu").split()
-_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
                        rf"(?:{'|'.join(sorted(_NUCLEI, key=len, reverse=True))})(?:ch|ng|nh|[cmnpt])?$")
 _WORD = re.compile(r"[^\W\d_]+")
 _VIET_LETTER = re.compile(r"[ăâêôơưđĂÂÊÔƠƯĐ\u00c0-\u00c3\u00c8-\u00ca\u00cc\u00cd\u00d2-\u00d5\u00d9\u00da\u00dd"
@@ -147,6 +147,8 @@ def is_syllable(word: str) -> bool:
     if tones > 1:
         return False
     bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    if "oo" in bare and not bare.endswith(("ng", "c")):  # only "xoong", "boong", "soóc"
+        return False
     return bool(_SYLLABLE.match(bare))
 
 
@@ -165,8 +167,8 @@ def vietnamese_score(text: str) -> float:
         return 0.0
     score = 0
     for word in words:
-        if word.isascii():
-            continue
+        if word.isascii() or (word.isupper() and word.replace("Đ", "D").isascii()):
+            continue  # plain ASCII, or an abbreviation such as "QĐ", "HĐND": no evidence either way
         marked = bool(_VIET_LETTER.search(word))
         score += 1 if marked and is_syllable(word) else -1
     score -= len(_ODD.findall(text))
@@ -280,6 +282,7 @@ def _encode_viqr(text: str) -> str:
 _BYTE_DECODERS = {"tcvn3": decode_tcvn3, "vni": decode_vni, "cp1258": decode_cp1258}
 MIN_SCORE = 0.05  # below this no reading is Vietnamese enough to be trusted
 MIN_GAIN = 0.2  # a legacy reading must beat the text as it is by this much (per word)
+LINE_MARGIN = 0.5  # how much better (per word) a line must read in another encoding than the document's
 MIN_LETTERS = 5  # Vietnamese letters with marks a legacy reading must hold to be believed
 
 
@@ -350,9 +353,11 @@ def repair_text(text: str, encoding: str | None = None) -> Detection:
         if line.isascii():
             lines.append(line)
             continue
-        readings = [(vietnamese_score(convert(line, e)), -rank, convert(line, e)) for rank, e in enumerate(order)]
-        best = max(readings)
-        lines.append(best[2] if best[0] >= vietnamese_score(line) else line)
+        readings = [(vietnamese_score(convert(line, e)), convert(line, e)) for e in order]
+        # another encoding than the document's only when clearly better: short lines read plausibly in several
+        best = max(readings[1:], key=lambda r: r[0])
+        chosen = best if best[0] >= readings[0][0] + LINE_MARGIN else readings[0]
+        lines.append(chosen[1] if chosen[0] >= vietnamese_score(line) else line)
     return Detection(name, score, "\n".join(lines))
 
 

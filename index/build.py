@@ -92,10 +92,12 @@ class IndexBuilder:
         docs = {d["id"]: d for d in self.store.list_documents()}
         metas = {doc_id: self.store.metadata(doc_id) for doc_id in docs}
         passages = [passage_text(u, metas[u.doc_id]) for u in units]
+        scanned = {doc_id: set(meta.ocr_units) for doc_id, meta in metas.items()}
         lexical_texts = [self._lexical_text(u, metas[u.doc_id]) for u in units]
         records = [UnitRecord(id=u.id, doc_id=u.doc_id, ordinal=u.ordinal, kind=u.kind, label=u.label,
                               breadcrumb=tuple(u.breadcrumb), text=u.text, quantity=states_quantity(u.text),
-                              embed_key=content_key(p), lexical_key=content_key(t))
+                              embed_key=content_key(p), lexical_key=content_key(t),
+                              ocr=u.id in scanned[u.doc_id])
                    for u, p, t in zip(units, passages, lexical_texts)]
         old_vectors, old_tokens = self._reusable(previous)
 
@@ -125,7 +127,9 @@ class IndexBuilder:
             lexical.save(folder)
             if progress:
                 progress("write", 1, 3, 0.0)
-            write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
+            doc_records = {k: DocRecord.from_row({**d, "ocr_pages": metas[k].ocr_pages, "encoding": metas[k].encoding})
+                           for k, d in docs.items()}
+            write_version(folder, records, doc_records, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"

@@ -51,6 +51,7 @@ class UnitRecord:
     quantity: bool  # states a count, amount or share (for "bao nhiêu" questions)
     embed_key: str  # hash of the exact text embedded: a vector is reused only for the same key
     lexical_key: str  # hash of the exact text tokenized
+    ocr: bool = False  # its text was recognised by OCR from a scan or a photo
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,8 @@ class DocRecord:
     attachments: tuple[str, ...] = ()
     references: tuple[dict, ...] = ()
     units: int = 0
+    ocr_pages: int = 0  # pages recognised by OCR (a scan, a photo)
+    encoding: str = ""  # the legacy encoding its text was converted from (tcvn3, vni, viqr, cp1258)
 
     @classmethod
     def from_row(cls, row: dict) -> "DocRecord":
