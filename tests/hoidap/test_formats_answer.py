@@ -81,3 +81,23 @@ def test_the_index_records_which_units_and_documents_came_from_ocr(assistant: As
     assert any(u.ocr for u in mixed) and not all(u.ocr for u in mixed)
     assert all(u.ocr for u in snapshot.units_of("thong-bao-anh"))
     assert not any(u.ocr for u in snapshot.units_of("dongthap-2021-de-an-1601"))
+
+
+def test_the_api_response_marks_a_cited_scan(assistant: Assistant) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    with TestClient(create_app(assistant.settings)) as client:
+        body = client.post("/api/ask", json={"question": "Bộ phận Một cửa của Sở Nội vụ tỉnh Lâm Đồng tiếp nhận hồ sơ "
+                                                         "vào những ngày nào?"}).json()
+    top = body["citations"][0]
+    assert top["doc_id"] == "thong-bao-anh" and top["ocr"] is True
+    assert "bản quét (OCR)" in body["answer"]
+
+
+def test_an_upload_of_a_scan_is_read_in_the_isolated_child(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", model="hashing")
+    result = Ingester(Store(settings.db_path), settings, isolate=True).ingest_bytes(
+        "thong-bao.jpg", (FIXTURES / "thong-bao-anh.jpg").read_bytes())
+    assert result.status == "added" and result.units > 0
