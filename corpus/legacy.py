@@ -295,14 +295,14 @@ def decode_bytes(data: bytes) -> Detection | None:
         >>> decode_bytes(plan.encode("utf-8")).encoding, decode_bytes(encode(plan, "vni")).text == plan
         ('utf-8', True)
     """
-    if b"\x00" in data:  # UTF-16, or not text at all: no 8-bit Vietnamese encoding has NUL in text
-        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
     if text is not None:
         return detect_viqr(text) or Detection("utf-8", vietnamese_score(text), unicodedata.normalize("NFC", text))
+    if b"\x00" in data:  # UTF-16, or not text at all: no 8-bit Vietnamese encoding has NUL in text
+        return None
     readings = [Detection(name, vietnamese_score(t), t) for name, decoder in _BYTE_DECODERS.items()
                 for t in [decoder(data)]]
     best = max(readings, key=lambda d: d.score)
