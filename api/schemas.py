@@ -37,6 +37,7 @@ class CitationOut(BaseModel):
     in_force: bool = Field(True, description="false: the cited document was replaced, repealed or declared no longer in force")
     validity: str = Field("", description="'' when in force, else e.g. 'đã được thay thế bởi Quyết định …'")
     replaced_by: list[dict] = Field(default_factory=list, description="documents that replace it: {doc_id, citation, how, note}")
+    ocr: bool = Field(False, description="the unit's text was recognised by OCR from a scan or a photo: check the original")
 
 
 class AskResponse(BaseModel):

@@ -195,7 +195,10 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
     cleaned = body_text + ("\n\n" + appendix if appendix else "")
     if dropped:
         log.debug("dropped page furniture: %s", dropped[:20])
-    return CleanResult(text=cleaned.strip("\n") + "\n", appendix_start=len(body_text) + 2 if appendix else len(cleaned), dropped=dropped)
+    text = cleaned.strip("\n") + "\n"
+    # a file that is only an appendix (a spreadsheet) has no body: its appendix starts the text
+    appendix_start = (len(body_text) + 2 if body_text.strip("\n") else 0) if appendix else len(cleaned)
+    return CleanResult(text=text, appendix_start=appendix_start, dropped=dropped)
 
 
 def _clean_appendix(lines: list[str], hard_wrapped: bool, double_spaced: bool) -> str:

@@ -33,6 +33,7 @@ from corpus.isolate import run_bounded
 from corpus.load import SUPPORTED, LoadedFile, check_bytes, load_bytes
 from corpus.metadata import extract_metadata, read_sidecar
 from corpus.model import Document
+from corpus.ocr import scanned_units
 from corpus.segment import Segmenter
 from corpus.store import Store
 from corpus.text import fold
@@ -115,6 +116,10 @@ def build_document(loaded: LoadedFile, doc_id: str, *, max_chars: int, sidecar: 
     meta = extract_metadata(cleaned.text, appendix_start=cleaned.appendix_start, sidecar=sidecar)
     if not meta.title:
         meta.title = loaded.path.stem
+    if loaded.ocr_pages:
+        meta.ocr_pages = loaded.ocr_pages
+        meta.ocr_units = scanned_units([(s.id, s.text) for s in segments], loaded.ocr_text, loaded.text)
+    meta.encoding = loaded.encoding
     return Document(id=doc_id, path=str(loaded.path), content_hash=content_hash(loaded.data),
                     raw_text=loaded.text, text=cleaned.text, metadata=meta, segments=segments)
 

@@ -30,6 +30,9 @@ class Metadata:
     signer: str | None
     references: list[Reference] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # "Đề án", "Kế hoạch" carried by a Quyết định
+    ocr_pages: int = 0  # pages recognised by OCR (a scan, a photo)
+    ocr_units: list[str] = field(default_factory=list)  # ids of the units whose text was recognised by OCR
+    encoding: str = ""  # the legacy encoding the text was converted from (tcvn3, vni, viqr, cp1258), if any
 
     @property
     def number_display(self) -> str:

@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from core.settings import Settings
-from hoidap.compose import pieces, select_quotes, verbatim
+from hoidap.compose import pieces, scan_note, select_quotes, verbatim
 from hoidap.facts import direct_fact
 from hoidap.followup import rewrite_followup
 from hoidap.parts import Part, split_parts
@@ -39,6 +39,7 @@ class Citation:
     in_force: bool = True
     validity: str = ""  # "đã được thay thế bởi …" when the document is no longer in force (corpus.relations)
     replaced_by: list[dict] = field(default_factory=list)  # [{doc_id, citation, how, note}]
+    ocr: bool = False  # the unit's text was recognised by OCR from a scan or a photo
 
     @property
     def mark(self) -> str:
@@ -122,6 +123,11 @@ class AnswerService:
     def _finish(self, answer: Answer, query: Query, search_text: str, started: float, conversation_id: str | None,
                 channel: str, record: bool) -> Answer:
         """Timing, conversation and the query log, the same for every answer."""
+        if not answer.abstained:
+            # a source quoted in the answer that was read from a scan is said to be one
+            scanned = [c.rank for c in answer.citations if c.ocr and f"[{c.rank}]" in answer.answer]
+            if scanned:
+                answer.answer = f"{answer.answer}\n{scan_note(scanned)}"
         answer.search_query = search_text
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
@@ -170,7 +176,7 @@ class AnswerService:
         return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title, doc_number=doc.number,
                         label=unit.label, text=unit.text, score=round(hit.score, 6), citation=doc.citation,
                         breadcrumb=list(unit.breadcrumb), in_force=doc.in_force, validity=doc.validity,
-                        replaced_by=[dict(link) for link in doc.replaced_by])
+                        replaced_by=[dict(link) for link in doc.replaced_by], ocr=unit.ocr)
 
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = result.hits

@@ -127,3 +127,16 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
 def verbatim(quote: str, unit_text: str) -> bool:
     """True if ``quote`` appears in the unit exactly as written."""
     return bool(quote) and quote in unit_text
+
+
+def scan_note(ranks: list[int]) -> str:
+    """The sentence that says which cited sources were recognised from a scan (OCR), or "".
+
+    Example:
+        >>> scan_note([1, 3])
+        'Lưu ý: nguồn [1], [3] được nhận dạng từ bản quét (OCR), có thể sai sót chữ; hãy đối chiếu bản gốc.'
+    """
+    if not ranks:
+        return ""
+    return (f"Lưu ý: nguồn {', '.join(f'[{r}]' for r in ranks)} được nhận dạng từ bản quét (OCR), "
+            "có thể sai sót chữ; hãy đối chiếu bản gốc.")

@@ -135,12 +135,16 @@ class IndexBuilder:
         metas = {doc_id: self.store.metadata(doc_id) for doc_id in docs}
         relations = resolve(metas, self.store.texts(), self.store.overrides())
         citations = {doc_id: d["citation"] for doc_id, d in docs.items()}
-        records_of_docs = {k: DocRecord.from_row(d | relation_fields(relations[k], citations)) for k, d in docs.items()}
+        records_of_docs = {k: DocRecord.from_row(d | relation_fields(relations[k], citations)
+                                                 | {"ocr_pages": metas[k].ocr_pages, "encoding": metas[k].encoding})
+                           for k, d in docs.items()}
         passages = [passage_text(u, metas[u.doc_id]) for u in units]
+        scanned = {doc_id: set(meta.ocr_units) for doc_id, meta in metas.items()}
         lexical_texts = [self._lexical_text(u, metas[u.doc_id]) for u in units]
         records = [UnitRecord(id=u.id, doc_id=u.doc_id, ordinal=u.ordinal, kind=u.kind, label=u.label,
                               breadcrumb=tuple(u.breadcrumb), text=u.text, quantity=states_quantity(u.text),
-                              embed_key=content_key(p), lexical_key=content_key(t))
+                              embed_key=content_key(p), lexical_key=content_key(t),
+                              ocr=u.id in scanned[u.doc_id])
                    for u, p, t in zip(units, passages, lexical_texts)]
         old_vectors, old_tokens = self._reusable(previous)
 

@@ -51,6 +51,7 @@ class UnitRecord:
     quantity: bool  # states a count, amount or share (for "bao nhiêu" questions)
     embed_key: str  # hash of the exact text embedded: a vector is reused only for the same key
     lexical_key: str  # hash of the exact text tokenized
+    ocr: bool = False  # its text was recognised by OCR from a scan or a photo
 
 
 RELATION_FIELDS = ("cites", "cited_by", "replaces", "replaced_by", "amends", "amended_by")
@@ -85,6 +86,8 @@ class DocRecord:
     amended_by: tuple[dict, ...] = ()
     in_force: bool = True
     validity: str = ""  # "" when in force, else "đã được thay thế bởi …" / "đã hết hiệu lực"
+    ocr_pages: int = 0  # pages recognised by OCR (a scan, a photo)
+    encoding: str = ""  # the legacy encoding its text was converted from (tcvn3, vni, viqr, cp1258)
 
     @classmethod
     def from_row(cls, row: dict) -> "DocRecord":

@@ -156,8 +156,10 @@ def test_admin_upload_errors(indexed_settings: Settings, tmp_path: Path) -> None
     settings = _copy(indexed_settings, tmp_path, max_file_mb=0.001)
     headers = {"X-API-Key": KEYS[0]}
     with TestClient(create_app(settings)) as admin:
-        _error(admin.post("/api/admin/documents", headers=headers, files={"file": ("bang.xlsx", b"PK..")}), 415,
+        _error(admin.post("/api/admin/documents", headers=headers, files={"file": ("bang.odt", b"PK..")}), 415,
                "unsupported_format")
+        _error(admin.post("/api/admin/documents", headers=headers, files={"file": ("bang.xlsx", b"PK..")}), 422,
+               "corrupt_document")
         _error(admin.post("/api/admin/documents", headers=headers, files={"file": ("rong.txt", b"")}), 422, "empty_document")
         _error(admin.post("/api/admin/documents", headers=headers, files={"file": ("to.txt", PLAN.encode() * 10)}), 413,
                "file_too_large")

@@ -87,7 +87,8 @@ def test_html_drops_scripts_and_keeps_blocks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "payload", "error", "words"),
     [
-        ("a.xlsx", b"PK\x03\x04", UnsupportedFormat, ".xlsx"),
+        ("a.odt", b"PK\x03\x04", UnsupportedFormat, ".odt"),
+        ("a.xlsx", b"PK\x03\x04", CorruptDocument, "XLSX"),
         ("empty.txt", b"", EmptyDocument, "rỗng"),
         ("broken.pdf", b"%PDF-1.4 this is not a pdf", CorruptDocument, "PDF"),
         ("broken.docx", b"not a zip file", CorruptDocument, "DOCX"),

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Installs the Debian packages the document readers call, only those missing (idempotent):
+#   catdoc            .doc and .rtf (0.7 MB; chosen over antiword and LibreOffice, see corpus/office.py)
+#   tesseract-ocr     OCR of scans and photos
+#   tesseract-ocr-vie Tesseract's Vietnamese model
+#   poppler-utils     pdftoppm: PDF pages without a text layer rendered for OCR
+#   fonts-dejavu-core a Vietnamese-capable font for eval/bench_ocr.py and the scan fixtures
+# Runs as root (CI) or through sudo; never downloads anything outside the Debian archive.
+set -eu
+
+# package:file that shows it is installed
+NEEDED="catdoc:/usr/bin/catdoc
+tesseract-ocr:/usr/bin/tesseract
+tesseract-ocr-vie:/usr/share/tesseract-ocr/5/tessdata/vie.traineddata
+poppler-utils:/usr/bin/pdftoppm
+fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+MISSING=""
+for entry in $NEEDED; do
+    package=${entry%%:*}
+    file=${entry#*:}
+    if [ ! -e "$file" ] && ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+        MISSING="$MISSING $package"
+    fi
+done
+
+if [ -z "$MISSING" ]; then
+    echo "ensure-system-packages: catdoc, tesseract-ocr (vie), poppler-utils, fonts-dejavu-core already installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "ensure-system-packages: missing$MISSING and installing needs root; run as root: apt-get install -y$MISSING" >&2
+    exit 1
+fi
+
+echo "ensure-system-packages: installing$MISSING with apt-get"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086  # one word per package
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $MISSING
+echo "ensure-system-packages: installed$MISSING"
