@@ -25,7 +25,7 @@ ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for sta
     (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (404, "not_found"),
     (409, "document_exists, duplicate_document"), (413, "file_too_large"), (415, "unsupported_format"),
     (422, "empty_question, question_too_long, invalid_filter, invalid_request, corrupt_document, …"),
-    (429, "rate_limited (with Retry-After)"), (503, "index_missing, busy"))}
+    (429, "rate_limited (with Retry-After)"), (503, "index_missing, index_unavailable, busy"))}
 STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
 PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/widget.js")

@@ -37,6 +37,7 @@ class BuildReport:
     seconds: float
     embed_seconds: float
     unchanged: bool = False
+    milvus: str | None = None  # with the milvus backend: "full", "incremental" or "unchanged"
 
 
 def doc_label(meta: Metadata) -> str:
@@ -73,6 +74,11 @@ class IndexBuilder:
             log.warning("answerability model %s not found: this index abstains by the hand thresholds", self.model_file)
         self._embedder = embedder
         self.versions = VersionStore(settings.index_dir)
+        self.milvus = None
+        if settings.backend == "milvus":
+            from index.milvus_backend import MilvusIndex
+
+            self.milvus = MilvusIndex(settings)
 
     @property
     def embedder(self) -> Embedder:
@@ -85,8 +91,10 @@ class IndexBuilder:
         started = time.perf_counter()
         fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key())
         previous = self._previous(rebuild)
+        served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
-            return BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
+            report = BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
+            return self._publish(report, None, rebuild, progress)
 
         units = self.store.units()
         docs = {d["id"]: d for d in self.store.list_documents()}
@@ -132,13 +140,23 @@ class IndexBuilder:
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
                                 created_at=time.time(), dense=dense, embedded=len(todo))
-            self.versions.commit(folder, manifest)
+            self.versions.commit(folder, manifest, also_keep=served)
         except BaseException:
             self.versions.abort(folder)
             raise
-        seconds = time.perf_counter() - started
-        log.info("index %s: %d units, %d embedded, %.1f s", manifest.version, len(units), len(todo), seconds)
-        return BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), seconds, embed_seconds)
+        report = BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), 0.0, embed_seconds)
+        report = self._publish(report, previous[0] if previous else None, rebuild, progress)
+        report.seconds = time.perf_counter() - started
+        log.info("index %s: %d units, %d embedded, %.1f s", manifest.version, len(units), len(todo), report.seconds)
+        return report
+
+    def _publish(self, report: BuildReport, base: Path | None, rebuild: bool, progress) -> BuildReport:
+        """With the milvus backend, make the version just built the one Milvus serves."""
+        if self.milvus is not None:
+            published = self.milvus.publish(self.settings.index_dir / report.version, base, full=rebuild,
+                                            progress=progress)
+            report.milvus = published.mode
+        return report
 
     def _model_key(self) -> str:
         """The answerability model is part of a version: a new model makes a new version."""
