@@ -15,6 +15,7 @@ from api import errors
 from api.routes import admin, ask, documents, system
 from api.schemas import ErrorResponse
 from api.state import AppState
+from core.errors import IndexUnavailable
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -56,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
+        try:
+            app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
+        except IndexUnavailable as exc:  # Milvus may come back: answer 503 index_unavailable until it does
+            log.warning("starting without the index: %s", exc.message)
         yield
 
     app = FastAPI(title="Hỏi đáp CCHC", version="0.1.0", lifespan=lifespan,

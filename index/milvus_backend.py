@@ -2,8 +2,12 @@
 
 One row per unit: its text and the metadata needed to answer and filter (document, ordinal, kind,
 label, breadcrumb, province, document type, year), its dense vector (HNSW, inner product) and the two
-lexical fields of :mod:`index.tokenize` as analyzed text, each turned into a sparse vector by Milvus's
-own BM25 function (same k1 and b as :mod:`index.lexical`). Filters become a Milvus expression.
+lexical fields of :mod:`index.tokenize` as BM25 sparse vectors we compute (inner product): the row
+holds each term's saturated frequency ``tf / (tf + k1·(1 − b + b·dl/avgdl))``, the question holds each
+term's IDF from the serving version, so their inner product is the Lucene BM25 score of
+:mod:`index.lexical`, the same number the embedded backend ranks by. (Milvus Lite's own BM25 function
+keeps IDF statistics per segment and per memtable: rows upserted by an incremental update were
+scored against a handful of documents and ranked wrongly.) Filters become a Milvus expression.
 
 Searches go through an alias (``hoidap``). A build writes a new collection, then moves the alias in
 one call; the previous collection stays until the next build succeeds, so a build killed midway
@@ -17,12 +21,15 @@ Milvus is an outside service: every failure to reach it becomes :class:`IndexUna
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import re
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -41,21 +48,43 @@ BATCH = 256  # rows per insert or upsert call
 FULL_SHARE = 0.2  # an update touching more than this share of the rows writes a new collection
 HNSW = {"M": 16, "efConstruction": 200}
 TIMEOUT = 10.0  # seconds for one call to Milvus
-_NON_WORD = re.compile(r"\W")
+K1, B = 1.2, 0.75  # those of index.lexical.LexicalIndex
+SPARSE_DIMS = 2**32 - 1  # Milvus sparse dimensions are below 2^32 - 1
 
 Lists = dict[str, tuple[np.ndarray, np.ndarray]]
 LISTS = (("words_sparse", "bm25"), ("folded_sparse", "bm25_folded"))
 
 
-def lexical_text(terms: list[str]) -> str:
-    """Our tokens as text for Milvus's ``standard`` analyzer, which splits on ``\\W``: every token
-    stays one term ("1601/qđ-ubnd-hc", "30%", "21/10/2021" keep their exact form).
+def term_id(term: str) -> int:
+    """A stable 32-bit dimension for a term (the same in every process and version).
 
     Example:
-        >>> lexical_text(["sở_nội_vụ", "30%", "1601/qđ"])
-        'sở_nội_vụ 30_x25_ 1601_x2f_qđ'
+        >>> term_id("sở_nội_vụ") == term_id("sở_nội_vụ") != term_id("so_noi_vu")
+        True
     """
-    return " ".join(_NON_WORD.sub(lambda m: f"_x{ord(m.group()):x}_", t) for t in (terms or ["∅"]))
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big") % SPARSE_DIMS
+
+
+def row_sparse(terms: list[str], avgdl: float) -> dict[int, float]:
+    """A unit's lexical field as BM25 term weights without the IDF (empty text counts as one "∅", as in bm25s)."""
+    terms = terms or ["∅"]
+    norm = K1 * (1 - B + B * len(terms) / max(avgdl, 1e-9))
+    out: dict[int, float] = {}
+    for term, tf in Counter(terms).items():
+        key = term_id(term)
+        out[key] = out.get(key, 0.0) + tf / (tf + norm)
+    return out
+
+
+def query_sparse(terms: list[str], lexical, field_name: str) -> dict[int, float]:
+    """The question's terms weighted by their IDF in the serving version; unknown terms left out."""
+    n = max(lexical.size, 1)
+    out: dict[int, float] = {}
+    for term, posting in zip(terms, lexical.postings(terms, field_name)):
+        if posting is not None:
+            key = term_id(term)
+            out[key] = out.get(key, 0.0) + math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
+    return out
 
 
 def _quote(value: str) -> str:
@@ -95,7 +124,6 @@ class MilvusIndex:
         self.settings = settings
         self._client = None
         self._lock = threading.Lock()
-        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # it logs a traceback for every refused call
 
     # --- connection ------------------------------------------------------------------------------
 
@@ -114,6 +142,8 @@ class MilvusIndex:
             if self._client is None:
                 from pymilvus import MilvusClient
 
+                # set after its import, which configures it: it logs a traceback for every refused call
+                logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
                 token = self.settings.milvus_token.get_secret_value() if self.settings.milvus_token else ""
                 try:
                     client = MilvusClient(uri=self.settings.milvus_uri, token=token, timeout=TIMEOUT)
@@ -159,7 +189,7 @@ class MilvusIndex:
 
     # --- search ----------------------------------------------------------------------------------
 
-    def candidate_lists(self, position: dict[str, int], query_tokens, vector: np.ndarray | None, lexical: bool,
+    def candidate_lists(self, position: dict[str, int], query_tokens, vector: np.ndarray | None, lexical,
                         limit: int, doc_ids: set[str] | None, timings: dict[str, float]) -> Lists:
         """The ranked lists (BM25 on each lexical field, dense) as positions of the serving snapshot.
 
@@ -171,12 +201,16 @@ class MilvusIndex:
         if doc_ids is not None and not doc_ids:
             return lists
         t0 = time.perf_counter()
-        if lexical:
+        if lexical is not None:
             for field_name, list_name in LISTS:
-                text = lexical_text(getattr(query_tokens, field_name.split("_")[0]))
-                hits = self._call("search", ALIAS, data=[text], anns_field=field_name, limit=limit, filter=expr,
-                                  output_fields=["id"], search_params={"metric_type": "BM25"})[0]
-                lists[list_name] = _positions(hits, position, limit, lambda d: abs(d))
+                source = field_name.split("_")[0]
+                weights = query_sparse(getattr(query_tokens, source), lexical, source)
+                if not weights:
+                    lists[list_name] = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+                    continue
+                hits = self._call("search", ALIAS, data=[weights], anns_field=field_name, limit=limit, filter=expr,
+                                  output_fields=["id"], search_params={"metric_type": "IP"})[0]
+                lists[list_name] = _positions(hits, position, limit, float)
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
         if vector is not None:
             t1 = time.perf_counter()
@@ -206,6 +240,8 @@ class MilvusIndex:
             return PublishReport(served[0], version, "unchanged", 0, 0, 0.0)
         units, docs = read_units(folder), read_docs(folder)
         tokens, vectors = read_tokens(folder), read_vectors(folder)
+        avgdl = {f: float(np.mean([len(getattr(tokens[u.lexical_key], f)) or 1 for u in units])) if units else 1.0
+                 for f in ("words", "folded")}
         if not full and served and base is not None and served[1] == base.name and (base / "units.jsonl").exists():
             old_units, old_docs = read_units(base), read_docs(base)
             old = {u.id: u for u in old_units}
@@ -213,7 +249,8 @@ class MilvusIndex:
             todo = [i for i, u in enumerate(units) if old.get(u.id) != u or u.doc_id in changed_docs]
             gone = sorted(set(old) - {u.id for u in units})
             if len(todo) + len(gone) <= max(50, FULL_SHARE * len(units)):
-                rows = (_row(units[i], docs[units[i].doc_id], tokens[units[i].lexical_key], vectors[i]) for i in todo)
+                rows = (_row(units[i], docs[units[i].doc_id], tokens[units[i].lexical_key], vectors[i], avgdl)
+                        for i in todo)
                 self._write(served[0], rows, len(todo), "upsert", progress)
                 for start in range(0, len(gone), BATCH):
                     self._call("delete", served[0], ids=gone[start:start + BATCH])
@@ -225,7 +262,7 @@ class MilvusIndex:
 
         name = f"{ALIAS}_{re.sub(r'[^0-9A-Za-z]', '_', version)}_{uuid.uuid4().hex[:6]}"
         self._create(name, int(vectors.shape[1]))
-        rows = (_row(u, docs[u.doc_id], tokens[u.lexical_key], vectors[i]) for i, u in enumerate(units))
+        rows = (_row(u, docs[u.doc_id], tokens[u.lexical_key], vectors[i], avgdl) for i, u in enumerate(units))
         self._write(name, rows, len(units), "insert", progress)
         self._call("insert", name, [_meta_row(version, vectors.shape[1])])  # last: a complete collection
         self._call("flush", name)
@@ -243,7 +280,7 @@ class MilvusIndex:
         return PublishReport(name, version, "full", len(units), 0, seconds)
 
     def _create(self, name: str, dimensions: int) -> None:
-        from pymilvus import DataType, Function, FunctionType
+        from pymilvus import DataType
 
         client = self.client()
         schema = client.create_schema(auto_id=False, enable_dynamic_field=False,
@@ -261,19 +298,13 @@ class MilvusIndex:
         schema.add_field("doc_type", DataType.VARCHAR, max_length=512)
         schema.add_field("year", DataType.INT64)
         schema.add_field("citation", DataType.VARCHAR, max_length=2048)
-        schema.add_field("words", enable_analyzer=True, analyzer_params={"tokenizer": "standard"}, **text)
-        schema.add_field("folded", enable_analyzer=True, analyzer_params={"tokenizer": "standard"}, **text)
         schema.add_field("words_sparse", DataType.SPARSE_FLOAT_VECTOR)
         schema.add_field("folded_sparse", DataType.SPARSE_FLOAT_VECTOR)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimensions)
-        for field_name in ("words", "folded"):
-            schema.add_function(Function(name=f"{field_name}_bm25", function_type=FunctionType.BM25,
-                                         input_field_names=[field_name], output_field_names=[f"{field_name}_sparse"]))
         params = client.prepare_index_params()
         params.add_index("vector", index_type="HNSW", metric_type="IP", params=HNSW)
-        for field_name in ("words_sparse", "folded_sparse"):  # the k1 and b of index.lexical
-            params.add_index(field_name, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                             params={"bm25_k1": 1.2, "bm25_b": 0.75})
+        for field_name in ("words_sparse", "folded_sparse"):
+            params.add_index(field_name, index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
         params.add_index("doc_id", index_type="INVERTED")
         self._call("create_collection", name, schema=schema, index_params=params)
 
@@ -303,15 +334,19 @@ def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _row(unit: UnitRecord, doc: DocRecord, tokens, vector: np.ndarray) -> dict:
+def _row(unit: UnitRecord, doc: DocRecord, tokens, vector: np.ndarray, avgdl: dict[str, float]) -> dict:
     return {"id": unit.id, "doc_id": unit.doc_id, "ordinal": unit.ordinal, "kind": unit.kind, "label": unit.label,
             "breadcrumb": json.dumps(list(unit.breadcrumb), ensure_ascii=False), "text": unit.text,
             "quantity": bool(unit.quantity), "province": doc.province or "", "doc_type": doc.type or "",
-            "year": int(doc.year or 0), "citation": doc.citation or "", "words": lexical_text(tokens.words),
-            "folded": lexical_text(tokens.folded), "vector": np.asarray(vector, dtype=np.float32).tolist()}
+            "year": int(doc.year or 0), "citation": doc.citation or "",
+            "words_sparse": row_sparse(tokens.words, avgdl["words"]),
+            "folded_sparse": row_sparse(tokens.folded, avgdl["folded"]), "vector": np.asarray(vector, dtype=np.float32).tolist()}
+
+
+_META_SPARSE = {term_id("\x00version"): 1e-6}  # Milvus refuses an empty sparse vector; no token has a NUL
 
 
 def _meta_row(version: str, dimensions: int) -> dict:
     return {"id": META_ID, "doc_id": "", "ordinal": -1, "kind": "version", "label": "", "breadcrumb": "[]",
             "text": version, "quantity": False, "province": "", "doc_type": "", "year": 0, "citation": "",
-            "words": "", "folded": "", "vector": [0.0] * dimensions}
+            "words_sparse": _META_SPARSE, "folded_sparse": _META_SPARSE, "vector": [0.0] * dimensions}

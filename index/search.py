@@ -156,8 +156,8 @@ class Searcher:
                 t1 = time.perf_counter()
                 vector = self.embedder.embed_queries([query.expanded])[0]
                 timings["embed_ms"] = (time.perf_counter() - t1) * 1000
-            lists = self.milvus.candidate_lists(snap.position, query.tokens, vector, mode in ("bm25", "hybrid"),
-                                                CANDIDATES, docs, timings)
+            lexical = snap.lexical if mode in ("bm25", "hybrid") else None  # the IDF of the question's terms
+            lists = self.milvus.candidate_lists(snap.position, query.tokens, vector, lexical, CANDIDATES, docs, timings)
             return lists, vector
         allowed = None if docs is None else snap.positions_of_docs(docs)
         lists: Lists = {}
