@@ -29,6 +29,7 @@ from eval.milvus_server import MilvusLiteServer
 from eval.server import free_port
 from hoidap.assistant import Assistant
 from index.build import IndexBuilder
+from index.filters import allowed_docs
 from index.milvus_backend import ALIAS, MilvusIndex
 from index.search import Searcher
 from tests.conftest import shared_embedder
@@ -91,14 +92,18 @@ def test_shipped_corpus_answers_from_milvus_as_embedded(shipped: Settings, index
     assert not answer.abstained and "Sở Y tế" in answer.answer and answer.citations
 
 
-def test_filters_become_milvus_expressions(shipped: Settings) -> None:
+def test_filters_become_milvus_expressions(shipped: Settings, indexed_settings: Settings) -> None:
     searcher = Searcher(shipped, shared_embedder(shipped))
+    embedded = Searcher(indexed_settings, shared_embedder(indexed_settings))
     result = searcher.search("kinh phí thực hiện", k=10, filters={"province": "quang nam"})
     assert result.hits and {h.doc.province for h in result.hits} == {"Quảng Nam"}
     one = searcher.search("kinh phí thực hiện", k=10, filters={"doc_id": "dongthap-2021-de-an-1601"})
     assert one.hits and set(one.doc_ids) == {"dongthap-2021-de-an-1601"}
-    year = searcher.search("nhiệm vụ cải cách hành chính", k=10, filters={"year": 2025})
-    assert year.hits and set(year.doc_ids) == {"quangnam-2025-ke-hoach-cchc"}
+    for filters in ({"year": 2025}, {"doc_type": "Kế hoạch"}, {"province": "Đồng Tháp", "year": 2021}):
+        allowed = allowed_docs(searcher.current(), filters)
+        got = searcher.search("nhiệm vụ cải cách hành chính", k=10, filters=filters)
+        assert got.hits and set(got.doc_ids) <= allowed, filters
+        assert got.unit_ids[:3] == embedded.search("nhiệm vụ cải cách hành chính", k=10, filters=filters).unit_ids[:3]
     with pytest.raises(InvalidQuery) as caught:
         searcher.search("kinh phí", filters={"province": "Atlantis"})
     assert caught.value.code == "invalid_filter" and "Quảng Nam" in caught.value.message
