@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -124,6 +125,8 @@ class MilvusIndex:
         self.settings = settings
         self._client = None
         self._lock = threading.Lock()
+        self._checked_loaded: set[str] = set()
+        self._pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="milvus")
 
     # --- connection ------------------------------------------------------------------------------
 
@@ -180,6 +183,12 @@ class MilvusIndex:
         if ALIAS not in aliases:
             return None
         collection = self._call("describe_alias", ALIAS)["collection_name"]
+        if collection not in self._checked_loaded:  # a restarted server holds its collections released
+            state = self._call("get_load_state", collection).get("state")
+            if getattr(state, "name", str(state)) != "Loaded":
+                log.info("loading Milvus collection %s (state %s)", collection, state)
+                self._call("load_collection", collection)
+            self._checked_loaded.add(collection)
         rows = self._call("query", ALIAS, filter=f"id == {_quote(META_ID)}", output_fields=["text"])
         return (collection, rows[0]["text"]) if rows else None
 
@@ -201,6 +210,7 @@ class MilvusIndex:
         if doc_ids is not None and not doc_ids:
             return lists
         t0 = time.perf_counter()
+        calls = {}  # the three searches at once: each is mostly waiting on the server
         if lexical is not None:
             for field_name, list_name in LISTS:
                 source = field_name.split("_")[0]
@@ -208,19 +218,20 @@ class MilvusIndex:
                 if not weights:
                     lists[list_name] = (np.zeros(0, np.int64), np.zeros(0, np.float32))
                     continue
-                hits = self._call("search", ALIAS, data=[weights], anns_field=field_name, limit=limit, filter=expr,
-                                  output_fields=["id"], search_params={"metric_type": "IP"})[0]
-                lists[list_name] = _positions(hits, position, limit, float)
-        timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
+                calls[list_name] = self._pool.submit(
+                    self._call, "search", ALIAS, data=[weights], anns_field=field_name, limit=limit, filter=expr,
+                    output_fields=["id"], search_params={"metric_type": "IP"})
         if vector is not None:
-            t1 = time.perf_counter()
             ef = max(self.settings.hnsw_ef_search, limit + 1)
-            hits = self._call("search", ALIAS, data=[vector.astype(np.float32).tolist()], anns_field="vector",
-                              limit=limit + 1, filter=expr, output_fields=["id"],
-                              search_params={"metric_type": "IP", "params": {"ef": ef}})[0]
-            lists["dense"] = _positions(hits, position, limit, float)
-            timings["milvus_dense_ms"] = (time.perf_counter() - t1) * 1000
-        return lists
+            calls["dense"] = self._pool.submit(
+                self._call, "search", ALIAS, data=[vector.astype(np.float32).tolist()], anns_field="vector",
+                limit=limit + 1, filter=expr, output_fields=["id"], search_params={"metric_type": "IP", "params": {"ef": ef}})
+        for list_name, call in calls.items():
+            hits = call.result()[0]
+            # Milvus Lite reports a sparse inner product negated, a cluster as is: BM25 is never negative
+            lists[list_name] = _positions(hits, position, limit, float if list_name == "dense" else abs)
+        timings["milvus_ms"] = (time.perf_counter() - t0) * 1000
+        return {name: lists[name] for name in ("bm25", "bm25_folded", "dense") if name in lists}
 
     # --- build -----------------------------------------------------------------------------------
 
