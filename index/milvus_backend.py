@@ -147,6 +147,10 @@ class MilvusIndex:
 
                 # set after its import, which configures it: it logs a traceback for every refused call
                 logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+                if self.settings.milvus_uri.endswith(".db"):
+                    # Milvus Lite then serves in this process; its gRPC server logs a traceback each time
+                    # pymilvus asks for AllocTimestamp (not implemented; pymilvus goes on without it)
+                    logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
                 token = self.settings.milvus_token.get_secret_value() if self.settings.milvus_token else ""
                 try:
                     client = MilvusClient(uri=self.settings.milvus_uri, token=token, timeout=TIMEOUT)
