@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from core.errors import IndexUnavailable
+from core.errors import IndexMissing, IndexUnavailable
 from core.settings import Settings
 from index.versions import DocRecord, UnitRecord, read_docs, read_tokens, read_units, read_vectors
 
@@ -158,12 +158,12 @@ class MilvusIndex:
                     if db != "default":
                         if db not in client.list_databases():
                             if not create_db:
-                                raise IndexUnavailable(
+                                raise IndexMissing(
                                     f"Milvus ({self.settings.milvus_uri}) chưa có cơ sở dữ liệu '{db}'; hãy chạy: "
                                     "hoidap index")
                             client.create_database(db)
                         client.use_database(db)
-                except IndexUnavailable:
+                except (IndexMissing, IndexUnavailable):
                     raise
                 except Exception as exc:  # pymilvus raises MilvusException, grpc errors, OSError
                     raise self._unavailable(exc) from None

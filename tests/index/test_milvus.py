@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from bot.format import error_text
-from core.errors import IndexUnavailable, InvalidQuery
+from core.errors import IndexMissing, IndexUnavailable, InvalidQuery
 from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
@@ -115,6 +115,17 @@ def test_api_answers_from_milvus(shipped: Settings) -> None:
         assert "Sở Y tế" in body["answer"] and body["citations"]
         health = client.get("/api/health").json()
         assert health["units"] > 0
+
+
+def test_nothing_published_yet_says_how_to_build(small) -> None:
+    settings, store, _ = small
+    with pytest.raises(IndexMissing) as caught:  # no database yet
+        Searcher(settings).search("một cửa")
+    assert "hoidap index" in caught.value.message
+    MilvusIndex(settings).client(create_db=True)
+    with pytest.raises(IndexMissing) as caught:  # a database, no alias yet
+        Searcher(settings).search("một cửa")
+    assert "hoidap index" in caught.value.message
 
 
 def test_add_replace_delete_a_document_upserts_and_deletes_rows(small) -> None:
