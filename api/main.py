@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.routes import admin, ask, documents, system
+from api.routes import admin, ask, documents, quiz, system
 from api.schemas import ErrorResponse
 from api.state import AppState
 from core.errors import IndexUnavailable
@@ -29,7 +29,7 @@ ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for sta
     (429, "rate_limited (with Retry-After)"), (503, "index_missing, index_unavailable, busy"))}
 STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
-PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/widget.js")
+PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/api/quiz/", "/widget.js")
 
 
 class CORSByPath:
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hoidap.assistant.metrics.observe_request(path, response.status_code)
         return response
 
-    for router in (ask.router, documents.router, admin.router, system.router):
+    for router in (ask.router, documents.router, admin.router, quiz.public, quiz.admin, system.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     _mount_channels(app, settings)
 

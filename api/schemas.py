@@ -34,6 +34,9 @@ class CitationOut(BaseModel):
     citation: str
     breadcrumb: list[str]
     quotes: list[str]
+    in_force: bool = Field(True, description="false: the cited document was replaced, repealed or declared no longer in force")
+    validity: str = Field("", description="'' when in force, else e.g. 'đã được thay thế bởi Quyết định …'")
+    replaced_by: list[dict] = Field(default_factory=list, description="documents that replace it: {doc_id, citation, how, note}")
 
 
 class AskResponse(BaseModel):

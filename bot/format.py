@@ -23,7 +23,8 @@ EXAMPLES = [
 
 _INTRO = ("Xin chào! Tôi trả lời câu hỏi về các văn bản cải cách hành chính (CCHC), "
           "trích nguyên văn điều khoản và ghi rõ nguồn.")
-_COMMANDS = "/vanban: danh sách văn bản đang tra cứu\n/help: hướng dẫn"
+_COMMANDS = ("/vanban: danh sách văn bản đang tra cứu\n/kiemtra: làm bài kiểm tra kiến thức\n"
+             "/dangky, /huydangky: nhận hoặc thôi nhận bài kiểm tra định kỳ\n/help: hướng dẫn")
 _GROUPS = "Trong nhóm: nhắc tên bot (@tên_bot) trong câu hỏi, hoặc trả lời (reply) tin nhắn của bot."
 _RATE_LIMITED = "Bạn đang hỏi quá nhanh; vui lòng thử lại sau {seconds} giây."
 _UNAVAILABLE = "Hệ thống tra cứu tạm thời chưa sẵn sàng; vui lòng thử lại sau ít phút."
@@ -90,7 +91,8 @@ def answer_html(answer: Answer) -> str:
     first, rest = _lead(answer)
     text = f"<b>{escape(first)}</b>\n{escape(rest)}" if first else escape(rest)
     if answer.citations:
-        lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}" for c in answer.citations]
+        lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}"
+                 + (f" — ⚠️ <i>{escape(c.validity)}</i>" if c.validity else "") for c in answer.citations]
         text += "\n\n<b>Nguồn</b>\n" + "\n".join(lines)
     return text
 
@@ -100,13 +102,16 @@ def answer_plain(answer: Answer) -> str:
     first, rest = _lead(answer)
     text = f"{first}\n{rest}" if first else rest
     if answer.citations:
-        text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" for c in answer.citations)
+        text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" + (f" — ⚠️ {c.validity}" if c.validity else "")
+                                            for c in answer.citations)
     return text
 
 
-def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], text: str) -> str:
+def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], text: str, validity: str = "") -> str:
     """A cited clause in full, for the 📄 buttons."""
     head = f"📄 <b>[{rank}] {escape(citation)}</b>\n<i>{escape(label)}</i>"
+    if validity:
+        head += f"\n⚠️ {escape(validity)}"
     if breadcrumb:
         head += "\n" + escape(" › ".join(breadcrumb))
     return f"{head}\n\n{escape(text)}"
@@ -117,14 +122,15 @@ def documents_html(documents: list[dict]) -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
     items = [f"{i}. <b>{escape(d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · {d['units']} đoạn"
-             for i, d in enumerate(documents, 1)]
+             + (f"\n⚠️ {escape(d['validity'])}" if d.get("validity") else "") for i, d in enumerate(documents, 1)]
     return f"<b>Văn bản đang tra cứu ({len(documents)})</b>\n\n" + "\n\n".join(items)
 
 
 def documents_plain(documents: list[dict]) -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
-    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" for i, d in enumerate(documents, 1)]
+    items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" + (f" — ⚠️ {d['validity']}" if d.get("validity") else "")
+             for i, d in enumerate(documents, 1)]
     return f"Văn bản đang tra cứu ({len(documents)}):\n\n" + "\n\n".join(items)
 
 

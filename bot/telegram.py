@@ -28,6 +28,7 @@ from telegram.request import HTTPXRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import format as fmt
+from bot import telegram_quiz
 from bot.limits import ChatRateLimiter
 from hoidap.answer import Answer
 from hoidap.assistant import Assistant
@@ -154,7 +155,7 @@ def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> s
 
 def _clause_html(assistant: Assistant, answer_id: str, rank: int) -> str:
     unit, doc = assistant.cited_unit(answer_id, rank)
-    return fmt.clause_html(rank, doc.citation, unit.label, list(unit.breadcrumb), unit.text)
+    return fmt.clause_html(rank, doc.citation, unit.label, list(unit.breadcrumb), unit.text, doc.validity)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -345,6 +346,8 @@ def build_application(settings: Settings, assistant: Assistant, *, polling: bool
     )
     if polling:
         builder = builder.get_updates_request(_SkipUnreadableUpdates(connection_pool_size=1))
+        # the periodic check runs while polling runs (inside the API, TelegramWebhook starts and stops it)
+        builder = builder.post_init(_post_init).post_stop(telegram_quiz.stop_periodic)
     else:
         builder = builder.updater(None)
     application = builder.build()
@@ -353,10 +356,15 @@ def build_application(settings: Settings, assistant: Assistant, *, polling: bool
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("vanban", documents))
+    telegram_quiz.install(application, settings)  # /kiemtra, /dangky, /huydangky and the A/B/C/D buttons
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, question))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
     return application
+
+
+async def _post_init(application: Application) -> None:
+    telegram_quiz.start_periodic(application)
 
 
 def run_polling(application: Application, **kwargs) -> None:

@@ -17,9 +17,11 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Header, HTTPException, 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import zalo
+from bot import telegram_quiz, zalo
+from bot.periodic import Periodic
 from bot.telegram import build_application
 from hoidap.assistant import Assistant
+from hoidap.quiz.schedule import parse as parse_schedule
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,11 @@ class TelegramWebhook:
             if not self.application.running:
                 await self.application.initialize()  # getMe: the bot's name, for mentions in groups
                 await self.application.start()
+                telegram_quiz.start_periodic(self.application)
 
     async def stop(self) -> None:
         async with self._lock:
+            await telegram_quiz.stop_periodic(self.application)
             if self.application.running:
                 await self.application.stop()
             await self.application.shutdown()
@@ -67,8 +71,12 @@ def mount(app: FastAPI, settings: Settings) -> None:
         logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger("httpx").level))
         if settings.telegram_webhook_secret is None:
             log.warning("Telegram webhook refuses every update: set HOIDAP_TELEGRAM_WEBHOOK_SECRET")
+    zalo_periodic = None
     if settings.zalo_app_id and settings.zalo_oa_secret is not None:
         zalo_channel = zalo.ZaloChannel(settings, assistant)
+        schedule = parse_schedule(settings.quiz_schedule)
+        if schedule is not None:
+            zalo_periodic = Periodic(schedule, zalo_channel.quiz.send_periodic, "zalo")
     if telegram is None and zalo_channel is None:
         return
 
@@ -79,9 +87,13 @@ def mount(app: FastAPI, settings: Settings) -> None:
                 await telegram.start()
             except TelegramError as exc:  # the API still serves; the webhook retries on the next update
                 log.error("Telegram bot not started (%s); retrying when an update arrives", telegram.describe(exc))
+        if zalo_periodic is not None:
+            zalo_periodic.start()
         try:
             yield
         finally:
+            if zalo_periodic is not None:
+                await zalo_periodic.stop()
             if telegram is not None:
                 await telegram.stop()
             if zalo_channel is not None:

@@ -25,6 +25,7 @@ import httpx
 
 from bot import format as fmt
 from bot.limits import RecentIds
+from bot.zalo_quiz import ZaloQuiz
 from hoidap.assistant import Assistant
 from core.errors import HoidapError, InvalidQuery
 from core.private import write_private
@@ -276,6 +277,7 @@ class ZaloChannel:
         self.client = client or ZaloClient(settings)
         self.limiter = RateLimiter(settings.zalo_rate_limit_per_minute, settings.rate_limit_max_clients)
         self.seen = RecentIds()
+        self.quiz = ZaloQuiz(assistant, self.send)
         # one lock per user: a follow-up question waits for the answer before it
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -313,6 +315,8 @@ class ZaloChannel:
         if lock is None:
             lock = self._locks[event.user_id] = asyncio.Lock()
         async with lock:
+            if await self.quiz.handle(event.user_id, event.text):  # /kiemtra, A/B/C/D, /dangky, /huydangky
+                return
             try:
                 answer = await asyncio.to_thread(self.assistant.ask, event.text,
                                                  conversation_id=f"zalo:{event.user_id}", channel=CHANNEL)

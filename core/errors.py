@@ -80,6 +80,12 @@ class DuplicateDocument(DocumentConflict):
     code = "duplicate_document"
 
 
+class InvalidMetadata(HoidapError):
+    """A metadata correction with an unknown field or a bad value (number, date, in_force, replaced_by)."""
+
+    code = "invalid_metadata"
+
+
 class Busy(HoidapError):
     """Another change to the document library is running; try again after ``retry_after`` seconds."""
 
@@ -124,3 +130,15 @@ class ModelUnavailable(HoidapError):
     """The embedding model cannot be loaded (not prepared, or a hub download attempted offline)."""
 
     code = "model_unavailable"
+
+
+class QuizError(HoidapError):
+    """A quiz item edit or an answer the quiz cannot accept (options, answer index, choice, status)."""
+
+    code = "invalid_quiz_item"
+
+
+class QuizEmpty(HoidapError):
+    """No published quiz item to draw a check from."""
+
+    code = "no_published_items"

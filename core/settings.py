@@ -7,6 +7,7 @@ Nothing below the edge reads ``os.environ``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     trash_days: int = Field(30, ge=0)  # deleted and replaced documents stay restorable this long
     admin_timeout_seconds: float = Field(60.0, gt=0)  # longest an uploaded file may take to be read
     admin_wait_seconds: float = Field(2.0, ge=0)  # an admin change waits this long for another, then "busy"
+    ingest_jobs: int = Field(0, ge=0)  # worker processes parsing files in `hoidap ingest`; 0 = one per core
 
     # embedding model: any sentence-transformers name or local folder
     model: str = str(PROJECT_ROOT / "models" / "multilingual-e5-small")
@@ -101,6 +103,21 @@ class Settings(BaseSettings):
     zalo_timeout_seconds: float = Field(10.0, gt=0)
     zalo_rate_limit_per_minute: int = Field(20, ge=1)
 
+    # knowledge checks
+    quiz_items_per_check: int = Field(10, ge=1, le=50)  # items in a check when the taker does not say
+    # when subscribed chats get a check: "" (never), "every 30m" / "every 6h" / "every 2d", "daily 08:00",
+    # "mon 08:00" (mon … sun, the server's local time)
+    quiz_schedule: str = ""
+
+    @field_validator("quiz_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        value = " ".join(value.strip().lower().split())
+        if value and not re.fullmatch(r"every \d+[smhd]|(?:daily|mon|tue|wed|thu|fri|sat|sun) \d{1,2}:\d{2}", value):
+            raise ValueError(f"quiz_schedule {value!r} is not understood; write 'every 30m' (s, m, h or d), "
+                             "'daily 08:00', 'mon 08:00' (mon … sun), or leave it empty to send no periodic check")
+        return value
+
     @field_validator("admin_keys", "cors_origins", "admin_cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -123,6 +140,11 @@ class Settings(BaseSettings):
     def querylog_path(self) -> Path:
         """The SQLite file holding the query log and feedback (questions masked, chat ids hashed)."""
         return self.data_dir / "querylog.sqlite3"
+
+    @property
+    def quiz_path(self) -> Path:
+        """The SQLite file holding quiz items, checks taken, answers (persons hashed) and subscriptions."""
+        return self.data_dir / "quiz.sqlite3"
 
     @property
     def index_dir(self) -> Path:

@@ -16,16 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from corpus.clean import clean_text
+from corpus.folder import parse_file, planned_ids, walk, watch_parent
 from corpus.isolate import run_bounded
-from corpus.load import SUPPORTED, LoadedFile, check_bytes, load_bytes, load_file
+from corpus.load import SUPPORTED, LoadedFile, check_bytes, load_bytes
 from corpus.metadata import extract_metadata, read_sidecar
 from corpus.model import Document
 from corpus.segment import Segmenter
@@ -125,15 +130,23 @@ def content_hash(data: bytes) -> str:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files named, and the files inside folders named (sidecars and hidden files left out)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                                and not p.name.endswith(".meta.json") and p.name != "README.md"))
-        else:
-            files.append(path)
-    return files
+    """Files named, and the files under folders named, subfolders included (sidecars, hidden files
+    and folders left out)."""
+    return [source.path for source in walk(paths)]
+
+
+POOL_MIN_FILES = 8  # fewer files to parse: in this process (starting workers would cost more than it saves)
+
+
+@dataclass
+class _Task:
+    index: int
+    path: Path
+    source: str  # resolved path, stored with the document
+    doc_id: str
+    note: str
+    digest: str
+    sidecar: dict
 
 
 class Ingester:
@@ -151,59 +164,161 @@ class Ingester:
         self.settings = settings
         self.isolate = isolate
 
-    def ingest_paths(self, paths: list[Path], progress: Callable[[FileResult], None] | None = None) -> IngestReport:
+    def ingest_paths(self, paths: list[Path], progress: Callable[[FileResult], None] | None = None, *,
+                     jobs: int | None = None) -> IngestReport:
+        """Ingest files and folders (subfolders included); ``progress`` is called as each file is done.
+
+        Files are hashed here first: one already stored unchanged is skipped without being parsed,
+        so a run killed midway continues where it stopped. The others are parsed by ``jobs`` worker
+        processes (default ``HOIDAP_INGEST_JOBS``, 0 = one per core) and stored here as they come
+        back, one transaction each. ``report.results`` follow the order of the files.
+        """
         report = IngestReport()
         started = time.perf_counter()
-        for path in expand_paths(paths):
-            result = self._ingest_one(path)
-            report.results.append(result)
+        data_dir = self.settings.data_dir.resolve()
+        # our own store and index are never documents, even under a folder given ("hoidap ingest .")
+        sources = [s for s in walk(paths) if not s.path.resolve().is_relative_to(data_dir)]
+        planned = planned_ids(sources, doc_id_for, SUPPORTED)
+        results: list[FileResult | None] = [None] * len(sources)
+        reserved: dict[str, str] = {}  # id -> source of a file of this run not stored yet
+        holders: dict[str, _Task] = {}  # content hash -> the file of this run that will store it
+        waiting: dict[str, list[tuple[int, Path]]] = {}  # content hash -> later files with the same content
+        tasks: list[_Task] = []
+
+        def done(index: int, result: FileResult) -> None:
+            if result.status == "failed":
+                log.warning("ingest failed: %s", result.reason)
+            results[index] = result
             if progress:
                 progress(result)
+
+        for index, source in enumerate(sources):
+            try:
+                prepared = self._prepare(index, source.path, planned.get(source.path), reserved)
+            except IngestError as exc:
+                done(index, FileResult(str(source.path), "failed", reason=exc.message, code=exc.code))
+                continue
+            if isinstance(prepared, FileResult):
+                done(index, prepared)
+            elif prepared.digest in holders:
+                waiting.setdefault(prepared.digest, []).append((index, source.path))
+            else:
+                holders[prepared.digest] = prepared
+                reserved[prepared.doc_id] = prepared.source
+                tasks.append(prepared)
+
+        for task, outcome in self._parse_all(tasks, jobs):
+            if outcome[0] == "ok":
+                _, doc, fmt = outcome
+                doc.path = task.source
+                result = self._put(doc, fmt, str(task.path), task.note)
+            else:
+                result = FileResult(str(task.path), "failed", reason=outcome[1], code=outcome[2])
+            done(task.index, result)
+            for index, path in waiting.pop(task.digest, []):
+                if result.status == "failed":  # the same bytes fail the same way
+                    reason = result.reason.replace(task.path.name, path.name, 1)
+                    done(index, FileResult(str(path), "failed", reason=reason, code=result.code))
+                else:
+                    done(index, self._duplicate(path, result.doc_id))
+        report.results = [r for r in results if r is not None]
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_one(self, path: Path) -> FileResult:
-        try:
-            if not path.exists():
-                raise IngestError(f"{path}: không tìm thấy tệp")
-            loaded = load_file(path, max_bytes=self.settings.max_file_bytes,
-                               max_unzipped_bytes=self.settings.max_unzipped_bytes)
-            return self._store_file(loaded, path)
-        except IngestError as exc:
-            log.warning("ingest failed: %s", exc.message)
-            return FileResult(str(path), "failed", reason=exc.message, code=exc.code)
-
-    def _store_file(self, loaded: LoadedFile, path: Path) -> FileResult:
+    def _prepare(self, index: int, path: Path, planned: str | None, reserved: dict[str, str]) -> FileResult | _Task:
+        """What needs no parsing: unchanged, duplicate of a stored document, too big; else the parse task."""
+        if not path.is_file():
+            raise IngestError(f"{path}: không tìm thấy tệp")
+        size = path.stat().st_size
+        if size > self.settings.max_file_bytes:
+            raise FileTooLarge(f"{path.name}: tệp {size / 1e6:.1f} MB vượt giới hạn {self.settings.max_file_mb:g} MB")
+        if size == 0:
+            raise EmptyDocument(f"{path.name}: tệp rỗng")
         source = str(path.resolve())
-        digest = content_hash(loaded.data)
-        doc_id, note = self._id_for_file(path, source)
-        previous = self.store.content_hash(doc_id)
-        if previous == digest:
+        digest = content_hash(path.read_bytes())
+        doc_id, note = self._id_for_file(path, source, planned, reserved)
+        if self.store.content_hash(doc_id) == digest:
             return FileResult(str(path), "unchanged", doc_id, len(self.store.units(doc_id)))
         same = self.store.find_content(digest)
         if same is not None:
-            if same == doc_id_for(path.name):  # the same file, moved: nothing new to store
+            if same == doc_id_for(path.name) or same == planned:  # the same file, moved: nothing new to store
                 return FileResult(str(path), "unchanged", same, len(self.store.units(same)))
-            reason = f"{path.name}: nội dung giống hệt văn bản '{same}' đã lưu; bỏ qua, không tạo bản trùng"
-            log.info("duplicate %s: %s", path, reason)
-            return FileResult(str(path), "duplicate", same, reason=reason, code="duplicate_document", note=reason)
-        doc = build_document(loaded, doc_id, max_chars=self.settings.max_unit_chars, sidecar=read_sidecar(path))
-        doc.path = source
-        return self._put(doc, loaded.fmt, str(path), note)
+            return self._duplicate(path, same)
+        return _Task(index, path, source, doc_id, note, digest, read_sidecar(path))
 
-    def _id_for_file(self, path: Path, source: str) -> tuple[str, str]:
-        """The id a file on disk is stored under, and a note when it is not the one its name gives."""
+    def _duplicate(self, path: Path, same: str) -> FileResult:
+        where = self.store.source_path(same)
+        reason = (f"{path.name}: nội dung giống hệt văn bản '{same}' đã lưu"
+                  + (f" (tệp {where})" if where else "") + "; bỏ qua, không tạo bản trùng")
+        log.info("duplicate %s: %s", path, reason)
+        return FileResult(str(path), "duplicate", same, reason=reason, code="duplicate_document", note=reason)
+
+    def _parse_all(self, tasks: list[_Task], jobs: int | None):
+        """(task, outcome of :func:`corpus.folder.parse_file`) as each parse ends: in worker processes
+        when there are enough files, else here."""
+        limits = dict(max_bytes=self.settings.max_file_bytes, max_unzipped_bytes=self.settings.max_unzipped_bytes,
+                      max_chars=self.settings.max_unit_chars)
+        workers = jobs or self.settings.ingest_jobs or os.cpu_count() or 1
+        if workers <= 1 or len(tasks) < POOL_MIN_FILES:
+            for task in tasks:
+                yield task, parse_file(str(task.path), task.doc_id, task.sidecar, **limits)
+            return
+        # spawned workers: forking a process that may hold threads (torch, tqdm) can copy a held lock
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            queue = iter(tasks)
+            running: dict = {}
+
+            def submit() -> None:
+                task = next(queue, None)
+                if task is not None:
+                    running[pool.submit(parse_file, str(task.path), task.doc_id, task.sidecar, **limits)] = task
+
+            for _ in range(workers * 4):  # a few tasks ahead of the workers, not the whole folder in memory
+                submit()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    task = running.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        outcome = ("failed", f"{task.path.name}: tiến trình đọc tệp bị dừng đột ngột (hết bộ nhớ?); "
+                                   "hãy nạp lại tệp này riêng", "ingest_failed")
+                    submit()
+                    yield task, outcome
+
+    def _id_for_file(self, path: Path, source: str, planned: str | None = None,
+                     reserved: dict[str, str] | None = None) -> tuple[str, str]:
+        """The id a file on disk is stored under, and a note when it is not the one its name gives.
+
+        A file keeps the id it was first stored under. A new one takes ``planned`` (from its path when
+        names collide in the run), else its name's id; when another file already has that id, the next
+        free ``<id>-2``, ``<id>-3``…"""
         owned = self.store.find_path(source)
         if owned is not None:
             return owned, ""
-        base = doc_id_for(path.name)
+        reserved = reserved or {}
+        name_base = doc_id_for(path.name)
+        base = planned or name_base
+
+        def taken(doc_id: str) -> bool:
+            stored = self.store.source_path(doc_id)
+            if stored is not None and not _same_file(stored, source):
+                return True
+            return doc_id in reserved and reserved[doc_id] != source
+
         candidate, n = base, 1
-        while (stored := self.store.source_path(candidate)) is not None and not _same_file(stored, source):
+        while taken(candidate):
             n += 1
             candidate = f"{base[:MAX_DOC_ID - len(str(n)) - 1]}-{n}"
+        if candidate == name_base:
+            return candidate, ""
         if candidate == base:
-            return base, ""
-        return candidate, (f"{path.name}: mã '{base}' đã thuộc tệp {self.store.source_path(base)}; "
+            return candidate, (f"{path.name}: nhiều tệp cùng tên trong thư mục; lưu với mã theo đường dẫn '{candidate}'")
+        holder = self.store.source_path(base) or reserved.get(base)
+        return candidate, (f"{path.name}: mã '{base}' đã thuộc tệp {holder}; "
                            f"lưu thành văn bản riêng với mã '{candidate}'")
 
     def ingest_bytes(self, name: str, data: bytes, doc_id: str | None = None, *, replace: bool = False) -> FileResult:

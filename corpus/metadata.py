@@ -27,13 +27,13 @@ PROVINCES = [
     "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thành phố Hồ Chí Minh", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh",
     "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
 ]
-_NUMBER = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
+NUMBER = _NUMBER = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
 _SO_LINE = re.compile(r"^Số\s*:\s*(.*)$", re.M)
 _ATTACHED = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
 _DATE_FULL = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*|/\s*)(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
 _DATE_MONTH = re.compile(r"ngày\s*(?:tháng\s*)?(?:/\s*)?(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
 _DATE_YEAR = re.compile(r"ngày\s+tháng\s+năm\s+(\d{4})")
-_REF_KINDS = "Luật|Bộ luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Chương trình|Tờ trình|Công văn|Hướng dẫn|Đề án"
+REF_KINDS = _REF_KINDS = "Luật|Bộ luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Chương trình|Tờ trình|Công văn|Hướng dẫn|Đề án"
 _REF = re.compile(rf"(?P<kind>{_REF_KINDS})\b(?P<body>.*?)(?=(?:;|\.$|$|,\s*(?:{_REF_KINDS})\b))", re.S)
 _REF_NUMBER = re.compile(rf"số\s*:?\s*({_NUMBER})")
 _REF_DATE = re.compile(r"ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")

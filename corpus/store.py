@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
+from corpus.overrides import apply_overrides
 from core.sqlite import transaction
 from core.errors import NotFound
 
@@ -74,6 +75,11 @@ CREATE TABLE IF NOT EXISTS trash_units (
     text_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trash_units_entry ON trash_units(trash_id);
+CREATE TABLE IF NOT EXISTS metadata_overrides (
+    doc_id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
 """
 _DOC_COLUMNS = "id, path, fmt, content_hash, raw_text, text, meta_json, ingested_at"
 _UNIT_COLUMNS = 'id, doc_id, ordinal, kind, label, breadcrumb_json, text, context, start, "end", text_hash'
@@ -261,11 +267,42 @@ class Store:
         row = self._conn.execute("SELECT meta_json FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise NotFound(f"không có văn bản mã '{doc_id}'")
-        return metadata_from_json(row["meta_json"])
+        return apply_overrides(metadata_from_json(row["meta_json"]), self.overrides(doc_id))
 
-    @staticmethod
-    def _doc_row(row: sqlite3.Row) -> dict:
-        meta = metadata_from_json(row["meta_json"])
+    def texts(self) -> dict[str, str]:
+        """Every document's cleaned text, by id (for the relations between documents)."""
+        return {row[0]: row[1] for row in self._conn.execute("SELECT id, text FROM documents")}
+
+    # --- admin corrections of metadata (kept by id, across re-ingests and replacements) ----------
+
+    def overrides(self, doc_id: str | None = None) -> dict:
+        """The corrections of ``doc_id`` ({} when none), or of every document by id when not given."""
+        if doc_id is None:
+            return {row[0]: json.loads(row[1]) for row in self._conn.execute("SELECT doc_id, json FROM metadata_overrides")}
+        row = self._conn.execute("SELECT json FROM metadata_overrides WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def set_overrides(self, doc_id: str, changes: dict) -> dict:
+        """Merge checked ``changes`` (:func:`corpus.overrides.check_overrides`) into the corrections of a
+        stored document; a None value drops that field's correction. Returns the corrections now kept."""
+        with self._lock, self._transaction():
+            if self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+                raise NotFound(f"không có văn bản mã '{doc_id}'")
+            kept = self.overrides(doc_id)
+            for key, value in changes.items():
+                if value is None:
+                    kept.pop(key, None)
+                else:
+                    kept[key] = value
+            if kept:
+                self._conn.execute("INSERT OR REPLACE INTO metadata_overrides VALUES (?, ?, ?)",
+                                   (doc_id, json.dumps(kept, ensure_ascii=False, sort_keys=True), time.time()))
+            else:
+                self._conn.execute("DELETE FROM metadata_overrides WHERE doc_id = ?", (doc_id,))
+        return kept
+
+    def _doc_row(self, row: sqlite3.Row) -> dict:
+        meta = self.metadata(row["id"])
         return {
             "id": row["id"], "path": row["path"], "format": row["fmt"], "type": meta.doc_type,
             "number": meta.number, "number_display": meta.number_display, "date": meta.date,
@@ -304,6 +341,9 @@ class Store:
         digest = hashlib.sha256()
         for unit_id, text_hash in self._conn.execute("SELECT id, text_hash FROM units ORDER BY id"):
             digest.update(f"{unit_id}:{text_hash}\n".encode())
+        # an admin's correction changes citations and relations: a new version too
+        for doc_id, raw in self._conn.execute("SELECT doc_id, json FROM metadata_overrides ORDER BY doc_id"):
+            digest.update(f"{doc_id}={raw}\n".encode())
         return digest.hexdigest()[:16]
 
     @staticmethod

@@ -36,6 +36,14 @@ class Citation:
     citation: str = ""  # "Quyết định số ... của UBND tỉnh ..."
     breadcrumb: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
+    in_force: bool = True
+    validity: str = ""  # "đã được thay thế bởi …" when the document is no longer in force (corpus.relations)
+    replaced_by: list[dict] = field(default_factory=list)  # [{doc_id, citation, how, note}]
+
+    @property
+    def mark(self) -> str:
+        """What the answer text says after a citation of a document no longer in force."""
+        return f" (Lưu ý: văn bản này {self.validity}.)" if self.validity else ""
 
 
 @dataclass
@@ -138,7 +146,7 @@ class AnswerService:
             quote = next((q for q in lead.quotes if sub.direct and sub.direct in q), lead.quotes[0] if lead.quotes else "")
             short = quote if len(quote) <= 100 else quote[:quote.rfind(" ", 0, 100)] + " …"
             heads.append(f"{part.label}: {sub.direct or f'“{short}”'} [{lead.rank}]")
-            details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]")
+            details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]{lead.mark}")
         if not cited:
             answer = self._abstain(query.text, last)
             answer.reason, answer.index_version = last.reason, last.version
@@ -155,7 +163,8 @@ class AnswerService:
         unit, doc = hit.unit, hit.doc
         return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title, doc_number=doc.number,
                         label=unit.label, text=unit.text, score=round(hit.score, 6), citation=doc.citation,
-                        breadcrumb=list(unit.breadcrumb))
+                        breadcrumb=list(unit.breadcrumb), in_force=doc.in_force, validity=doc.validity,
+                        replaced_by=[dict(link) for link in doc.replaced_by])
 
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = result.hits
@@ -205,7 +214,7 @@ class AnswerService:
             where = "; ".join(self._where(c, kinds) for c in mine)
             body = " … ".join(f"“{q}”" for c in mine for q in c.quotes if verbatim(q, c.text)) or f"“{mine[0].text[:300]}”"
             marks = "".join(f"[{c.rank}]" for c in mine)
-            lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}")
+            lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}{mine[0].mark}")
         text = lines[0] if len(lines) == 1 else \
             f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
         if fact is not None:
@@ -237,7 +246,8 @@ class AnswerService:
         for hit in result.hits:
             if any(s["doc_id"] == hit.doc.id for s in suggestions):
                 continue
-            suggestions.append({"doc_id": hit.doc.id, "title": hit.doc.title, "citation": hit.doc.citation})
+            suggestions.append({"doc_id": hit.doc.id, "title": hit.doc.title, "citation": hit.doc.citation,
+                                "validity": hit.doc.validity})
             if len(suggestions) == 3:
                 break
         text = explain(result) if result is not None else NO_ANSWER

@@ -12,12 +12,14 @@ import json
 import os
 import threading
 import time
+from functools import cached_property
 
 from core.errors import NotFound
 from core.settings import Settings
 from hoidap.answer import Answer, AnswerService
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
+from hoidap.quiz.service import QuizService
 from index.dense import Embedder
 from index.search import Searcher
 from index.snapshot import Snapshot
@@ -30,6 +32,7 @@ class Assistant:
     Args:
         settings: the one settings object.
         searcher, querylog, embedder: built from ``settings`` when not given.
+        quiz: the knowledge checks; opened from ``settings`` on first use when not given.
 
     Example:
         >>> assistant = Assistant(Settings())                          # doctest: +SKIP
@@ -38,13 +41,15 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings, *, searcher: Searcher | None = None, querylog: QueryLog | None = None,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, quiz: QuizService | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings, embedder)
         self.querylog = querylog or QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
         self.metrics = Metrics()
         self.started = time.time()
+        if quiz is not None:
+            self.quiz = quiz  # the cached property below is only computed when nothing is given
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
 
     # --- questions ------------------------------------------------------------------------------
@@ -95,6 +100,13 @@ class Assistant:
         unit = snap.unit(unit_id)
         before, after = snap.neighbours(unit_id)
         return unit, snap.document(unit.doc_id), before, after
+
+    # --- knowledge checks ---------------------------------------------------------------------------
+
+    @cached_property
+    def quiz(self) -> QuizService:
+        """Quiz items, checks and results (``DATA_DIR/quiz.sqlite3``), opened on first use."""
+        return QuizService.from_settings(self.settings)
 
     def health(self) -> dict:
         snap = self.snapshot()

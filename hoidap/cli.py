@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 
 from core.errors import HoidapError
 from core.settings import Settings
@@ -23,34 +22,6 @@ def _store(settings: Settings):
 
 
 # --- corpus ----------------------------------------------------------------------------------
-
-
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    from corpus.ingest import Ingester, expand_paths
-
-    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    files = expand_paths(paths)
-    store = _store(settings)
-    bar = tqdm(total=len(files), unit="văn bản", desc="Nạp văn bản", file=sys.stderr, disable=args.quiet)
-
-    def progress(result) -> None:
-        bar.update(1)
-        if result.status == "failed":
-            bar.write(f"LỖI {result.path}: {result.reason}", file=sys.stderr)
-        elif result.note:  # stored under another id than its name gives, or skipped as a duplicate
-            bar.write(f"CHÚ Ý {result.path}: {result.note}", file=sys.stderr)
-
-    report = Ingester(store, settings).ingest_paths(files, progress)
-    bar.close()
-    counts = {s: sum(1 for r in report.results if r.status == s)
-              for s in ("added", "updated", "unchanged", "duplicate", "failed")}
-    units = sum(r.units for r in report.results if r.status in ("added", "updated"))
-    print(f"Đã nạp {counts['added']} mới, {counts['updated']} cập nhật, {counts['unchanged']} không đổi, "
-          f"{counts['duplicate']} trùng nội dung (bỏ qua), {counts['failed']} lỗi; {units} đoạn mới trong {report.seconds:.1f} s "
-          f"({units / max(report.seconds, 1e-6):.0f} đoạn/s)", file=sys.stderr)
-    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
@@ -114,11 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="nạp văn bản (mặc định corpus/documents/)")
-    p.add_argument("paths", nargs="*", help="tệp hoặc thư mục (.txt .md .pdf .docx .html)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_ingest)
-
     p = sub.add_parser("documents", help="danh sách văn bản đã nạp")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_documents)
@@ -138,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    from hoidap import cli_bot, cli_eval, cli_index, cli_library, cli_querylog, cli_serve
+    from hoidap import cli_bot, cli_eval, cli_index, cli_ingest, cli_library, cli_querylog, cli_quiz, cli_serve
 
-    return [cli_index.register, cli_library.register, cli_serve.register, cli_eval.register, cli_bot.register,
-            cli_querylog.register]
+    return [cli_ingest.register, cli_index.register, cli_library.register, cli_serve.register, cli_eval.register,
+            cli_bot.register, cli_querylog.register, cli_quiz.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,7 +53,49 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_metadata(args: argparse.Namespace, settings: Settings) -> int:
+    library = _library(settings)
+    changes: dict = {field: None for field in args.clear or []}
+    if args.number is not None:
+        changes["number"] = args.number
+    if args.date is not None:
+        changes["date"] = args.date
+    if args.in_force is not None:
+        changes["in_force"] = args.in_force == "yes"
+    if args.replaced_by is not None:
+        changes["replaced_by"] = [] if args.replaced_by == ["none"] else args.replaced_by
+    report = None
+    if changes:
+        _, report = library.set_metadata(args.doc_id, changes, index=not args.no_index)
+    shown = library.metadata(args.doc_id)
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.doc_id}: {shown['citation']}")
+        print(f"  số hiệu: {shown['number'] or 'chưa rõ'}; ngày: {shown['date_text'] or 'chưa rõ'}")
+        print(f"  điều chỉnh của quản trị viên: {json.dumps(shown['overrides'], ensure_ascii=False) if shown['overrides'] else 'không có'}")
+    if changes and report is None:
+        print("Chưa cập nhật chỉ mục: chạy `hoidap index`.", file=sys.stderr)
+    elif report is not None:
+        print(f"Chỉ mục {report.version}: {report.units} đoạn.", file=sys.stderr)
+    return EXIT_OK
+
+
+_FIELDS = ("number", "date", "in_force", "replaced_by")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("metadata", help="xem hoặc điều chỉnh số hiệu, ngày, hiệu lực, văn bản thay thế của một văn bản")
+    p.add_argument("doc_id")
+    p.add_argument("--number", help="số hiệu, ví dụ 12/QĐ-UBND")
+    p.add_argument("--date", help="ngày ban hành: 21/10/2021, 10/2021 hoặc 2021")
+    p.add_argument("--in-force", choices=("yes", "no"), help="còn hiệu lực (yes) hay không (no)")
+    p.add_argument("--replaced-by", nargs="+", metavar="DOC_ID", help="mã các văn bản thay thế nó; 'none': không có")
+    p.add_argument("--clear", nargs="+", choices=_FIELDS, help="bỏ điều chỉnh của các trường này")
+    p.add_argument("--no-index", action="store_true", help="chỉ ghi vào kho, không cập nhật chỉ mục")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_metadata)
+
     p = sub.add_parser("trash", help="thùng rác: văn bản đã xóa hoặc bị thay thế, còn khôi phục được")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_trash)

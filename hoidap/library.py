@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from corpus.ingest import FileResult, Ingester, check_doc_id
+from corpus.overrides import check_overrides
 from corpus.store import Store, TrashEntry
 from core.errors import Busy
 from core.settings import Settings
@@ -79,6 +80,25 @@ class Library:
         check_doc_id(doc_id)
         (entry, displaced), report = self._change(lambda: self.store.restore(doc_id, trash_id), index=index)
         return Restored(entry, displaced, report)
+
+    def metadata(self, doc_id: str) -> dict:
+        """A stored document's metadata as now in effect, with the corrections an admin made."""
+        row = self.store.get_document(doc_id)
+        return {"doc_id": doc_id, "number": row["number"], "date": row["date"], "date_text": row["date_text"],
+                "citation": row["citation"], "overrides": self.store.overrides(doc_id)}
+
+    def set_metadata(self, doc_id: str, changes: dict, *, index: bool = True) -> tuple[dict, BuildReport | None]:
+        """Correct what a document's text leaves blank or wrong (number, date, in_force, replaced_by; a
+        None value drops a correction) and update the index. Corrections are kept by id, across re-ingests.
+
+        Raises:
+            InvalidMetadata: an unknown field or a bad value. NotFound: no document ``doc_id``.
+        """
+        check_doc_id(doc_id)
+        self.store.get_document(doc_id)  # NotFound before anything is checked against it
+        known = {d["id"] for d in self.store.list_documents()}
+        checked = check_overrides(changes, known=known, doc_id=doc_id)
+        return self._change(lambda: self.store.set_overrides(doc_id, checked), index=index)
 
     def trash(self) -> list[TrashEntry]:
         """What can be restored, newest first (expired entries are purged at the next change)."""

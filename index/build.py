@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from corpus.model import Metadata, Segment
+from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
 from index.answerability import states_quantity
 from index.dense import DenseIndex, Embedder
@@ -26,6 +27,8 @@ from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, Ver
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+RELATIONS_VERSION = "relations-1"  # part of every version's fingerprint: new rules make a new version
 
 
 @dataclass
@@ -55,6 +58,27 @@ def passage_text(unit: Segment, meta: Metadata) -> str:
     head = " ".join(str(p) for p in (meta.doc_type, meta.province, meta.year) if p)
     crumb = unit.breadcrumb[-1] if unit.breadcrumb else ""
     return expand_text(f"{head}. {crumb}. {unit.text}")
+
+
+def relation_fields(rel: Relations, citations: dict[str, str]) -> dict:
+    """A document's relations as :class:`DocRecord` fields: each link with its document's citation name,
+    and the validity note a citation of it carries ("đã được thay thế bởi …")."""
+    out: dict = {name: [link.to_dict() | {"citation": citations.get(link.doc_id, link.doc_id)}
+                        for link in getattr(rel, name)]
+                 for name in ("cites", "cited_by", "replaces", "replaced_by", "amends", "amended_by")}
+    out["in_force"] = rel.in_force
+    validity = ""
+    if not rel.in_force:
+        repealed = [x for x in out["replaced_by"] if x["how"] == REPEALS]
+        replaced = [x for x in out["replaced_by"] if x["how"] != REPEALS]
+        if replaced:
+            validity = "đã được thay thế bởi " + "; ".join(x["citation"] for x in replaced)
+        elif repealed:
+            validity = "đã bị bãi bỏ bởi " + "; ".join(x["citation"] for x in repealed)
+        else:
+            validity = "đã hết hiệu lực"
+    out["validity"] = validity
+    return out
 
 
 class IndexBuilder:
@@ -89,7 +113,7 @@ class IndexBuilder:
     def build(self, *, rebuild: bool = False, progress: Callable[[str, int, int, float], None] | None = None) -> BuildReport:
         """Build or update; ``progress(stage, done, total, per_second)``."""
         started = time.perf_counter()
-        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key())
+        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION)
         previous = self._previous(rebuild)
         served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
@@ -99,6 +123,9 @@ class IndexBuilder:
         units = self.store.units()
         docs = {d["id"]: d for d in self.store.list_documents()}
         metas = {doc_id: self.store.metadata(doc_id) for doc_id in docs}
+        relations = resolve(metas, self.store.texts(), self.store.overrides())
+        citations = {doc_id: d["citation"] for doc_id, d in docs.items()}
+        records_of_docs = {k: DocRecord.from_row(d | relation_fields(relations[k], citations)) for k, d in docs.items()}
         passages = [passage_text(u, metas[u.doc_id]) for u in units]
         lexical_texts = [self._lexical_text(u, metas[u.doc_id]) for u in units]
         records = [UnitRecord(id=u.id, doc_id=u.doc_id, ordinal=u.ordinal, kind=u.kind, label=u.label,
@@ -133,7 +160,7 @@ class IndexBuilder:
             lexical.save(folder)
             if progress:
                 progress("write", 1, 3, 0.0)
-            write_version(folder, records, {k: DocRecord.from_row(d) for k, d in docs.items()}, tokens, vectors)
+            write_version(folder, records, records_of_docs, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"

@@ -21,6 +21,7 @@ from index.answerability import Evidence, Logistic, TermStats, candidate_feature
 from index.dense import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf, top_positions
+from index.inforce import prefer_in_force
 from index.query import Query, analyse
 from index.snapshot import Snapshot
 from corpus.text import fold, match_form
@@ -47,6 +48,7 @@ class SearchHit:
     position: int
     ranks: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
+    rerank: float | None = None  # the rerank model's probability, for the hits it reordered
 
 
 @dataclass
@@ -256,6 +258,7 @@ class Searcher:
             reason = why.reason() if abstained else None
         if not hits:
             reason = "no_hits"
+        hits = prefer_in_force(hits, query, matched)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         return SearchResult(query=query, mode=mode, hits=hits[:k], abstained=reason is not None,
                             confidence=confidence, version=snap.version, timings=timings,
@@ -273,6 +276,8 @@ class Searcher:
         if model is None or len(pool) < 2:
             return hits, ev, stats
         p = model.probability([candidate_features(ev, stats, j) for j in range(len(pool))])
+        for hit, probability in zip(pool, p):
+            hit.rerank = float(probability)
         order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
         return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 

@@ -53,6 +53,9 @@ class UnitRecord:
     lexical_key: str  # hash of the exact text tokenized
 
 
+RELATION_FIELDS = ("cites", "cited_by", "replaces", "replaced_by", "amends", "amended_by")
+
+
 @dataclass(frozen=True, slots=True)
 class DocRecord:
     """A document's metadata as served: filters, boosts, citations and the document list."""
@@ -73,6 +76,15 @@ class DocRecord:
     attachments: tuple[str, ...] = ()
     references: tuple[dict, ...] = ()
     units: int = 0
+    # relations to other documents of the version (corpus.relations), each {doc_id, how, note, citation}
+    cites: tuple[dict, ...] = ()
+    cited_by: tuple[dict, ...] = ()
+    replaces: tuple[dict, ...] = ()
+    replaced_by: tuple[dict, ...] = ()
+    amends: tuple[dict, ...] = ()
+    amended_by: tuple[dict, ...] = ()
+    in_force: bool = True
+    validity: str = ""  # "" when in force, else "đã được thay thế bởi …" / "đã hết hiệu lực"
 
     @classmethod
     def from_row(cls, row: dict) -> "DocRecord":
@@ -80,7 +92,7 @@ class DocRecord:
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in row.items() if k in names}
         data.setdefault("types", [row["type"]] + [t for t in row.get("attachments", []) if t != row["type"]])
-        for key in ("types", "attachments", "references"):
+        for key in ("types", "attachments", "references", *RELATION_FIELDS):
             data[key] = tuple(data.get(key) or ())
         return cls(**data)
 

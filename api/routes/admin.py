@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from api.deps import Admin, State
 from core.errors import FileTooLarge, IngestError
 
@@ -59,6 +61,32 @@ async def restore(doc_id: str, state: State, trash_id: int | None = None) -> dic
     restored = await run_in_threadpool(state.admin.restore, doc_id, trash_id)
     return {"restored": doc_id, "trash_id": restored.entry.trash_id, "units": restored.entry.units,
             "displaced_trash_id": restored.displaced, "index_version": restored.report.version}
+
+
+class MetadataChange(BaseModel):
+    """Fields to correct; a field sent as null drops its correction, a field left out is not touched."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused, never silently ignored
+
+    number: str | None = Field(None, max_length=80, examples=["12/QĐ-UBND"])
+    date: str | None = Field(None, max_length=20, description="21/10/2021, 10/2021, 2021 or 2021-10-21")
+    in_force: bool | None = Field(None, description="false: no longer in force (citations are marked)")
+    replaced_by: list[str] | None = Field(None, description="ids of the documents that replace it; [] for none")
+
+
+@router.get("/documents/{doc_id}/metadata")
+def get_metadata(doc_id: str, state: State) -> dict:
+    """Siêu dữ liệu đang dùng của một văn bản và các điều chỉnh của quản trị viên."""
+    return state.admin.metadata(doc_id)
+
+
+@router.patch("/documents/{doc_id}/metadata")
+async def patch_metadata(doc_id: str, body: MetadataChange, state: State) -> dict:
+    """Điều chỉnh số hiệu, ngày, hiệu lực, văn bản thay thế; giữ nguyên qua các lần nạp lại."""
+    changes = body.model_dump(exclude_unset=True)
+    kept, report = await run_in_threadpool(state.admin.set_metadata, doc_id, changes)
+    doc, _ = state.assistant.document(doc_id)
+    return {"doc_id": doc_id, "overrides": kept, "index_version": report.version, "document": doc.public()}
 
 
 @router.get("/trash")

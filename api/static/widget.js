@@ -18,6 +18,7 @@
   var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
   var API = apiBase(script);
   var STORE_KEY = "hoidap-cchc:conversation";
+  var QUIZ_CLIENT_KEY = "hoidap-cchc:quiz-client"; // weights a new check to what this browser got wrong before
   var SUGGESTED = [
     "Kinh phí thực hiện đề án lấy từ đâu?",
     "Cơ quan nào chủ trì đề án đo lường sự hài lòng với dịch vụ y tế công?",
@@ -43,7 +44,24 @@
     thanks: "Cảm ơn bạn đã góp ý",
     network: "Không kết nối được máy chủ hỏi đáp; vui lòng kiểm tra mạng và thử lại.",
     unexpected: "Máy chủ trả lời không đúng định dạng; vui lòng thử lại sau.",
-    empty: "Hãy nhập câu hỏi trước khi gửi."
+    empty: "Hãy nhập câu hỏi trước khi gửi.",
+    tabs: "Chức năng",
+    chatTab: "Hỏi đáp",
+    quizTab: "Kiểm tra kiến thức",
+    quizIntro: "Bài kiểm tra gồm các câu hỏi trắc nghiệm lấy từ văn bản cải cách hành chính. Sau mỗi câu, bạn " +
+      "xem được đáp án và điều khoản làm căn cứ.",
+    agency: "Cơ quan, đơn vị của bạn (không bắt buộc)",
+    quizStart: "Bắt đầu kiểm tra",
+    quizLoading: "Đang chuẩn bị câu hỏi…",
+    questionOf: function (n, total) { return "Câu " + n + "/" + total; },
+    right: "✓ Chính xác!",
+    wrong: function (letter, option) { return "✗ Chưa đúng. Đáp án đúng: " + letter + ". " + option; },
+    basis: "Căn cứ:",
+    next: "Câu tiếp theo",
+    finish: "Xem kết quả",
+    score: function (correct, total) { return "Bạn trả lời đúng " + correct + "/" + total + " câu."; },
+    again: "Làm bài kiểm tra mới",
+    review: "Xem lại các câu đã làm:"
   };
 
   var CSS = [
@@ -97,6 +115,9 @@
     "  overflow: hidden; color: #52606d; font-size: 12px; }",
     ".cite-toggle[aria-expanded='true'] .doc { display: block; }",
     ".cite-body { padding: 0 10px 10px; font-size: 13px; }",
+    /* a replaced document stays citable but never passes for the one in force */
+    ".validity { display: block; margin-top: 2px; color: #8a4b00; font-size: 12px; font-weight: 600; }",
+    ".successor { margin: 0 0 6px; font-size: 12px; }",
     ".cite-body[hidden] { display: none; }",
     ".crumb { color: #52606d; font-size: 12px; margin: 0 0 4px; }",
     ".clause { white-space: pre-wrap; margin: 0 0 6px; overflow-wrap: anywhere; }",
@@ -115,6 +136,34 @@
     "  background: #fff; color: #1f2933; }",
     ".form .send { border: 0; border-radius: 8px; padding: 9px 16px; background: #0b5cad; color: #fff; font-weight: 600; }",
     ".form .send:disabled { background: #9aa5b1; cursor: wait; }",
+    /* tabs: the chat and the knowledge check */
+    ".tabs { display: flex; background: #0b5cad; padding: 0 10px; gap: 4px; }",
+    ".tab { border: 0; background: transparent; color: #dbe8f6; padding: 8px 12px; font-size: 14px; font-weight: 600;",
+    "  border-radius: 8px 8px 0 0; }",
+    ".tab[aria-selected='true'] { background: #f4f6f8; color: #0b3d73; }",
+    ".tabpanel { flex: 1; display: flex; flex-direction: column; min-height: 0; }",
+    ".tabpanel[hidden] { display: none; }",
+    ".quiz { flex: 1; overflow-y: auto; padding: 12px; background: #f4f6f8; }",
+    ".quiz .card { background: #fff; border: 1px solid #dde3e9; border-radius: 10px; padding: 12px; margin-bottom: 10px; }",
+    ".quiz .progress { font-size: 12px; font-weight: 700; color: #52606d; margin: 0 0 6px; }",
+    ".quiz .question { margin: 0 0 10px; white-space: pre-wrap; overflow-wrap: anywhere; }",
+    ".quiz .options { display: flex; flex-direction: column; gap: 6px; }",
+    ".quiz .option { text-align: left; border: 1px solid #9aa5b1; background: #fff; border-radius: 8px; padding: 8px 10px; }",
+    ".quiz .option:hover:not(:disabled) { background: #e3eefa; border-color: #0b5cad; }",
+    ".quiz .option:disabled { cursor: default; color: #52606d; }",
+    ".quiz .option.is-right { border-color: #1e7e34; background: #e6f4ea; color: #14532d; font-weight: 600; }",
+    ".quiz .option.is-wrong { border-color: #b42318; background: #fdecea; color: #8a1c12; }",
+    ".quiz .verdict { margin: 10px 0 4px; font-weight: 700; }",
+    ".quiz .verdict.right { color: #1e7e34; } .quiz .verdict.wrong { color: #b42318; }",
+    ".quiz .basis { margin-top: 6px; font-size: 13px; border-left: 3px solid #0b5cad; padding: 4px 8px; background: #fafbfc; }",
+    ".quiz .basis .where { font-weight: 600; color: #52606d; margin: 0 0 4px; }",
+    ".quiz .primary { border: 0; border-radius: 8px; padding: 9px 16px; background: #0b5cad; color: #fff; font-weight: 600; margin-top: 10px; }",
+    ".quiz .primary:disabled { background: #9aa5b1; cursor: wait; }",
+    ".quiz label { display: block; font-size: 13px; margin: 10px 0 4px; color: #52606d; }",
+    ".quiz input { width: 100%; padding: 8px 10px; border: 1px solid #9aa5b1; border-radius: 8px; background: #fff; }",
+    ".quiz .score { font-size: 18px; font-weight: 700; color: #0b3d73; margin: 0 0 8px; }",
+    ".quiz .summary { list-style: none; margin: 0; padding: 0; }",
+    ".quiz .summary li { margin: 8px 0; font-size: 13px; }",
     /* phones: the panel takes the whole screen */
     "@media (max-width: 480px) {",
     "  .panel { inset: 0; width: 100%; height: 100%; border-radius: 0; }",
@@ -212,16 +261,37 @@
       "aria-label": "Câu hỏi", maxlength: "500", autocomplete: "off" });
     this.sendButton = el("button", { type: "submit", class: "send", "data-testid": "hoidap-send" }, TEXT.send);
     this.form = el("form", { class: "form" }, this.input, this.sendButton);
+    this.chatTab = el("button", { type: "button", role: "tab", class: "tab", id: "hoidap-tab-chat",
+      "aria-selected": "true", "aria-controls": "hoidap-chat", "data-testid": "hoidap-tab-chat" }, TEXT.chatTab);
+    this.quizTab = el("button", { type: "button", role: "tab", class: "tab", id: "hoidap-tab-quiz",
+      "aria-selected": "false", "aria-controls": "hoidap-quiz", tabindex: "-1", "data-testid": "hoidap-tab-quiz" },
+      TEXT.quizTab);
+    this.chatPanel = el("div", { id: "hoidap-chat", class: "tabpanel", role: "tabpanel",
+      "aria-labelledby": "hoidap-tab-chat" }, this.log, this.form);
+    this.quizPanel = el("div", { id: "hoidap-quiz", class: "tabpanel", role: "tabpanel", hidden: true,
+      "aria-labelledby": "hoidap-tab-quiz" });
     this.panel = el("div", { id: "hoidap-panel", class: "panel", role: "dialog", "aria-label": TEXT.title,
       "data-testid": "hoidap-panel", hidden: true },
       el("div", { class: "head" },
         el("div", { class: "titles" }, el("h2", {}, TEXT.title), el("p", {}, TEXT.subtitle)),
         this.closeButton),
-      this.log, this.form);
+      el("div", { class: "tabs", role: "tablist", "aria-label": TEXT.tabs }, this.chatTab, this.quizTab),
+      this.chatPanel, this.quizPanel);
+    this.quiz = new Quiz(this.quizPanel);
     shadow.appendChild(el("div", { class: "root" }, this.panel, this.launcher));
 
     this.launcher.addEventListener("click", function () { self.panel.hidden ? self.open() : self.close(); });
     this.closeButton.addEventListener("click", function () { self.close(); });
+    this.chatTab.addEventListener("click", function () { self.showTab("chat"); });
+    this.quizTab.addEventListener("click", function () { self.showTab("quiz"); });
+    [this.chatTab, this.quizTab].forEach(function (tab) {
+      tab.addEventListener("keydown", function (event) { // arrow keys move between tabs (WAI-ARIA tabs pattern)
+        if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+        event.preventDefault();
+        self.showTab(tab === self.chatTab ? "quiz" : "chat");
+        (tab === self.chatTab ? self.quizTab : self.chatTab).focus();
+      });
+    });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.ask(self.input.value); });
     shadow.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && !self.panel.hidden) { event.preventDefault(); self.close(); }
@@ -233,7 +303,18 @@
   Widget.prototype.open = function () {
     this.panel.hidden = false;
     this.launcher.setAttribute("aria-expanded", "true");
-    this.input.focus();
+    if (this.quizPanel.hidden) this.input.focus(); else this.quizTab.focus();
+  };
+
+  Widget.prototype.showTab = function (name) {
+    var quiz = name === "quiz";
+    this.chatPanel.hidden = quiz;
+    this.quizPanel.hidden = !quiz;
+    this.chatTab.setAttribute("aria-selected", quiz ? "false" : "true");
+    this.quizTab.setAttribute("aria-selected", quiz ? "true" : "false");
+    this.chatTab.setAttribute("tabindex", quiz ? "-1" : "0");
+    this.quizTab.setAttribute("tabindex", quiz ? "0" : "-1");
+    if (quiz) this.quiz.show(); else this.input.focus();
   };
 
   Widget.prototype.close = function () {
@@ -349,10 +430,15 @@
     var toggle = el("button", { type: "button", class: "cite-toggle", "aria-expanded": "false",
       "aria-controls": bodyId, "data-testid": "hoidap-citation-toggle" },
       el("span", { class: "rank" }, "[" + c.rank + "] "), el("span", { class: "label" }, c.label || ""),
-      el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id));
+      el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id),
+      c.validity ? el("span", { class: "validity", "data-testid": "hoidap-citation-validity" },
+        "⚠ Văn bản " + c.validity) : null);
     var crumb = (c.breadcrumb || []).join(" › ");
+    var successor = (c.replaced_by || [])[0];
     var body = el("div", { id: bodyId, class: "cite-body", "data-testid": "hoidap-citation-text", hidden: true },
       crumb ? el("p", { class: "crumb" }, crumb) : null,
+      successor ? el("p", { class: "successor" }, "Văn bản thay thế: ",
+        docLink(successor.doc_id, null, successor.citation || successor.doc_id)) : null,
       el("p", { class: "clause" }, c.text || ""),
       docLink(c.doc_id, c.unit_id, TEXT.read));
     function set(open) {
@@ -388,6 +474,155 @@
     row.appendChild(up);
     row.appendChild(down);
     return row;
+  };
+
+  /* The "Kiểm tra kiến thức" tab: a check of published items, one at a time, with the answer and the
+     clause it comes from shown after each, and the score at the end. */
+  function quizClient() {
+    try {
+      var id = localStorage.getItem(QUIZ_CLIENT_KEY);
+      if (!id) {
+        id = "w" + Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(12)), function (b) {
+          return ("0" + b.toString(16)).slice(-2);
+        }).join("");
+        localStorage.setItem(QUIZ_CLIENT_KEY, id);
+      }
+      return id;
+    } catch (e) { return null; } // storage blocked: the check is not weighted, it still works
+  }
+
+  function getJson(path) {
+    return fetch(API + path).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok || !data) {
+          throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
+        }
+        return data;
+      });
+    });
+  }
+
+  function Quiz(panel) {
+    this.panel = panel;
+    this.box = el("div", { class: "quiz", "data-testid": "hoidap-quiz", "aria-live": "polite" });
+    panel.appendChild(this.box);
+    this.started = false;
+  }
+
+  Quiz.prototype.show = function () {
+    if (!this.started) { this.started = true; this.intro(); }
+    var focus = this.box.querySelector("button:not(:disabled)");
+    if (focus) focus.focus();
+  };
+
+  Quiz.prototype.intro = function () {
+    var self = this;
+    this.agency = el("input", { type: "text", id: "hoidap-quiz-agency", "data-testid": "hoidap-quiz-agency",
+      maxlength: "120", autocomplete: "organization" });
+    var begin = el("button", { type: "button", class: "primary", "data-testid": "hoidap-quiz-start" }, TEXT.quizStart);
+    begin.addEventListener("click", function () { self.begin(begin); });
+    this.box.replaceChildren(el("div", { class: "card" }, el("p", { class: "question" }, TEXT.quizIntro),
+      el("label", { for: "hoidap-quiz-agency" }, TEXT.agency), this.agency, begin));
+  };
+
+  Quiz.prototype.error = function (message) {
+    this.box.appendChild(el("div", { class: "msg error", role: "alert", "data-testid": "hoidap-error" }, message));
+  };
+
+  Quiz.prototype.begin = function (button) {
+    var self = this;
+    button.disabled = true;
+    var body = {};
+    var client = quizClient();
+    if (client) body.client_id = client;
+    var agency = (this.agency && this.agency.value || "").trim();
+    if (agency) body.agency = agency;
+    var loading = el("p", { class: "progress" }, TEXT.quizLoading);
+    this.box.appendChild(loading);
+    post("/api/quiz/start", body).then(function (data) {
+      self.checkId = data.check_id;
+      self.items = data.items || [];
+      self.results = [];
+      self.index = 0;
+      self.render();
+    }).catch(function (error) {
+      loading.remove();
+      button.disabled = false;
+      self.error(error.message);
+    });
+  };
+
+  Quiz.prototype.render = function () {
+    var self = this;
+    var item = this.items[this.index];
+    var options = el("div", { class: "options", role: "group", "aria-label": "Các phương án" });
+    var card = el("div", { class: "card", "data-testid": "hoidap-quiz-item" },
+      el("p", { class: "progress", "data-testid": "hoidap-quiz-progress" },
+        TEXT.questionOf(this.index + 1, this.items.length)),
+      el("p", { class: "question", "data-testid": "hoidap-quiz-question" }, item.question), options);
+    var buttons = item.options.map(function (option, i) {
+      var b = el("button", { type: "button", class: "option", "data-testid": "hoidap-quiz-option",
+        "data-index": String(i) }, "ABCD".charAt(i) + ". " + option);
+      b.addEventListener("click", function () { self.choose(item, i, buttons, card); });
+      options.appendChild(b);
+      return b;
+    });
+    this.box.replaceChildren(card);
+    this.box.scrollTop = 0;
+    buttons[0].focus();
+  };
+
+  Quiz.prototype.choose = function (item, choice, buttons, card) {
+    var self = this;
+    buttons.forEach(function (b) { b.disabled = true; });
+    post("/api/quiz/" + encodeURIComponent(this.checkId) + "/answer", { item_id: item.id, choice: choice })
+      .then(function (data) {
+        var right = data.answer_index;
+        buttons[right].classList.add("is-right");
+        if (!data.correct) buttons[choice].classList.add("is-wrong");
+        self.results.push({ item: item, data: data });
+        card.appendChild(el("p", { class: "verdict " + (data.correct ? "right" : "wrong"), role: "status",
+          "data-testid": "hoidap-quiz-verdict" },
+          data.correct ? TEXT.right : TEXT.wrong("ABCD".charAt(right), item.options[right])));
+        card.appendChild(self.basis(data));
+        var last = self.index === self.items.length - 1;
+        var next = el("button", { type: "button", class: "primary", "data-testid": "hoidap-quiz-next" },
+          last ? TEXT.finish : TEXT.next);
+        next.addEventListener("click", function () {
+          if (last) { self.finish(); } else { self.index += 1; self.render(); }
+        });
+        card.appendChild(next);
+        next.focus();
+      }).catch(function (error) {
+        buttons.forEach(function (b) { b.disabled = false; });
+        self.error(error.message);
+      });
+  };
+
+  Quiz.prototype.basis = function (data) {
+    return el("div", { class: "basis", "data-testid": "hoidap-quiz-clause", "data-unit-id": data.unit_id },
+      el("p", { class: "where" }, TEXT.basis + " " + (data.citation || "")),
+      el("p", { class: "clause" }, data.unit_text || ""),
+      docLink(data.doc_id, data.unit_id, TEXT.read));
+  };
+
+  Quiz.prototype.finish = function () {
+    var self = this;
+    getJson("/api/quiz/" + encodeURIComponent(this.checkId)).then(function (score) {
+      var list = el("ol", { class: "summary" });
+      self.results.forEach(function (r) {
+        list.appendChild(el("li", { "data-testid": "hoidap-quiz-summary-item" },
+          (r.data.correct ? "✓ " : "✗ ") + r.item.question, self.basis(r.data)));
+      });
+      var again = el("button", { type: "button", class: "primary", "data-testid": "hoidap-quiz-again" }, TEXT.again);
+      again.addEventListener("click", function () { self.intro(); self.show(); });
+      self.box.replaceChildren(el("div", { class: "card", "data-testid": "hoidap-quiz-result" },
+        el("p", { class: "score", "data-testid": "hoidap-quiz-score", tabindex: "-1" },
+          TEXT.score(score.correct, score.total)),
+        again, el("div", { class: "section" }, TEXT.review), list));
+      self.box.scrollTop = 0;
+      self.box.querySelector(".score").focus();
+    }).catch(function (error) { self.error(error.message); });
   };
 
   function start() { new Widget(); }

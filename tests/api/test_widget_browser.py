@@ -236,6 +236,26 @@ def test_abstained_answer_lists_nearest_documents(page):
     expect(docs.first).to_have_attribute("href", re.compile(r"/doc/" + re.escape(data["suggestions"][0]["doc_id"]) + "$"))
 
 
+def test_a_replaced_plan_is_marked_in_the_widget_and_the_reader(page, live):
+    page.get_by_test_id("hoidap-open").click()
+    data = ask(page, "Mục tiêu chung của kế hoạch CCHC năm 2022 của Quảng Nam là gì?")
+    first = data["citations"][0]
+    assert first["doc_id"] == "quangnam-2022-ke-hoach-cchc" and first["validity"].startswith("đã được thay thế bởi")
+    mark = page.get_by_test_id("hoidap-citation").first.get_by_test_id("hoidap-citation-validity")
+    expect(mark).to_have_text("⚠ Văn bản " + first["validity"], timeout=WAIT_MS)
+    page.get_by_test_id("hoidap-citation-toggle").first.click()
+    successor = page.get_by_test_id("hoidap-citation-text").first.get_by_role("link").first
+    expect(successor).to_have_attribute("href", re.compile(r"/doc/quangnam-2025-ke-hoach-cchc$"))
+    # the reader: a banner, and the successor as a link
+    page.goto(live[0] + "/doc/quangnam-2022-ke-hoach-cchc")
+    expect(page.locator("#validity")).to_contain_text("đã được thay thế bởi", timeout=WAIT_MS)
+    link = page.locator("[data-relation=replaced_by] a")
+    expect(link).to_have_attribute("href", "/doc/quangnam-2025-ke-hoach-cchc")
+    page.goto(live[0] + "/doc/quangnam-2025-ke-hoach-cchc")
+    expect(page.locator("[data-relation=replaces] a")).to_have_attribute("href", "/doc/quangnam-2022-ke-hoach-cchc")
+    expect(page.locator("#validity")).to_be_hidden()
+
+
 def test_phone_layout_is_full_screen(chromium, live):
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -1,0 +1,242 @@
+"""The quiz as every channel uses it: generate and review items, take a check, see results.
+
+Persons are identified by a channel-qualified id (``tg:<chat>``, ``zalo:<user>``, ``web:<client id>``) that is
+stored only as a keyed hash. A check draws published items at random, weighted to what that person got wrong
+before (wrong: weight 4; never answered: 2; always right: 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import random
+import secrets
+from dataclasses import replace
+
+from core.errors import QuizEmpty, QuizError
+from core.settings import Settings
+from core.private import private_key
+from hoidap.privacy import keyed_hash
+from hoidap.quiz import generate as gen
+from hoidap.quiz.bank import QuizBank
+from hoidap.quiz.model import KINDS, STATUSES, TRUE_FALSE, Check, Outcome, QuizItem, SourceUnit
+
+log = logging.getLogger(__name__)
+
+WEIGHT_WRONG, WEIGHT_NEW, WEIGHT_RIGHT = 4.0, 2.0, 1.0
+MAX_ITEMS_PER_CHECK = 50
+MAX_AGENCY_CHARS = 120
+
+
+class QuizService:
+    """Items, checks and results over one :class:`QuizBank`.
+
+    Args:
+        bank: the storage.
+        key: the secret for hashing person ids (the query log's key).
+        items_per_check: how many items a check has when the taker does not say.
+
+    Example:
+        >>> service = QuizService.from_settings(settings)               # doctest: +SKIP
+        >>> check = service.start("tg:42", channel="telegram")          # doctest: +SKIP
+        >>> service.answer(check.id, check.items[0].id, 2).correct      # doctest: +SKIP
+        False
+    """
+
+    def __init__(self, bank: QuizBank, key: bytes, items_per_check: int = 10) -> None:
+        self.bank = bank
+        self._key = key
+        self.items_per_check = items_per_check
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QuizService:
+        """The bank at ``settings.quiz_path``, hashing persons with ``log_key`` (or the query log's key file)."""
+        key = (settings.log_key.get_secret_value().encode("utf-8") if settings.log_key
+               else private_key(settings.data_dir / "querylog.key"))
+        return cls(QuizBank(settings.quiz_path), key, settings.quiz_items_per_check)
+
+    def person(self, person_id: str) -> str:
+        return keyed_hash(self._key, person_id)
+
+    # --- the bank ---------------------------------------------------------------------------------
+
+    def generate(self, docs: list[tuple[str, str, list[SourceUnit]]], count: int | None = None) -> tuple[
+            list[QuizItem], list[QuizItem]]:
+        """Items generated from ``docs`` (the first ``count``), and those of them new to the bank (stored as drafts)."""
+        if count is not None and count < 1:
+            raise QuizError(f"số câu cần tạo phải từ 1 trở lên (nhận {count})", code="invalid_count")
+        items = gen.select(gen.generate(docs), count)
+        added = self.bank.add(items)
+        log.info("quiz: %d items generated, %d new", len(items), len(added))
+        return items, added
+
+    def items(self, status: str | None = None) -> list[QuizItem]:
+        if status is not None and status not in STATUSES:
+            raise QuizError(f"trạng thái '{status}' không hợp lệ; chọn một trong: {', '.join(STATUSES)}",
+                            code="invalid_status")
+        return self.bank.items(status)
+
+    def update(self, item_id: str, *, question: str | None = None, options: list[str] | None = None,
+               answer_index: int | None = None, status: str | None = None) -> QuizItem:
+        """Edit an item; the result must still be a valid item of its kind.
+
+        Raises:
+            NotFound: no such item.
+            QuizError: empty question, wrong number of options or repeated ones, answer index out of range,
+                unknown status.
+        """
+        item = self.bank.get(item_id)
+        changed = replace(item, question=item.question if question is None else question.strip(),
+                          options=list(item.options) if options is None else [str(o).strip() for o in options],
+                          answer_index=item.answer_index if answer_index is None else answer_index,
+                          status=item.status if status is None else status)
+        validate(changed)
+        self.bank.save(changed)
+        return changed
+
+    def set_status(self, item_ids: list[str], status: str) -> list[QuizItem]:
+        return [self.update(item_id, status=status) for item_id in item_ids]
+
+    # --- taking a check ---------------------------------------------------------------------------
+
+    def start(self, person_id: str, *, channel: str, agency: str | None = None, count: int | None = None,
+              rng: random.Random | None = None) -> Check:
+        """A new check of ``count`` published items (``items_per_check`` by default) for ``person_id``.
+
+        Raises:
+            QuizError: ``count`` outside 1 to 50, or an agency name that is too long.
+            QuizEmpty: no item is published yet.
+        """
+        count = self.items_per_check if count is None else count
+        if not 1 <= count <= MAX_ITEMS_PER_CHECK:
+            raise QuizError(f"số câu của một bài kiểm tra phải từ 1 đến {MAX_ITEMS_PER_CHECK} (nhận {count})",
+                            code="invalid_count")
+        agency = " ".join((agency or "").split())
+        if len(agency) > MAX_AGENCY_CHARS:
+            raise QuizError(f"tên cơ quan dài quá {MAX_AGENCY_CHARS} ký tự", code="invalid_agency")
+        published = self.bank.items("published")
+        if not published:
+            raise QuizEmpty("chưa có câu hỏi kiểm tra nào được duyệt; quản trị viên cần xuất bản câu hỏi trước "
+                            "(`hoidap quiz publish` hoặc trang quản trị)")
+        person = self.person(person_id)
+        history = self.bank.history(person)
+        chosen = weighted_sample(published, [_weight(history.get(i.id)) for i in published], count,
+                                 rng or random.Random(secrets.randbits(64)))
+        check = Check(secrets.token_hex(16), person, agency, channel, chosen)
+        self.bank.new_check(check)
+        return check
+
+    def check(self, check_id: str) -> Check:
+        return self.bank.check(check_id)
+
+    def open_check(self, person_id: str, channel: str) -> Check | None:
+        """The person's unfinished check on this channel (the bots' "reply A/B/C/D")."""
+        return self.bank.latest_open_check(self.person(person_id), channel)
+
+    def answer(self, check_id: str, item_id: str, choice: int) -> Outcome:
+        """Answer one item; a second answer to the same item returns the first one's outcome.
+
+        Raises:
+            NotFound: no such check.
+            QuizError: the item is not in the check, or ``choice`` is not one of its options.
+        """
+        check = self.bank.check(check_id)
+        item = next((i for i in check.items if i.id == item_id), None)
+        if item is None:
+            raise QuizError(f"câu hỏi '{item_id}' không thuộc bài kiểm tra này", code="item_not_in_check")
+        if item.id in check.answers:
+            return check.answers[item.id]
+        if not isinstance(choice, int) or not 0 <= choice < len(item.options):
+            raise QuizError(f"lựa chọn {choice!r} không hợp lệ; chọn từ 0 đến {len(item.options) - 1}",
+                            code="invalid_choice")
+        outcome = Outcome(item, choice, choice == item.answer_index)
+        if not self.bank.record(check, outcome):  # answered meanwhile by another request
+            return self.bank.check(check_id).answers[item.id]
+        return outcome
+
+    # --- results ----------------------------------------------------------------------------------
+
+    def results(self, by: str) -> list[dict]:
+        if by not in ("agency", "item"):
+            raise QuizError(f"by='{by}' không hợp lệ; chọn agency hoặc item", code="invalid_results")
+        return self.bank.results(by)
+
+    def results_csv(self, by: str) -> str:
+        rows = self.results(by)
+        columns = ["key", "taken", "correct", "share"] + (["question"] if by == "item" else [])
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+
+    # --- subscriptions ----------------------------------------------------------------------------
+
+    def subscribe(self, channel: str, chat_id: str) -> bool:
+        return self.bank.subscribe(channel, chat_id)
+
+    def unsubscribe(self, channel: str, chat_id: str) -> bool:
+        return self.bank.unsubscribe(channel, chat_id)
+
+    def subscribers(self, channel: str) -> list[str]:
+        return self.bank.subscribers(channel)
+
+
+def validate(item: QuizItem) -> None:
+    """Raise :class:`QuizError` unless ``item`` is a well-formed item of its kind.
+
+    Example:
+        >>> from hoidap.quiz.model import QuizItem
+        >>> bad = QuizItem("q1", "mcq", "?", ["A", "B", "B", "C"], 0, "u", "d", "", "", "", "", "percent")
+        >>> validate(bad)
+        Traceback (most recent call last):
+        ...
+        core.errors.QuizError: các phương án phải khác nhau (trùng: 'B')
+    """
+    if item.kind not in KINDS:
+        raise QuizError(f"loại câu hỏi '{item.kind}' không hợp lệ; chọn một trong: {', '.join(KINDS)}",
+                        code="invalid_kind")
+    if not item.question:
+        raise QuizError("câu hỏi không được để trống", code="empty_question")
+    wanted = 4 if item.kind == "mcq" else 2
+    if len(item.options) != wanted:
+        raise QuizError(f"câu hỏi loại '{item.kind}' cần đúng {wanted} phương án (nhận {len(item.options)})",
+                        code="invalid_options")
+    if any(not o for o in item.options):
+        raise QuizError("phương án không được để trống", code="invalid_options")
+    seen: set[str] = set()
+    for option in item.options:
+        key = gen.compare_key(option)
+        if key in seen:
+            raise QuizError(f"các phương án phải khác nhau (trùng: '{option}')", code="duplicate_options")
+        seen.add(key)
+    if item.kind == "truefalse" and [gen.compare_key(o) for o in item.options] != [gen.compare_key(o) for o in TRUE_FALSE]:
+        raise QuizError("câu hỏi đúng/sai có hai phương án 'Đúng' và 'Sai'", code="invalid_options")
+    if not isinstance(item.answer_index, int) or not 0 <= item.answer_index < wanted:
+        raise QuizError(f"answer_index phải từ 0 đến {wanted - 1} (nhận {item.answer_index!r})",
+                        code="invalid_answer_index")
+    if item.status not in STATUSES:
+        raise QuizError(f"trạng thái '{item.status}' không hợp lệ; chọn một trong: {', '.join(STATUSES)}",
+                        code="invalid_status")
+
+
+def _weight(history: tuple[int, int] | None) -> float:
+    if history is None:
+        return WEIGHT_NEW
+    answered, right = history
+    return WEIGHT_WRONG if right < answered else WEIGHT_RIGHT
+
+
+def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng: random.Random) -> list[QuizItem]:
+    """``count`` distinct items (all when fewer), each drawn with probability proportional to its weight.
+
+    Example:
+        >>> from hoidap.quiz.model import QuizItem
+        >>> its = [QuizItem(str(i), "truefalse", "?", ["Đúng", "Sai"], 0, "", "", "", "", "", "", "") for i in range(3)]
+        >>> sorted(i.id for i in weighted_sample(its, [1, 1, 1], 5, random.Random(0)))
+        ['0', '1', '2']
+    """
+    # Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement
+    keyed = sorted(((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights)), reverse=True)
+    return [items[i] for _, i in keyed[:count]]
