@@ -22,7 +22,3 @@ class AppState:
         self.embedder = Embedder.from_settings(settings)
         self.assistant = Assistant(settings, embedder=self.embedder)
         self.admin = Library(settings, self.store, self.embedder, self.assistant.searcher)
-        if settings.torch_threads:
-            import torch
-
-            torch.set_num_threads(settings.torch_threads)

@@ -44,8 +44,10 @@ class Settings(BaseSettings):
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embed_batch_size: int = Field(32, ge=1)
-    # questions only: passages (and so the index) stay on the torch fp32 path whatever this says
-    query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "torch"
+    # questions only: passages (and so the index) stay on the torch fp32 path whatever this says;
+    # onnx-fp32 chosen by eval/bench_encoder.py: torch's rankings, ~3.8x faster; int8 was no faster
+    # here and lost a dense top-5 hit on the dev set (README "Question encoder")
+    query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "onnx-fp32"
 
     # retrieval
     hnsw_threshold: int = Field(50_000, ge=1)  # exact search below, HNSW at or above
@@ -79,7 +81,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, ge=1)
     rate_limit_max_clients: int = Field(10_000, ge=1)  # buckets remembered; the least recently seen is dropped
     max_question_chars: int = Field(500, ge=10)
-    answer_concurrency: int = Field(0, ge=0)  # answers computed at once; 0 = one per CPU core
+    answer_concurrency: int = Field(0, ge=0)  # answers computed at once (per worker); 0 = one per CPU core
+    workers: int = Field(1, ge=1)  # API processes (hoidap serve --workers); metrics shared through metrics_dir
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
 
     # query log privacy
@@ -135,6 +138,11 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         """The SQLite file holding documents, units, the query log and feedback."""
         return self.data_dir / "hoidap.sqlite3"
+
+    @property
+    def metrics_dir(self) -> Path:
+        """Where API workers keep their Prometheus counters (emptied by ``hoidap serve`` at start)."""
+        return self.data_dir / "metrics"
 
     @property
     def querylog_path(self) -> Path:

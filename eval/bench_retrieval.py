@@ -8,7 +8,7 @@ throughput is measured on its own. Printed: build time, index memory, query late
 mode (the query embedding included), HNSW recall@10 against exact search, and the embedding
 model's own throughput and single-query latency.
 
-    python eval/bench_retrieval.py --sizes 10000,100000 [--queries 200] [--data-dir /tmp/bench]
+    python eval/bench_retrieval.py --sizes 10000,100000 [--queries 200] [--data-dir /tmp/bench] [--hnsw-sweep 32:128,48:200]
     python eval/bench_retrieval.py --sizes 100000 --queries 100 --backend milvus [--milvus-uri URI]
 
 With ``--backend milvus`` the same version is also published to Milvus (a Milvus Lite server started
@@ -99,7 +99,7 @@ def synthesize(texts: list[str], vectors: np.ndarray, embedder: Embedder, n: int
 
 
 def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarray, docs: list[str],
-                    texts: list[str]) -> float:
+                    texts: list[str], query_encoder: str = "torch") -> float:
     """A real index version on disk, written as the builder writes it; returns the lexical build seconds."""
     versions = VersionStore(settings.index_dir)
     folder = versions.begin()
@@ -117,16 +117,17 @@ def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarra
     write_version(folder, units, info, tokens, vectors)
     versions.commit(folder, Manifest(version=new_version_name(f"{len(docs):08d}"), model=settings.model,
                                      dimensions=int(vectors.shape[1]), corpus_fingerprint=str(len(docs)), units=len(docs),
-                                     created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw"))
+                                     created_at=time.time(), dense="flat" if len(docs) < settings.hnsw_threshold else "hnsw",
+                                     query_encoder=query_encoder))
     return seconds
 
 
 def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], root: Path, settings: Settings,
-        milvus_uri: str | None = None) -> dict:
+        sweep: list[tuple[int, int]] | None = None, milvus_uri: str | None = None) -> dict:
     tokens, vecs, docs, unit_texts = synthesize(texts, vectors, embedder, size)
     bench = settings.model_copy(update={"data_dir": root / f"n{size}"})
     shutil.rmtree(bench.data_dir, ignore_errors=True)
-    lexical_s = write_synthetic(bench, tokens, vecs, docs, unit_texts)
+    lexical_s = write_synthetic(bench, tokens, vecs, docs, unit_texts, embedder.query_encoder)
     del tokens, unit_texts
     before = rss_mb()
     started = time.perf_counter()
@@ -154,6 +155,8 @@ def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], roo
             recall = float(np.mean([len(set(a) & set(t)) / 10 for a, t in zip(approx, truth)]))
             print(f"  {size} units, HNSW efSearch {ef}: recall@10 {recall:.3f}, {per_query:.2f} ms/query")
             out["hnsw_recall@10"] = recall  # at the configured efSearch, the last one measured
+        if sweep:
+            hnsw_sweep(vecs, queries, truth, sweep)
     return out
 
 
@@ -185,6 +188,31 @@ def run_milvus(bench: Settings, folder: Path, embedded: Searcher, embedder: Embe
     return out
 
 
+def hnsw_sweep(vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, plans: list[tuple[int, int]]) -> None:
+    """Recall@10 against exact search and ms per query for each HNSW (M, efConstruction) at several efSearch."""
+    import faiss
+
+    print("| M | efConstruction | build s | graph MB | efSearch | recall@10 | ms/query |")
+    print("|---|---|---|---|---|---|---|")
+    for m, ef_construction in plans:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = ef_construction
+        before = rss_mb()
+        started = time.perf_counter()
+        index.add(vectors)
+        build = time.perf_counter() - started
+        graph = rss_mb() - before
+        for ef in (128, 256, 512):
+            index.hnsw.efSearch = ef
+            t = time.perf_counter()
+            _, approx = index.search(queries, 10)
+            per_query = (time.perf_counter() - t) * 1000 / len(queries)
+            recall = float(np.mean([len(set(a) & set(g)) / 10 for a, g in zip(approx, truth)]))
+            print(f"| {m} | {ef_construction} | {build:.0f} | {graph:.0f} | {ef} | {recall:.3f} | {per_query:.2f} |",
+                  flush=True)
+        del index
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -193,7 +221,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=("embedded", "milvus"), default="embedded",
                         help="milvus: also publish each corpus to Milvus and search it there")
     parser.add_argument("--milvus-uri", help="with --backend milvus: a running Milvus (default: start Milvus Lite)")
+    parser.add_argument("--hnsw-sweep", default="", help="M:efConstruction,... built on the same vectors at each "
+                                                          "HNSW size, e.g. 32:128,48:200,64:256")
     args = parser.parse_args()
+    sweep = [tuple(int(x) for x in plan.split(":")) for plan in args.hnsw_sweep.split(",") if plan]
     root = Path(args.data_dir)
     settings = Settings(data_dir=root / "shipped")
     texts, vectors, embedder = shipped(settings)
@@ -207,7 +238,8 @@ def main() -> None:
         t = time.perf_counter()
         embedder.embed_queries([q])
         single.append((time.perf_counter() - t) * 1000)
-    print(f"query embedding: p50 {percentile(single, 50):.1f} ms, p95 {percentile(single, 95):.1f} ms")
+    print(f"query embedding ({embedder.query_encoder}): p50 {percentile(single, 50):.1f} ms, "
+          f"p95 {percentile(single, 95):.1f} ms")
 
     with ExitStack() as stack:
         uri = args.milvus_uri
@@ -216,8 +248,8 @@ def main() -> None:
 
             shutil.rmtree(root / "milvus", ignore_errors=True)
             uri = stack.enter_context(MilvusLiteServer(root / "milvus", timeout=120)).uri
-        rows = [run(int(n), texts, vectors, embedder, questions, root, settings, uri if args.backend == "milvus" else None)
-                for n in args.sizes.split(",")]
+        rows = [run(int(n), texts, vectors, embedder, questions, root, settings, sweep,
+                    uri if args.backend == "milvus" else None) for n in args.sizes.split(",")]
     keys = ["units", "dense", "lexical_build_s", "dense_build_s", "index_memory_mb", "bm25_p50_ms", "bm25_p95_ms",
             "dense_p50_ms", "dense_p95_ms", "hybrid_p50_ms", "hybrid_p95_ms", "hnsw_recall@10"]
     if args.backend == "milvus":

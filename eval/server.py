@@ -27,16 +27,18 @@ class Server:
     under load and stalls the server.
     """
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 180) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 180,
+                 args: list[str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self.env = {**os.environ, "HOIDAP_DATA_DIR": str(data_dir), **(env or {})}
         self.timeout = timeout
+        self.args = list(args or [])  # more `hoidap serve` options, e.g. ["--workers", "2"]
 
     def __enter__(self) -> "Server":
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(self.port), *self.args],
                                         env=self.env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.timeout
         while True:

@@ -46,7 +46,7 @@ class Assistant:
         self.searcher = searcher or Searcher(settings, embedder)
         self.querylog = querylog or QueryLog.from_settings(settings)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
-        self.metrics = Metrics()
+        self.metrics = Metrics(settings.metrics_dir if settings.workers > 1 else None)
         self.started = time.time()
         if quiz is not None:
             self.quiz = quiz  # the cached property below is only computed when nothing is given
@@ -111,4 +111,5 @@ class Assistant:
     def health(self) -> dict:
         snap = self.snapshot()
         return {"status": "ok", "index_version": snap.version, "units": snap.manifest.units,
-                "documents": len(snap.docs), "model": snap.manifest.model}
+                "documents": len(snap.docs), "model": snap.manifest.model,
+                "query_encoder": self.searcher.embedder.query_encoder, "worker": os.getpid()}

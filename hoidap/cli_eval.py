@@ -53,7 +53,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         data_dir = Path(args.data_dir) if args.data_dir else data_dir_for(Path(args.alqac), settings.data_dir)
         alqac_settings = settings.model_copy(update={"data_dir": data_dir})
 
-        def build_progress(stage: str, done: int, total: int, rate: float) -> None:
+        def build_progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
             progress(f"index-{stage}", done, total)
 
         report = evaluate_alqac(Path(args.alqac), alqac_settings, modes, progress, build_progress)

@@ -50,16 +50,19 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
     bars: dict[str, tqdm] = {}
 
-    def progress(stage: str, done: int, total: int, rate: float) -> None:
+    def progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
         names = {"embed": "Nhúng vector", "tokenize": "Tách từ", "milvus": "Ghi vào Milvus"}
         if stage not in names:
             return  # "write": the new version is being saved
         bar = bars.get(stage)
         if bar is None:
+            # our own time left (from the characters still to embed): tqdm's would assume every unit costs alike
             bar = bars[stage] = tqdm(total=total, unit="đoạn", desc=names.get(stage, stage), file=sys.stderr,
-                                     disable=args.quiet)
+                                     disable=args.quiet, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                                                    "[{elapsed}{postfix}]")
+        remaining = f", còn {_duration(left)}" if left is not None else ""
+        bar.set_postfix_str(f"{rate:.1f} đoạn/s{remaining}", refresh=False)
         bar.update(done - bar.n)
-        bar.set_postfix_str(f"{rate:.0f} đoạn/s")
 
     report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild, progress=progress)
     for bar in bars.values():
@@ -67,14 +70,22 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if report.unchanged:
         print(f"Chỉ mục {report.version} đã cập nhật ({report.units} đoạn); không có gì thay đổi.", file=sys.stderr)
     else:
-        rate = report.embedded / report.embed_seconds if report.embed_seconds else 0
-        print(f"Chỉ mục {report.version}: {report.units} đoạn, nhúng mới {report.embedded} "
-              f"({rate:.0f} đoạn/s), dùng lại {report.reused}, {report.seconds:.1f} s", file=sys.stderr)
+        rate = report.computed / report.embed_seconds if report.embed_seconds else 0
+        resumed = f" (trong đó {report.resumed} lấy lại từ lần xây bị dừng)" if report.resumed else ""
+        print(f"Chỉ mục {report.version}: {report.units} đoạn, nhúng mới {report.embedded}{resumed} "
+              f"({rate:.1f} đoạn/s), dùng lại {report.reused}, {report.seconds:.1f} s", file=sys.stderr)
     if report.milvus:
         how = {"full": "bộ sưu tập mới, đã chuyển bí danh", "incremental": "cập nhật từng đoạn",
                "unchanged": "đã phục vụ phiên bản này"}[report.milvus]
         print(f"Milvus ({settings.milvus_uri}): {how}", file=sys.stderr)
     return EXIT_OK
+
+
+def _duration(seconds: float) -> str:
+    """``1:02:03`` / ``02:03``: the time left of a build."""
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
@@ -20,6 +19,7 @@ from corpus.ingest import FileResult, Ingester, check_doc_id
 from corpus.overrides import check_overrides
 from corpus.store import Store, TrashEntry
 from core.errors import Busy
+from core.filelock import FileLock
 from core.settings import Settings
 from index.build import BuildReport, IndexBuilder
 from index.dense import Embedder
@@ -63,7 +63,8 @@ class Library:
         self.searcher = searcher
         self.builder = IndexBuilder(settings, store, embedder)
         self.ingester = Ingester(store, settings, isolate=True)
-        self._lock = threading.Lock()
+        # one admin change at a time across every API worker (and thread) using this data directory
+        self._lock = FileLock(settings.data_dir / "admin.lock")
 
     def add(self, name: str, data: bytes, doc_id: str | None = None, *,
             replace: bool = False) -> tuple[FileResult, BuildReport]:
@@ -116,7 +117,7 @@ class Library:
 
     def _change(self, work: Callable[[], T], *, index: bool = True) -> tuple[T, BuildReport | None]:
         wait = self.settings.admin_wait_seconds
-        if not self._lock.acquire(timeout=wait):
+        if not self._lock.acquire(wait):
             raise Busy("đang có một thay đổi văn bản khác chạy; hãy thử lại sau ít giây",
                        retry_after=max(1, math.ceil(wait)))
         try:

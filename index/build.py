@@ -18,8 +18,10 @@ from corpus.model import Metadata, Segment
 from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
 from index.answerability import states_quantity
-from index.dense import DenseIndex, Embedder
+from index.dense import HASHING_MODEL, DenseIndex, Embedder
+from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
+from index.onnx_encoder import resolve_query_encoder, source_fingerprint
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
                             new_version_name, read_manifest, read_tokens, read_vectors, reusable_vectors,
@@ -29,6 +31,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 RELATIONS_VERSION = "relations-1"  # part of every version's fingerprint: new rules make a new version
+CACHE_DIR = "embed-cache"  # below the index folder: vectors of builds not yet committed
 
 
 @dataclass
@@ -41,6 +44,12 @@ class BuildReport:
     embed_seconds: float
     unchanged: bool = False
     milvus: str | None = None  # with the milvus backend: "full", "incremental" or "unchanged"
+    resumed: int = 0  # of ``embedded``: vectors a killed or failed build had computed (the embedding cache)
+
+    @property
+    def computed(self) -> int:
+        """Units the model embedded in this run."""
+        return self.embedded - self.resumed
 
 
 def doc_label(meta: Metadata) -> str:
@@ -97,6 +106,7 @@ class IndexBuilder:
         if self.model_file is not None and not self.model_file.exists():
             log.warning("answerability model %s not found: this index abstains by the hand thresholds", self.model_file)
         self._embedder = embedder
+        self._own_embedder = False
         self.versions = VersionStore(settings.index_dir)
         self.milvus = None
         if settings.backend == "milvus":
@@ -107,11 +117,19 @@ class IndexBuilder:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder.from_settings(self.settings)
+            # a build embeds passages only: it needs no question encoder (nor its ONNX export)
+            self._embedder = Embedder.from_settings(self.settings.model_copy(update={"query_encoder": "torch"}))
+            self._own_embedder = True
         return self._embedder
 
-    def build(self, *, rebuild: bool = False, progress: Callable[[str, int, int, float], None] | None = None) -> BuildReport:
-        """Build or update; ``progress(stage, done, total, per_second)``."""
+    def build(self, *, rebuild: bool = False,
+              progress: Callable[[str, int, int, float, float | None], None] | None = None) -> BuildReport:
+        """Build or update; ``progress(stage, done, total, per_second, seconds_left)``.
+
+        Vectors not found in the previous version are looked up in the embedding cache (what a
+        killed or failed build computed), and those still missing are embedded and appended to it
+        batch by batch; ``rebuild`` ignores the previous version, not the cache of an unfinished build.
+        """
         started = time.perf_counter()
         fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION)
         previous = self._previous(rebuild)
@@ -135,14 +153,28 @@ class IndexBuilder:
         old_vectors, old_tokens = self._reusable(previous)
 
         todo = [i for i, r in enumerate(records) if r.embed_key not in old_vectors]
-        vectors = np.zeros((len(units), self._dimensions(previous, bool(todo))), dtype=np.float32)
+        dimensions = self._dimensions(previous, bool(todo))
+        vectors = np.zeros((len(units), dimensions), dtype=np.float32)
         for i, record in enumerate(records):
             if record.embed_key in old_vectors:
                 vectors[i] = old_vectors[record.embed_key]
+        cache = EmbeddingCache(self.versions.root / CACHE_DIR, self._cache_key(), dimensions)
+        cached = cache.load({records[i].embed_key for i in todo}) if todo else {}
+        for i in todo:
+            if records[i].embed_key in cached:
+                vectors[i] = cached[records[i].embed_key]
+        missing = [i for i in todo if records[i].embed_key not in cached]
+        if cached:
+            log.info("resuming: %d of %d vectors to embed were computed by an unfinished build", len(todo) - len(missing),
+                     len(todo))
         embed_started = time.perf_counter()
-        if todo:
-            report = (lambda done, rate: progress("embed", done, len(todo), rate)) if progress else None
-            vectors[todo] = self.embedder.embed_passages([passages[i] for i in todo], report)
+        if missing:
+            report = (lambda done, rate, left: progress("embed", done, len(missing), rate, left)) if progress else None
+
+            def keep(batch: list[int], batch_vectors: np.ndarray) -> None:
+                cache.append([records[missing[j]].embed_key for j in batch], batch_vectors)
+
+            vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep)
         embed_seconds = time.perf_counter() - embed_started
 
         tokens: list[Tokens] = []
@@ -151,7 +183,8 @@ class IndexBuilder:
             cached = old_tokens.get(record.lexical_key)
             tokens.append(cached or tokenize(lexical_texts[i]))
             if progress and (i + 1) % 500 == 0:
-                progress("tokenize", i + 1, len(units), (i + 1) / (time.perf_counter() - tok_started))
+                rate = (i + 1) / (time.perf_counter() - tok_started)
+                progress("tokenize", i + 1, len(units), rate, (len(units) - i - 1) / rate)
 
         folder = self.versions.begin()
         try:
@@ -159,22 +192,28 @@ class IndexBuilder:
             lexical.build(tokens)
             lexical.save(folder)
             if progress:
-                progress("write", 1, 3, 0.0)
+                progress("write", 1, 3, 0.0, None)
             write_version(folder, records, records_of_docs, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
             dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
-                                created_at=time.time(), dense=dense, embedded=len(todo))
+                                created_at=time.time(), dense=dense, embedded=len(todo),
+                                passage_encoder="hashing" if self.settings.model == HASHING_MODEL else "torch-fp32",
+                                query_encoder=self._query_encoder(), model_fingerprint=source_fingerprint(self.settings.model))
             self.versions.commit(folder, manifest, also_keep=served)
         except BaseException:
             self.versions.abort(folder)
             raise
-        report = BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), 0.0, embed_seconds)
+        cache.clear()  # the committed version holds these vectors now
+        resumed = len(todo) - len(missing)
+        report = BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), 0.0, embed_seconds,
+                             resumed=resumed)
         report = self._publish(report, previous[0] if previous else None, rebuild, progress)
         report.seconds = time.perf_counter() - started
-        log.info("index %s: %d units, %d embedded, %.1f s", manifest.version, len(units), len(todo), report.seconds)
+        log.info("index %s: %d units, %d embedded (%d of them resumed from an unfinished build), %.1f s",
+                 manifest.version, len(units), len(todo), resumed, report.seconds)
         return report
 
     def _publish(self, report: BuildReport, base: Path | None, rebuild: bool, progress) -> BuildReport:
@@ -186,10 +225,22 @@ class IndexBuilder:
         return report
 
     def _model_key(self) -> str:
-        """The answerability model is part of a version: a new model makes a new version."""
-        if self.model_file is None or not self.model_file.exists():
-            return "none"
-        return content_key(self.model_file.read_text(encoding="utf-8"))
+        """The answerability model and the question encoder are part of a version: another one makes a
+        new version (with every vector reused: passages do not depend on the question encoder)."""
+        answerability = "none" if self.model_file is None or not self.model_file.exists() else \
+            content_key(self.model_file.read_text(encoding="utf-8"))
+        return f"{answerability}:{self._query_encoder()}"
+
+    def _query_encoder(self) -> str:
+        """The question encoder recorded in the manifest: the one answering beside this build (an API
+        process shares its embedder), else the one the settings name."""
+        if self._embedder is not None and not self._own_embedder:
+            return self._embedder.query_encoder
+        return resolve_query_encoder(self.settings.model, self.settings.query_encoder)
+
+    def _cache_key(self) -> str:
+        """Cached vectors are reused only for the same model and passage prompt."""
+        return f"{self.settings.model}\n{self.settings.passage_prompt}"
 
     @staticmethod
     def _lexical_text(unit: Segment, meta: Metadata) -> str:

@@ -97,5 +97,7 @@ class LexicalIndex:
         index = cls(params["k1"], params["b"])
         index.size = params["size"]
         for field in FIELDS if index.size else ():
-            index._models[field] = bm25s.BM25.load(str(folder / f"bm25_{field}"), show_progress=False, verbosity=0)
+            # memory-mapped: API workers serving the same version share these pages
+            index._models[field] = bm25s.BM25.load(str(folder / f"bm25_{field}"), show_progress=False, verbosity=0,
+                                                   mmap=True)
         return index

@@ -240,7 +240,7 @@ class MilvusIndex:
     # --- build -----------------------------------------------------------------------------------
 
     def publish(self, folder: Path, base: Path | None, *, full: bool = False,
-                progress: Callable[[str, int, int, float], None] | None = None) -> PublishReport:
+                progress: Callable[..., None] | None = None) -> PublishReport:
         """Make the version in ``folder`` the one served.
 
         Incremental (upsert and delete rows of the serving collection) when the alias serves
@@ -324,13 +324,14 @@ class MilvusIndex:
         self._call("create_collection", name, schema=schema, index_params=params)
 
     def _write(self, collection: str, rows: Iterator[dict], total: int, method: str,
-               progress: Callable[[str, int, int, float], None] | None) -> None:
+               progress: Callable[..., None] | None) -> None:
         started, done = time.perf_counter(), 0
         for batch in _batches(rows, BATCH):
             self._call(method, collection, batch)
             done += len(batch)
             if progress:
-                progress("milvus", done, total, done / max(time.perf_counter() - started, 1e-9))
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                progress("milvus", done, total, rate, (total - done) / rate)
 
 
 def _positions(hits: list[dict], position: dict[str, int], limit: int, score) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ model's ``max_seq_length`` tokens (``<s>``/``</s>`` included), every token mean-
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -36,6 +37,35 @@ def read_report(model_dir: Path, onnx_dir: Path | None = None) -> dict | None:
         return json.loads(((onnx_dir or Path(model_dir) / ONNX_DIR) / REPORT_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def source_fingerprint(model: str | Path) -> str:
+    """What identifies a model's weights, cheaply: its config, and the size, head and tail of each
+    weights file ("" when ``model`` is not a local folder). Recorded by the export (the model the
+    ONNX files were made from) and in each index manifest (the model its passages were embedded with)."""
+    folder = Path(model)
+    if not (folder / "config.json").is_file():
+        return ""
+    digest = hashlib.sha256((folder / "config.json").read_bytes())
+    for weights in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("pytorch_model*.bin")):
+        size = weights.stat().st_size
+        digest.update(f"{weights.name}:{size}".encode())
+        with weights.open("rb") as f:
+            digest.update(f.read(1 << 20))
+            f.seek(max(0, size - (1 << 20)))
+            digest.update(f.read(1 << 20))
+    return digest.hexdigest()[:16]
+
+
+def resolve_query_encoder(model: str, variant: str) -> str:
+    """The encoder questions will actually use, without loading it: ``onnx-int8`` refused at export
+    is ``onnx-fp32``; the deterministic test embedder is ``hashing`` whatever the setting."""
+    check_query_encoder(variant)
+    if model == "hashing":
+        return "hashing"
+    if variant == "onnx-int8" and (read_report(Path(model)) or {}).get("int8_accepted") is False:
+        return "onnx-fp32"
+    return variant
 
 
 class OnnxQueryEncoder:
@@ -76,6 +106,7 @@ class OnnxQueryEncoder:
         if not path.is_file():
             raise ModelUnavailable(f"không có tệp mô hình ONNX {path}; {hint}")
         self.variant = variant
+        self.source = report.get("source") or None  # fingerprint of the model exported (older exports: unknown)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

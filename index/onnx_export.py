@@ -4,7 +4,9 @@
 ``attention_mask`` as the torch path feeds them, output ``last_hidden_state``), then ONNX Runtime's
 BERT optimizer (fused attention, layer norms, GELU), then ``quantize_dynamic`` (signed int8 weights,
 per channel). The int8 model is kept only if its question embeddings stay close to torch fp32 on
-the dev questions; otherwise the reason is logged and recorded, and ``onnx-int8`` uses fp32.
+the dev questions and it is faster than fp32 on this CPU; otherwise the reason is logged and
+recorded, and ``onnx-int8`` uses fp32. The report also records the exported model's fingerprint,
+which an index's manifest must match.
 Files go to ``<model>/onnx/`` (built beside it, renamed into place); the model's own files are untouched.
 """
 
@@ -21,12 +23,14 @@ import numpy as np
 
 from core.errors import ModelUnavailable
 from index.model_prepare import swap_in
-from index.onnx_encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report
+from index.onnx_encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report, source_fingerprint
 
 logger = logging.getLogger(__name__)
 
 OPSET = 17
 MIN_COSINE = 0.99  # every check question's int8 vector against torch fp32
+# int8 must also be this much faster than ONNX fp32 on this CPU (without VNNI int8 can be slower)
+MIN_SPEEDUP = 1.2
 # tried in order, the first that passes the check is kept: all MatMuls int8 (fastest), then with the
 # FFN output MatMuls left fp32 (their GELU inputs have the widest range: min cosine 0.988 -> 0.998 here)
 QUANT_PLANS = ("all", "ffn-output-fp32")
@@ -112,6 +116,23 @@ def cosines(model_dir: Path, variant: str, questions: list[str], reference: np.n
     return (vectors * reference).sum(axis=1)
 
 
+def speeds(model_dir: Path, questions: list[str], prompt: str, onnx_dir: Path | None = None,
+           rounds: int = 2) -> dict[str, float]:
+    """Median ms per question, one question at a time, of each ONNX variant, timed in turn on each
+    question (a neighbour's load on shared cores then slows both alike)."""
+    encoders = {v: OnnxQueryEncoder(model_dir, v, onnx_dir=onnx_dir) for v in FILES}
+    times: dict[str, list[float]] = {v: [] for v in encoders}
+    for encoder in encoders.values():
+        encoder.encode([prompt + q for q in questions[:3]])  # warm-up
+    for _ in range(rounds):
+        for question in questions:
+            for variant, encoder in encoders.items():
+                started = time.perf_counter()
+                encoder.encode([prompt + question])
+                times[variant].append((time.perf_counter() - started) * 1000)
+    return {v: round(float(np.median(t)), 2) for v, t in times.items()}
+
+
 def _summary(cos: np.ndarray) -> dict:
     return {"mean_cosine": round(float(cos.mean()), 5), "min_cosine": round(float(cos.min()), 5)}
 
@@ -148,8 +169,9 @@ def export_onnx(model_dir: Path, *, force: bool = False, query_prompt: str = "qu
         fused = _optimize(raw, tmp / FILES["onnx-fp32"], config["num_attention_heads"], config["hidden_size"])
         raw.unlink()
         questions = check_questions()
-        reference = Embedder(str(model_dir), query_prompt=query_prompt).embed_queries(questions)
-        report: dict = {"version": EXPORT_VERSION, "opset": OPSET, "fused": fused, "questions": len(questions)}
+        reference = Embedder(str(model_dir), query_prompt=query_prompt, query_encoder="torch").embed_queries(questions)
+        report: dict = {"version": EXPORT_VERSION, "opset": OPSET, "fused": fused, "questions": len(questions),
+                        "source": source_fingerprint(model_dir)}
         report["onnx-fp32"] = _summary(cosines(model_dir, "onnx-fp32", questions, reference, query_prompt, tmp))
         accepted, reasons = False, []
         for plan in QUANT_PLANS:
@@ -162,6 +184,13 @@ def export_onnx(model_dir: Path, *, force: bool = False, query_prompt: str = "qu
                 accepted = True
                 report["onnx-int8"] = {**int8, "plan": plan}
                 break
+        if accepted:
+            report["p50_ms"] = speeds(model_dir, questions, query_prompt, tmp)
+            speedup = report["p50_ms"]["onnx-fp32"] / max(report["p50_ms"]["onnx-int8"], 1e-6)
+            reasons.append(f"speed: int8 {report['p50_ms']['onnx-int8']:.1f} ms, fp32 {report['p50_ms']['onnx-fp32']:.1f} ms "
+                           f"a question ({speedup:.2f}x, needs ≥ {MIN_SPEEDUP}x)")
+            logger.info("int8 %s", reasons[-1])
+            accepted = speedup >= MIN_SPEEDUP
         report["int8_accepted"] = accepted
         report["int8_reason"] = "; ".join(reasons) + f" over {len(questions)} dev questions"
         if not accepted:

@@ -146,6 +146,16 @@ class Searcher:
                                + (f" có trong {self.settings.index_dir}" if name else "") + "; hãy chạy: hoidap index")
         return folder, read_manifest(folder)
 
+    def _check_encoder(self, snap: Snapshot) -> None:
+        """Once per version: questions must be embedded by the passages' model (refused otherwise);
+        another variant of it than the one recorded at build time is logged."""
+        if snap.encoder_checked:
+            return
+        warning = snap.manifest.check_query_encoder(self.embedder.query_encoder, self.embedder.query_source)
+        if warning:
+            log.warning(warning)
+        snap.encoder_checked = True
+
     # --- the parts of a search -------------------------------------------------------------
 
     def candidate_lists(self, snap: Snapshot, query: Query, mode: str, docs: set[str] | None,
@@ -172,6 +182,7 @@ class Searcher:
                 lists[list_name] = (top, scores[top])
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("dense", "hybrid") and snap.manifest.units:
+            self._check_encoder(snap)
             t1 = time.perf_counter()
             vector = self.embedder.embed_queries([query.expanded])[0]
             timings["embed_ms"] = (time.perf_counter() - t1) * 1000

@@ -30,10 +30,12 @@ class Snapshot:
 
     def __init__(self, folder: Path, manifest: Manifest, settings: Settings) -> None:
         self.folder, self.manifest = folder, manifest
+        self.encoder_checked = False  # the question encoder checked against the manifest (index.search)
         self.units: list[UnitRecord] = read_units(folder)
         self.docs: dict[str, DocRecord] = read_docs(folder)
         self.lexical = LexicalIndex.load(folder)
-        self.dense = DenseIndex(read_vectors(folder), settings.hnsw_threshold, settings.hnsw_ef_search)
+        # memory-mapped: API workers serving the same version share these pages
+        self.dense = DenseIndex(read_vectors(folder, mmap=True), settings.hnsw_threshold, settings.hnsw_ef_search)
         self.position = {u.id: i for i, u in enumerate(self.units)}
         self.doc_list = list(self.docs)
         doc_index = {d: i for i, d in enumerate(self.doc_list)}

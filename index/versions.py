@@ -117,6 +117,24 @@ class Manifest:
     tokenizer: dict = field(default_factory=lambda: dict(TOKENIZER))
     format_version: int = FORMAT_VERSION
     embedded: int = 0  # units embedded for this version (the rest were reused)
+    # how vectors are made: passages always by the torch fp32 model; questions by the encoder named at
+    # build time (HOIDAP_QUERY_ENCODER, as resolved: int8 refused at export is onnx-fp32)
+    passage_encoder: str = "torch-fp32"
+    query_encoder: str = "torch"
+    model_fingerprint: str = ""  # of the passages' model weights ("" when unknown); an ONNX export must match
+
+    def check_query_encoder(self, variant: str, source: str | None) -> str | None:
+        """Refuse questions encoded by an ONNX export of another model than the passages'; a warning
+        (returned, to be logged) when the variant is not the one the index was built for."""
+        if source and self.model_fingerprint and source != self.model_fingerprint:
+            raise IndexMismatch(
+                f"bộ mã hoá câu hỏi {variant} được xuất từ một mô hình khác với mô hình đã nhúng các đoạn của "
+                f"chỉ mục '{self.version}' ({self.model}); hãy xuất lại: hoidap model export-onnx --force, "
+                f"hoặc đặt HOIDAP_QUERY_ENCODER=torch")
+        if variant != self.query_encoder:
+            return (f"index {self.version} was built for question encoder {self.query_encoder}, questions use "
+                    f"{variant} (same model, vectors comparable; run `hoidap index` to record it)")
+        return None
 
     def check(self, model: str, dimensions: int | None = None) -> None:
         """Refuse an index made with another model, dimension or tokenizer than the settings name."""

@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.ingest import Ingester
@@ -16,6 +17,8 @@ from corpus.store import Store
 from core.errors import IndexMismatch, IndexMissing
 from core.settings import Settings
 from index.build import IndexBuilder
+from index.embed_cache import EmbeddingCache
+from index.versions import VersionStore, read_units, read_vectors
 from index.search import Searcher
 
 PLAN = """KẾ HOẠCH
@@ -86,7 +89,7 @@ def _killed_build(data_dir: str) -> None:
     """Runs in a child process: starts a build and dies (SIGKILL) while writing the new version."""
     settings = Settings(data_dir=Path(data_dir), model="hashing")
 
-    def progress(stage: str, done: int, total: int, rate: float) -> None:
+    def progress(stage: str, done: int, total: int, rate: float, left: float | None) -> None:
         if stage == "write":
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -112,6 +115,79 @@ def test_build_killed_midway_leaves_previous_index_serving(small) -> None:
     assert after.version == before.version and after.unit_ids == before.unit_ids
     assert "kh-d" not in fresh.search("chính quyền số Lào Cai", k=10).doc_ids
     assert IndexBuilder(settings, store).build().version != before.version  # the next build completes
+
+
+KILL_AFTER = 4  # vectors embedded (two batches of two) before the build below is killed
+
+
+def _killed_while_embedding(data_dir: str) -> None:
+    """Runs in a child process: a full build that dies (SIGKILL) once KILL_AFTER vectors are embedded."""
+    settings = Settings(data_dir=Path(data_dir), model="hashing", embed_batch_size=2)
+
+    def progress(stage: str, done: int, total: int, rate: float, left: float | None) -> None:
+        if stage == "embed" and done >= KILL_AFTER:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    IndexBuilder(settings, Store(settings.db_path)).build(rebuild=True, progress=progress)
+
+
+def test_build_killed_while_embedding_resumes_without_recomputing(small) -> None:
+    settings, store, docs = small
+    settings = settings.model_copy(update={"embed_batch_size": 2})
+    child = multiprocessing.get_context("spawn").Process(target=_killed_while_embedding, args=(str(settings.data_dir),))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    assert VersionStore(settings.index_dir).current_name() is None  # nothing was committed
+
+    progress_seen: list[tuple[str, int, int]] = []
+    resumed = IndexBuilder(settings, store).build(
+        rebuild=True, progress=lambda stage, done, total, rate, left: progress_seen.append((stage, done, total)))
+    units = len(store.units())
+    assert units > KILL_AFTER + 2
+    assert (resumed.embedded, resumed.resumed, resumed.computed) == (units, KILL_AFTER, units - KILL_AFTER)
+    assert [p for p in progress_seen if p[0] == "embed"][-1] == ("embed", units - KILL_AFTER, units - KILL_AFTER)
+
+    # the resumed vectors are the ones a build from scratch computes; a committed build empties the cache
+    scratch = IndexBuilder(settings, store).build(rebuild=True)
+    assert (scratch.computed, scratch.resumed) == (units, 0)
+    folders = sorted(p for p in settings.index_dir.iterdir() if p.name in (resumed.version, scratch.version))
+    assert len(folders) == 2
+    first, second = (read_vectors(f) for f in folders)
+    order = [{u.embed_key: i for i, u in enumerate(read_units(f))} for f in folders]
+    assert order[0].keys() == order[1].keys()
+    assert np.array_equal(first[[order[0][k] for k in order[0]]], second[[order[1][k] for k in order[0]]])
+
+
+def test_build_failed_after_embedding_resumes_with_nothing_to_embed(small) -> None:
+    settings, store, _ = small
+
+    def fail(stage: str, done: int, total: int, rate: float, left: float | None) -> None:
+        if stage == "write":
+            raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        IndexBuilder(settings, store).build(progress=fail)
+    assert not list(settings.index_dir.glob(".tmp-*"))  # the half-written version was removed
+    again = IndexBuilder(settings, store).build()
+    assert again.computed == 0 and again.resumed == again.embedded == again.units > 0
+
+
+def test_torn_cache_record_is_ignored_and_cut_before_appending(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, "m", 3)
+    cache.append(["a" * 32, "b" * 32], np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32))
+    with cache.path.open("ab") as f:
+        f.write(b"\x01" * 10)  # a batch cut short by a crash
+    assert set(EmbeddingCache(tmp_path, "m", 3).load()) == {"a" * 32, "b" * 32}
+    again = EmbeddingCache(tmp_path, "m", 3)
+    again.append(["c" * 32], np.array([[0, 0, 1]], dtype=np.float32))
+    loaded = again.load()
+    assert set(loaded) == {"a" * 32, "b" * 32, "c" * 32} and loaded["c" * 32].tolist() == [0, 0, 1]
+    assert EmbeddingCache(tmp_path, "m", 4).load() == {}  # other dimensions: not these vectors
+    zeros = "ab" * 15 + "00"  # a key ending in a zero byte is kept whole
+    again.append([zeros], np.array([[0.5, 0.5, 0]], dtype=np.float32))
+    assert EmbeddingCache(tmp_path, "m", 3).load({zeros})[zeros].tolist() == [0.5, 0.5, 0]
+    assert EmbeddingCache(tmp_path, "other model", 3).load() == {}
 
 
 def test_running_searcher_switches_to_new_version_without_restart(small) -> None:

@@ -202,7 +202,7 @@ def _killed_build(settings_json: str) -> None:
     """Runs in a child process: a full build that dies (SIGKILL) while writing rows to Milvus."""
     settings = Settings.model_validate_json(settings_json)
 
-    def progress(stage: str, done: int, total: int, rate: float) -> None:
+    def progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
         if stage == "milvus":
             os.kill(os.getpid(), signal.SIGKILL)
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from core.errors import ModelUnavailable
+from core.errors import IndexMismatch, ModelUnavailable
 from core.settings import Settings
 from index.dense import Embedder
-from index.onnx_encoder import QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder
+from index.onnx_encoder import QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder, resolve_query_encoder
+from index.versions import Manifest
 
 QUESTIONS = [
     "Thời hạn giải quyết thủ tục cấp giấy phép xây dựng là bao lâu?",
@@ -85,15 +86,17 @@ def test_onnx_truncates_as_torch(exported_model: Path) -> None:
 @needs_onnx
 @pytest.mark.slow
 def test_setting_selects_the_encoder(exported_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "onnx-int8")
     settings = Settings(model=str(exported_model))
-    assert settings.query_encoder == "onnx-int8"
-    embedder = Embedder.from_settings(settings)
+    assert settings.query_encoder == "onnx-fp32"  # the default
+    default = Embedder.from_settings(settings)
+    assert default.query_encoder == "onnx-fp32" and isinstance(default._query_model, OnnxQueryEncoder)
+    assert default._model is None  # no torch model until passages are embedded
+    monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "onnx-int8")
+    embedder = Embedder.from_settings(Settings(model=str(exported_model)))
     assert embedder.query_encoder in ("onnx-int8", "onnx-fp32")  # fp32 only if int8 was refused at export
-    assert isinstance(embedder._query_model, OnnxQueryEncoder)
-    monkeypatch.delenv("HOIDAP_QUERY_ENCODER")
-    default = Embedder.from_settings(Settings(model=str(exported_model)))
-    assert default.query_encoder == "torch" and default._query_model is None
+    monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "torch")
+    chosen = Embedder.from_settings(Settings(model=str(exported_model)))
+    assert chosen.query_encoder == "torch" and chosen._query_model is None
 
 
 @needs_onnx
@@ -129,5 +132,104 @@ def test_bad_value_is_refused_by_the_embedder() -> None:
         check_query_encoder("int8")
     with pytest.raises(ValueError, match="accepted: torch, onnx-fp32, onnx-int8"):
         Embedder("hashing", query_encoder="onnx")
-    with pytest.raises(ValueError, match="accepts only 'torch'"):
-        Embedder("hashing", query_encoder="onnx-int8")
+    assert Embedder("hashing", query_encoder="onnx-int8").query_encoder == "hashing"  # the test embedder ignores it
+
+
+@pytest.fixture(scope="module")
+def dev_questions(exported_model: Path) -> tuple[list[str], np.ndarray]:
+    """Every dev question, also typed without diacritics, and its torch fp32 vector."""
+    from corpus.text import fold
+    from eval.gold import load_gold
+
+    questions = [q.question for q in load_gold()]
+    questions += [fold(q) for q in questions]
+    return questions, Embedder(str(exported_model), query_encoder="torch").embed_queries(questions)
+
+
+@needs_onnx
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["default", "onnx-int8"])
+def test_onnx_encoders_are_close_to_torch_on_every_dev_question(exported_model: Path, dev_questions, variant: str) -> None:
+    questions, reference = dev_questions
+    settings = Settings(model=str(exported_model))
+    if variant != "default":
+        settings = settings.model_copy(update={"query_encoder": variant})
+    embedder = Embedder.from_settings(settings)
+    assert embedder.query_encoder.startswith("onnx-")
+    vectors = np.vstack([embedder.embed_queries([q]) for q in questions])  # one at a time, as served
+    cosine = (vectors * reference).sum(axis=1)
+    assert cosine.min() >= 0.99, sorted(zip(cosine.round(4), questions))[:3]
+
+
+@needs_onnx
+@pytest.mark.slow
+def test_index_manifest_records_the_question_encoder(indexed_settings: Settings) -> None:
+    from index.onnx_encoder import read_report, resolve_query_encoder, source_fingerprint
+    from index.search import Searcher
+    from index.versions import VersionStore
+
+    _, manifest = VersionStore(indexed_settings.index_dir).current()
+    expected = resolve_query_encoder(indexed_settings.model, indexed_settings.query_encoder)
+    assert manifest.query_encoder == expected and expected.startswith("onnx-")
+    assert manifest.passage_encoder == "torch-fp32"
+    assert manifest.model_fingerprint == source_fingerprint(indexed_settings.model) != ""
+    source = (read_report(Path(indexed_settings.model)) or {}).get("source")
+    assert source in (None, manifest.model_fingerprint)  # exports older than the fingerprint: unknown
+    assert Searcher(indexed_settings).search("kinh phi thuc hien de an", mode="dense", k=3).unit_ids
+
+
+def test_questions_from_another_models_export_are_refused() -> None:
+    manifest = Manifest(version="v1", model="m", dimensions=384, corpus_fingerprint="f", units=1, created_at=0.0,
+                        dense="flat", query_encoder="onnx-int8", model_fingerprint="aaaa")
+    with pytest.raises(IndexMismatch, match="export-onnx --force"):
+        manifest.check_query_encoder("onnx-int8", "bbbb")
+    assert manifest.check_query_encoder("onnx-int8", "aaaa") is None
+    assert manifest.check_query_encoder("onnx-int8", None) is None  # an export that predates fingerprints
+    assert "built for question encoder onnx-int8" in manifest.check_query_encoder("torch", None)
+
+
+def test_int8_refused_at_export_resolves_to_fp32(tmp_path: Path) -> None:
+    (tmp_path / "onnx").mkdir()
+    (tmp_path / "onnx" / "onnx-export.json").write_text('{"int8_accepted": false, "int8_reason": "slower"}')
+    assert resolve_query_encoder(str(tmp_path), "onnx-int8") == "onnx-fp32"
+    assert resolve_query_encoder(str(tmp_path), "torch") == "torch"
+    assert resolve_query_encoder("hashing", "onnx-int8") == "hashing"
+
+
+@pytest.mark.slow
+def test_index_builds_without_the_onnx_export_and_search_says_how_to_make_it(tmp_path: Path) -> None:
+    from corpus.ingest import Ingester
+    from corpus.store import Store
+    from index.build import IndexBuilder
+    from index.search import Searcher
+    from index.versions import VersionStore
+
+    model = tmp_path / "model"  # the converted model without its onnx/ folder
+    model.mkdir()
+    for entry in Path(Settings().model).iterdir():
+        if entry.name != "onnx":
+            (model / entry.name).symlink_to(entry)
+    settings = Settings(data_dir=tmp_path / "data", model=str(model))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "kh.txt").write_text("KẾ HOẠCH\nCải cách hành chính năm 2026 của tỉnh Lai Châu\nI. MỤC TIÊU\n"
+                                 "1. Số hóa toàn bộ hồ sơ thủ tục hành chính còn hiệu lực.\n", encoding="utf-8")
+    store = Store(settings.db_path)
+    Ingester(store, settings).ingest_paths([docs])
+    report = IndexBuilder(settings, store).build()
+    assert report.embedded == report.units > 0
+    _, manifest = VersionStore(settings.index_dir).current()
+    assert manifest.query_encoder == "onnx-fp32" and manifest.passage_encoder == "torch-fp32"
+    assert Searcher(settings).search("so hoa ho so", mode="bm25", k=3).unit_ids  # lexical needs no model
+    with pytest.raises(ModelUnavailable, match="export-onnx"):
+        Searcher(settings).search("so hoa ho so", mode="dense", k=3)
+
+
+@needs_onnx
+def test_install_time_speed_check_times_both_onnx_variants(exported_model: Path) -> None:
+    from index.onnx_export import speeds
+
+    if not (exported_model / "onnx" / "model-int8.onnx").is_file():
+        pytest.skip("int8 was refused at this machine's export: nothing to time against fp32")
+    timed = speeds(exported_model, QUESTIONS[:3], "query: ", rounds=1)
+    assert set(timed) == {"onnx-fp32", "onnx-int8"} and all(ms > 0 for ms in timed.values())
