@@ -1,4 +1,4 @@
-"""Shared dependencies: the app state, the per-client-address rate limit, the admin key check."""
+"""Shared dependencies: the app state, the per-client-address rate limit, the admin check (key or console session)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from api.sessions import COOKIE, Session
 from api.state import AppState
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def get_state(request: Request) -> AppState:
@@ -48,9 +51,14 @@ def _within(address: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool
     return any(ip in network for network in networks)
 
 
-def rate_limited(request: Request, state: State) -> None:
+def address_of(request: Request, state: AppState) -> str:
+    """The client address of ``request`` (see :func:`client_address`)."""
     peer = request.client.host if request.client else "unknown"
-    address = client_address(peer, request.headers.getlist("x-forwarded-for"), state.settings.trusted_proxies)
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), state.settings.trusted_proxies)
+
+
+def rate_limited(request: Request, state: State) -> None:
+    address = address_of(request, state)
     decision = request.app.state.limiter.take(address)
     if not decision.allowed:
         raise HTTPException(status_code=429, detail={"code": "rate_limited",
@@ -58,16 +66,36 @@ def rate_limited(request: Request, state: State) -> None:
                             headers={"Retry-After": str(max(1, round(decision.wait)))})
 
 
-def require_admin(state: State, x_api_key: Annotated[str | None, Header()] = None) -> None:
+def key_ok(state: AppState, given: str | None) -> bool:
+    """Whether ``given`` is one of the admin keys."""
     keys = [k.get_secret_value() for k in state.settings.admin_keys]
-    given = (x_api_key or "").encode()
     # compare against every key in constant time, so timing tells nothing about which part matched
     ok = False
     for key in keys:
-        ok |= hmac.compare_digest(given, key.encode())
-    if not keys or not x_api_key or not ok:
-        raise HTTPException(status_code=401, detail={"code": "unauthorized",
-                            "message": "Cần khóa quản trị hợp lệ trong tiêu đề X-API-Key"})
+        ok |= hmac.compare_digest((given or "").encode(), key.encode())
+    return bool(keys) and bool(given) and ok
+
+
+def console_session(request: Request) -> Session | None:
+    """The console session of the request's cookie, if it is valid and not expired."""
+    return request.app.state.sessions.get(request.cookies.get(COOKIE))
+
+
+def require_admin(request: Request, state: State, x_api_key: Annotated[str | None, Header()] = None,
+                  x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+    """An admin key in ``X-API-Key``, or the console's session cookie (plus ``X-CSRF-Token`` to change anything)."""
+    if x_api_key is not None:
+        if not key_ok(state, x_api_key):
+            raise HTTPException(status_code=401, detail={"code": "unauthorized",
+                                "message": "Cần khóa quản trị hợp lệ trong tiêu đề X-API-Key"})
+        return
+    session = console_session(request)
+    if session is None:
+        raise HTTPException(status_code=401, detail={"code": "unauthorized", "message":
+                            "Cần khóa quản trị hợp lệ trong tiêu đề X-API-Key, hoặc đăng nhập tại /admin"})
+    if request.method not in SAFE_METHODS and not session.csrf_ok(x_csrf_token):
+        raise HTTPException(status_code=403, detail={"code": "csrf_failed", "message":
+                            "Thiếu hoặc sai mã chống giả mạo (tiêu đề X-CSRF-Token); hãy tải lại trang quản trị"})
 
 
 RateLimited = Depends(rate_limited)

@@ -6,13 +6,14 @@ import logging
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.routes import admin, ask, documents, quiz, system
+from api.routes import admin, ask, console, documents, experts, quiz, system
+from api.sessions import Sessions, SignInGuard
 from api.schemas import ErrorResponse
 from api.state import AppState
 from core.errors import IndexUnavailable
@@ -23,13 +24,17 @@ log = logging.getLogger(__name__)
 
 # every error body is {"error": {"code", "message"}} (api/errors.py); the OpenAPI document says so
 ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for status, text in (
-    (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (404, "not_found"),
+    (400, "bad request: invalid_doc_id, …"), (401, "unauthorized"), (403, "csrf_failed (console session without X-CSRF-Token)"),
+    (404, "not_found"),
     (409, "document_exists, duplicate_document"), (413, "file_too_large"), (415, "unsupported_format"),
     (422, "empty_question, question_too_long, invalid_filter, invalid_request, corrupt_document, …"),
     (429, "rate_limited (with Retry-After)"), (503, "index_missing, index_unavailable, busy"))}
 STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
-PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/api/quiz/", "/widget.js")
+PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/api/quiz/", "/widget.js",
+                "/api/expert", "/api/replies")
+# the pages and their scripts and styles (plain files, no build step)
+PAGES = {"admin.js": "application/javascript", "admin.css": "text/css", "vanban.js": "application/javascript"}
 
 
 class CORSByPath:
@@ -43,8 +48,8 @@ class CORSByPath:
     def __init__(self, app: ASGIApp, public_origins: list[str], private_origins: list[str]) -> None:
         self.public = CORSMiddleware(app, allow_origins=public_origins, allow_methods=["GET", "POST"],
                                      allow_headers=["Content-Type"])
-        self.private = CORSMiddleware(app, allow_origins=private_origins, allow_methods=["GET", "POST", "DELETE"],
-                                      allow_headers=["Content-Type", "X-API-Key"])
+        self.private = CORSMiddleware(app, allow_origins=private_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                                      allow_headers=["Content-Type", "X-API-Key", "X-CSRF-Token"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         public = scope["type"] == "http" and scope["path"].startswith(PUBLIC_PATHS)
@@ -67,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Hỏi đáp văn bản cải cách hành chính, trả lời kèm trích dẫn điều khoản.")
     app.state.hoidap = AppState(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_max_clients)
+    app.state.sessions = Sessions(settings.admin_session_hours * 3600)
+    app.state.signin_guard = SignInGuard(settings.admin_signin_failures, settings.admin_signin_lockout_minutes * 60,
+                                         settings.rate_limit_max_clients)
     errors.install(app)
     app.add_middleware(CORSByPath, public_origins=settings.cors_origins, private_origins=settings.admin_cors_origins)
 
@@ -78,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hoidap.assistant.metrics.observe_request(path, response.status_code)
         return response
 
-    for router in (ask.router, documents.router, admin.router, quiz.public, quiz.admin, system.router):
+    for router in (ask.router, documents.router, admin.router, quiz.public, quiz.admin, system.router,
+                   console.router, experts.public, experts.admin):
         app.include_router(router, responses=ERROR_RESPONSES)
     _mount_channels(app, settings)
 
@@ -94,11 +103,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def reader(doc_id: str) -> Response:
         return _static("doc.html", "text/html")
 
+    @app.get("/vanban", include_in_schema=False)
+    def library() -> Response:
+        return _static("vanban.html", "text/html")
+
+    @app.get("/vanban/{doc_id}", include_in_schema=False)
+    def library_reader(doc_id: str) -> Response:
+        return _static("doc.html", "text/html")
+
+    @app.get("/admin", include_in_schema=False)
+    def console_page() -> Response:
+        return _static("admin.html", "text/html")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def page_asset(name: str) -> Response:
+        if name not in PAGES:
+            raise HTTPException(status_code=404)
+        return _static(name, PAGES[name])
+
     return app
 
 
 def _static(name: str, media_type: str) -> Response:
-    return Response((STATIC / name).read_bytes(), media_type=media_type)
+    # pages hold no secret, but the console must not be framed by another site (clickjacking)
+    headers = {"X-Frame-Options": "DENY", "Cache-Control": "no-cache"} if name.startswith("admin") else None
+    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=headers)
 
 
 def _mount_channels(app: FastAPI, settings: Settings) -> None:

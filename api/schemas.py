@@ -50,6 +50,8 @@ class AskResponse(BaseModel):
     direct: str | None = Field(None, description="the asked fact, verbatim from the unit direct_unit_id; it opens `answer`")
     direct_unit_id: str | None = None
     confidence: float | None = Field(None, description="probability that the documents answer (answerability model)")
+    faq: dict | None = Field(None, description="a curated expert answer matched: id, question, answered_at (dd/mm/yyyy), "
+                             "unit_id (the unit it cites), score")
     reason: str | None = Field(None, description="why there is no answer: unknown_place, doc_year_missing, "
                                "missing_year, place_mismatch, detail_unmet, result_asked, low_confidence, no_hits")
 

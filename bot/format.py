@@ -7,9 +7,12 @@ Telegram gets HTML (every piece of document text escaped); Zalo gets plain text.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from html import escape as _escape
+from urllib.parse import quote
 
 from hoidap.answer import Answer
+from hoidap.experts import Reply
 from core.errors import HoidapError, InvalidQuery
 
 TELEGRAM_MAX_CHARS = 4096
@@ -56,8 +59,11 @@ def help_text(*, telegram: bool = False) -> str:
         _COMMANDS,
     ]
     if telegram:
-        parts.insert(2, "Bấm 📄 1, 📄 2 để đọc toàn văn điều khoản; 👍/👎 để góp ý câu trả lời.")
+        parts.insert(2, "Bấm 📄 1, 📄 2 để đọc toàn văn điều khoản; 👍/👎 để góp ý câu trả lời. Khi không tìm thấy "
+                        "câu trả lời (hoặc sau 👎), bấm “Gửi câu hỏi cho cán bộ phụ trách”.")
         parts.append(_GROUPS)
+    else:
+        parts.append("/canbo: chuyển câu hỏi vừa hỏi cho cán bộ phụ trách; câu trả lời được gửi lại tại đây.")
     return "\n\n".join(parts)
 
 
@@ -86,24 +92,78 @@ def _lead(answer: Answer) -> tuple[str, str]:
     return answer.direct + marks.group(1), answer.answer[len(answer.direct) + marks.end():]
 
 
-def answer_html(answer: Answer) -> str:
-    """The answer in Telegram HTML, the fact asked for in bold on the first line, citations as a numbered footer."""
+ESCALATE_BUTTON = "✉️ Gửi câu hỏi cho cán bộ phụ trách"
+ESCALATE_COMMAND = "/canbo"
+ESCALATED = ("Đã gửi câu hỏi cho cán bộ phụ trách. Câu trả lời sẽ được gửi cho bạn tại đây "
+             "ngay khi cán bộ trả lời.")
+NOTHING_TO_ESCALATE = "Chưa có câu hỏi nào để chuyển; hãy đặt câu hỏi trước."
+
+
+def unit_url(base_url: str, doc_id: str, unit_id: str | None = None) -> str:
+    """The library page of a document, at a unit: ``{base}/vanban/{doc}#{unit}``.
+
+    Example:
+        >>> unit_url("https://hoidap.gov.vn", "dongthap-2021-de-an-1601", "dongthap-2021-de-an-1601-u12")
+        'https://hoidap.gov.vn/vanban/dongthap-2021-de-an-1601#dongthap-2021-de-an-1601-u12'
+    """
+    return f"{base_url}/vanban/{quote(doc_id, safe='')}" + (f"#{quote(unit_id, safe='')}" if unit_id else "")
+
+
+def answer_html(answer: Answer, base_url: str = "") -> str:
+    """The answer in Telegram HTML, the fact asked for in bold on the first line, citations as a numbered footer
+    (each a link to the unit in the library when ``base_url`` is set)."""
     first, rest = _lead(answer)
     text = f"<b>{escape(first)}</b>\n{escape(rest)}" if first else escape(rest)
     if answer.citations:
-        lines = [f"[{c.rank}] {escape(c.citation)}, {escape(c.label)}"
+        lines = [f"[{c.rank}] {_linked(base_url, c.doc_id, c.unit_id, f'{c.citation}, {c.label}')}"
                  + (f" — ⚠️ <i>{escape(c.validity)}</i>" if c.validity else "") for c in answer.citations]
         text += "\n\n<b>Nguồn</b>\n" + "\n".join(lines)
     return text
 
 
-def answer_plain(answer: Answer) -> str:
-    """The answer as plain text (Zalo), the fact asked for on its own first line, citations as a numbered footer."""
+def answer_plain(answer: Answer, base_url: str = "") -> str:
+    """The answer as plain text (Zalo), the fact asked for on its own first line, citations as a numbered footer;
+    an answer that found nothing says how to ask the expert in charge."""
     first, rest = _lead(answer)
     text = f"{first}\n{rest}" if first else rest
     if answer.citations:
-        text += "\n\nNguồn:\n" + "\n".join(f"[{c.rank}] {c.citation}, {c.label}" + (f" — ⚠️ {c.validity}" if c.validity else "")
-                                            for c in answer.citations)
+        text += "\n\nNguồn:\n" + "\n".join(
+            f"[{c.rank}] {c.citation}, {c.label}" + (f" — ⚠️ {c.validity}" if c.validity else "")
+            + (f"\n{unit_url(base_url, c.doc_id, c.unit_id)}" if base_url else "")
+            for c in answer.citations)
+    if answer.escalable:
+        text += f"\n\nGửi {ESCALATE_COMMAND} để chuyển câu hỏi này cho cán bộ phụ trách."
+    return text
+
+
+def _linked(base_url: str, doc_id: str, unit_id: str | None, text: str) -> str:
+    if not base_url:
+        return escape(text)
+    return f'<a href="{_escape(unit_url(base_url, doc_id, unit_id), quote=True)}">{escape(text)}</a>'
+
+
+def _day(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%d/%m/%Y")
+
+
+def expert_reply_html(reply: Reply, base_url: str = "") -> str:
+    """An expert's reply, for Telegram: the question it answers, the reply, the units it cites."""
+    text = (f"✉️ <b>Cán bộ phụ trách trả lời</b> ({_day(reply.answered_at)})\n"
+            f"<i>Câu hỏi: {escape(reply.question)}</i>\n\n{escape(reply.text)}")
+    if reply.units:
+        lines = [f"[{i}] {_linked(base_url, u.doc_id, u.unit_id, f'{u.citation}, {u.label}')}"
+                 for i, u in enumerate(reply.units, 1)]
+        text += "\n\n<b>Căn cứ</b>\n" + "\n".join(lines)
+    return text
+
+
+def expert_reply_plain(reply: Reply, base_url: str = "") -> str:
+    """An expert's reply, for Zalo."""
+    text = f"Cán bộ phụ trách trả lời ({_day(reply.answered_at)})\nCâu hỏi: {reply.question}\n\n{reply.text}"
+    if reply.units:
+        text += "\n\nCăn cứ:\n" + "\n".join(
+            f"[{i}] {u.citation}, {u.label}" + (f"\n{unit_url(base_url, u.doc_id, u.unit_id)}" if base_url else "")
+            for i, u in enumerate(reply.units, 1))
     return text
 
 
@@ -117,19 +177,22 @@ def clause_html(rank: int, citation: str, label: str, breadcrumb: list[str], tex
     return f"{head}\n\n{escape(text)}"
 
 
-def documents_html(documents: list[dict]) -> str:
-    """The /vanban reply: one paragraph per document, so long lists split between documents."""
+def documents_html(documents: list[dict], base_url: str = "") -> str:
+    """The /vanban reply: one paragraph per document, so long lists split between documents; each a link to
+    the library's reader when ``base_url`` is set."""
     if not documents:
         return "Chưa có văn bản nào được nạp."
-    items = [f"{i}. <b>{escape(d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · {d['units']} đoạn"
-             + (f"\n⚠️ {escape(d['validity'])}" if d.get("validity") else "") for i, d in enumerate(documents, 1)]
+    items = [f"{i}. <b>{_linked(base_url, d['id'], None, d['citation'])}</b>\nMã: <code>{escape(d['id'])}</code> · "
+             f"{d['units']} đoạn" + (f"\n⚠️ {escape(d['validity'])}" if d.get("validity") else "")
+             for i, d in enumerate(documents, 1)]
     return f"<b>Văn bản đang tra cứu ({len(documents)})</b>\n\n" + "\n\n".join(items)
 
 
-def documents_plain(documents: list[dict]) -> str:
+def documents_plain(documents: list[dict], base_url: str = "") -> str:
     if not documents:
         return "Chưa có văn bản nào được nạp."
     items = [f"{i}. {d['citation']} (mã {d['id']}, {d['units']} đoạn)" + (f" — ⚠️ {d['validity']}" if d.get("validity") else "")
+             + (f"\n{unit_url(base_url, d['id'])}" if base_url else "")
              for i, d in enumerate(documents, 1)]
     return f"Văn bản đang tra cứu ({len(documents)}):\n\n" + "\n\n".join(items)
 

@@ -21,7 +21,7 @@ from typing import TypeVar
 from telegram import (Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters,
                       Update)
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, Defaults, MessageHandler,
                           filters)
 from telegram.request import HTTPXRequest, RequestData
@@ -29,9 +29,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import format as fmt
 from bot import telegram_quiz
+from bot.delivery import deliver_forever
 from bot.limits import ChatRateLimiter
 from hoidap.answer import Answer
 from hoidap.assistant import Assistant
+from hoidap.experts import Reply
 from core.errors import HoidapError, InvalidQuery, NotFound
 from core.settings import Settings
 
@@ -41,7 +43,7 @@ T = TypeVar("T")
 CHANNEL = "telegram"
 SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER = 120.0  # seconds; a longer flood wait gives up rather than holding the chat
-_CALLBACK = re.compile(r"^([cf]):([0-9a-f]{32}):(\d{1,2})$")
+_CALLBACK = re.compile(r"^([cfe]):([0-9a-f]{32}):(\d{1,2})$")
 
 
 @dataclass
@@ -50,6 +52,7 @@ class BotDeps:
 
     assistant: Assistant
     limiter: ChatRateLimiter
+    base_url: str = ""  # HOIDAP_PUBLIC_BASE_URL: citations link to the library
     # one lock per chat: with concurrent updates, a follow-up question still waits for the one before it
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
 
@@ -113,19 +116,23 @@ async def send_html(bot: Bot, chat_id: int, html: str, *, reply_markup: InlineKe
 
 
 def parse_callback(data: str | None) -> tuple[str, str, int]:
-    """(kind, answer id, number) from a button's data: ``c:<answer id>:<rank>`` or ``f:<answer id>:<1|0>``.
+    """(kind, answer id, number) from a button's data: ``c:<answer id>:<rank>``, ``f:<answer id>:<1|0>``
+    or ``e:<answer id>:0`` (send the question to the expert in charge).
 
     Raises:
         ValueError: data of another shape (an old or forged button).
     """
     match = _CALLBACK.match(data or "")
-    if not match or (match.group(1) == "f" and match.group(3) not in ("0", "1")):
-        raise ValueError(f"unreadable button data {data!r}; expected 'c:<answer id>:<rank>' or 'f:<answer id>:<1|0>'")
+    if not match or (match.group(1) == "f" and match.group(3) not in ("0", "1")) or \
+            (match.group(1) == "e" and match.group(3) != "0"):
+        raise ValueError(f"unreadable button data {data!r}; expected 'c:<answer id>:<rank>', 'f:<answer id>:<1|0>' "
+                         "or 'e:<answer id>:0'")
     return match.group(1), match.group(2), int(match.group(3))
 
 
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """📄 1, 📄 2 … to read each cited clause; 👍/👎 for feedback."""
+    """📄 1, 📄 2 … to read each cited clause; 👍/👎 for feedback; when nothing was found, a button to send
+    the question to the expert in charge."""
     if not answer.answer_id:
         return None
     rows = []
@@ -134,7 +141,13 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
                      for c in answer.citations])
     rows.append([InlineKeyboardButton("👍", callback_data=f"f:{answer.answer_id}:1"),
                  InlineKeyboardButton("👎", callback_data=f"f:{answer.answer_id}:0")])
+    if answer.escalable:
+        rows.append([escalate_button(answer.answer_id)])
     return InlineKeyboardMarkup(rows)
+
+
+def escalate_button(answer_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(fmt.ESCALATE_BUTTON, callback_data=f"e:{answer_id}:0")
 
 
 def addressed_text(message: Message, bot_username: str | None, bot_id: int) -> str | None:
@@ -195,7 +208,8 @@ async def documents(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/vanban: the documents the answers come from."""
     if await _within_rate(update, context):
         docs = await asyncio.to_thread(_deps(context).assistant.documents)
-        await send_html(context.bot, update.effective_chat.id, fmt.documents_html([d.public() for d in docs]))
+        await send_html(context.bot, update.effective_chat.id, fmt.documents_html([d.public() for d in docs],
+                                                                             _deps(context).base_url))
 
 
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,12 +233,12 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.error("cannot answer in Telegram chat %s: %s", chat_id, exc.message)
             await send_html(context.bot, chat_id, fmt.escape(fmt.error_text(exc)), reply_to=reply_to)
             return
-        await send_html(context.bot, chat_id, fmt.answer_html(answer), reply_markup=answer_keyboard(answer),
+        await send_html(context.bot, chat_id, fmt.answer_html(answer, deps.base_url), reply_markup=answer_keyboard(answer),
                         reply_to=reply_to)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """📄 n shows a cited clause in full; 👍/👎 stores feedback on the answer."""
+    """📄 n shows a cited clause in full; 👍/👎 stores feedback on the answer; ✉️ sends the question to the expert."""
     query = update.callback_query
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
     try:
@@ -245,6 +259,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message_id = query.message.message_id if query.message else None
         await send_html(context.bot, chat_id, clause, reply_to=message_id)
         return
+    if kind == "e":
+        await _escalate(query, context, chat_id, answer_id)
+        return
     try:
         await asyncio.to_thread(assistant.feedback, answer_id, number == 1, None, channel=CHANNEL)
     except NotFound as exc:
@@ -253,13 +270,61 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await _answer_query(query.answer, "Cảm ơn bạn đã góp ý!")
     markup = getattr(query.message, "reply_markup", None)
-    if markup is not None:  # one vote per answer: keep only the 📄 buttons
+    if markup is not None:  # one vote per answer: keep only the 📄 buttons, and after 👎 offer the expert
         rows = [row for row in markup.inline_keyboard if all((b.callback_data or "").startswith("c:") for b in row)]
+        if number == 0:
+            rows.append([escalate_button(answer_id)])
         try:
             await with_retry(partial(query.edit_message_reply_markup, InlineKeyboardMarkup(rows) if rows else None),
                              "editMessageReplyMarkup")
         except BadRequest as exc:  # e.g. the message is too old to edit: the vote is stored all the same
             log.info("could not remove feedback buttons in chat %s: %s", chat_id, exc)
+
+
+async def _escalate(query, context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer_id: str) -> None:
+    try:
+        await asyncio.to_thread(_deps(context).assistant.escalate, answer_id, channel=CHANNEL,
+                                conversation_id=f"tg:{chat_id}", reply_to=str(chat_id))
+    except NotFound as exc:
+        log.info("expert button in chat %s: %s", chat_id, exc.message)
+        await _answer_query(query.answer, "Câu trả lời này không còn được lưu.")
+        return
+    await _answer_query(query.answer, "Đã gửi cho cán bộ phụ trách")
+    markup = getattr(query.message, "reply_markup", None)
+    if markup is not None:  # sent once: the button goes
+        rows = [row for row in markup.inline_keyboard if all(not (b.callback_data or "").startswith("e:") for b in row)]
+        try:
+            await with_retry(partial(query.edit_message_reply_markup, InlineKeyboardMarkup(rows) if rows else None),
+                             "editMessageReplyMarkup")
+        except BadRequest as exc:
+            log.info("could not remove the expert button in chat %s: %s", chat_id, exc)
+    await send_html(context.bot, chat_id, fmt.escape(fmt.ESCALATED))
+
+
+async def _send_reply(bot: Bot, base_url: str, reply: Reply) -> str | None:
+    """One expert reply to its Telegram chat; the reason when Telegram refuses it for good."""
+    try:
+        await send_html(bot, int(reply.reply_to), fmt.expert_reply_html(reply, base_url))
+    except (BadRequest, Forbidden) as exc:  # the chat is gone or blocked the bot: sending again would fail too
+        return f"Telegram: {exc}"
+    return None
+
+
+async def start_delivery(application: Application) -> None:
+    deps: BotDeps = application.bot_data["deps"]
+    send = partial(_send_reply, application.bot, deps.base_url)
+    application.bot_data["delivery"] = asyncio.create_task(
+        deliver_forever(deps.assistant, CHANNEL, send, application.bot_data["poll_seconds"]), name="expert-replies")
+
+
+async def stop_delivery(application: Application) -> None:
+    task = application.bot_data.pop("delivery", None)
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
 
 
 async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None) -> None:
@@ -345,14 +410,18 @@ def build_application(settings: Settings, assistant: Assistant, *, polling: bool
         .concurrent_updates(4)
     )
     if polling:
+        # expert replies go out from the polling process; inside the API, TelegramWebhook starts the same loop
         builder = builder.get_updates_request(_SkipUnreadableUpdates(connection_pool_size=1))
-        # the periodic check runs while polling runs (inside the API, TelegramWebhook starts and stops it)
-        builder = builder.post_init(_post_init).post_stop(telegram_quiz.stop_periodic)
+        # the periodic check and the expert replies run while polling runs (inside the API, TelegramWebhook
+        # starts and stops both)
+        builder = builder.post_init(_post_init).post_stop(_post_stop)
     else:
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data["deps"] = BotDeps(assistant, ChatRateLimiter(settings.telegram_rate_limit_per_minute,
-                                                                       settings.rate_limit_max_clients))
+                                                                       settings.rate_limit_max_clients),
+                                           base_url=settings.public_base_url)
+    application.bot_data["poll_seconds"] = settings.expert_poll_seconds
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("vanban", documents))
@@ -365,6 +434,12 @@ def build_application(settings: Settings, assistant: Assistant, *, polling: bool
 
 async def _post_init(application: Application) -> None:
     telegram_quiz.start_periodic(application)
+    await start_delivery(application)
+
+
+async def _post_stop(application: Application) -> None:
+    await telegram_quiz.stop_periodic(application)
+    await stop_delivery(application)
 
 
 def run_polling(application: Application, **kwargs) -> None:

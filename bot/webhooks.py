@@ -18,8 +18,9 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import telegram_quiz, zalo
+from bot.delivery import deliver_forever
 from bot.periodic import Periodic
-from bot.telegram import build_application
+from bot.telegram import build_application, start_delivery, stop_delivery
 from hoidap.assistant import Assistant
 from hoidap.quiz.schedule import parse as parse_schedule
 from core.settings import Settings
@@ -52,10 +53,12 @@ class TelegramWebhook:
                 await self.application.initialize()  # getMe: the bot's name, for mentions in groups
                 await self.application.start()
                 telegram_quiz.start_periodic(self.application)
+                await start_delivery(self.application)  # expert replies out to their chats
 
     async def stop(self) -> None:
         async with self._lock:
             await telegram_quiz.stop_periodic(self.application)
+            await stop_delivery(self.application)
             if self.application.running:
                 await self.application.stop()
             await self.application.shutdown()
@@ -82,6 +85,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        zalo_delivery = None
+        if zalo_channel is not None:
+            zalo_delivery = asyncio.create_task(deliver_forever(assistant, zalo.CHANNEL, zalo_channel.send_reply,
+                                                                settings.expert_poll_seconds), name="zalo-expert-replies")
         if telegram is not None:
             try:
                 await telegram.start()
@@ -94,6 +101,12 @@ def mount(app: FastAPI, settings: Settings) -> None:
         finally:
             if zalo_periodic is not None:
                 await zalo_periodic.stop()
+            if zalo_delivery is not None:
+                zalo_delivery.cancel()
+                try:
+                    await zalo_delivery
+                except asyncio.CancelledError:
+                    pass
             if telegram is not None:
                 await telegram.stop()
             if zalo_channel is not None:

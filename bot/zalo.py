@@ -18,6 +18,7 @@ import json
 import logging
 import time
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from bot import format as fmt
 from bot.limits import RecentIds
 from bot.zalo_quiz import ZaloQuiz
 from hoidap.assistant import Assistant
-from core.errors import HoidapError, InvalidQuery
+from hoidap.experts import Reply
+from core.errors import HoidapError, InvalidQuery, NotFound
 from core.private import write_private
 from core.ratelimit import RateLimiter
 from core.settings import Settings
@@ -278,6 +280,8 @@ class ZaloChannel:
         self.limiter = RateLimiter(settings.zalo_rate_limit_per_minute, settings.rate_limit_max_clients)
         self.seen = RecentIds()
         self.quiz = ZaloQuiz(assistant, self.send)
+        # each user's last answer, for /canbo (send it to the expert); bounded like the rate limiter
+        self.last_answer: OrderedDict[str, str] = OrderedDict()
         # one lock per user: a follow-up question waits for the answer before it
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -310,7 +314,9 @@ class ZaloChannel:
             return await self.send(event.user_id, fmt.welcome_text() if command == "/start" else fmt.help_text())
         if command == "/vanban":
             docs = await asyncio.to_thread(self.assistant.documents)
-            return await self.send(event.user_id, fmt.documents_plain([d.public() for d in docs]))
+            return await self.send(event.user_id, fmt.documents_plain([d.public() for d in docs], self.settings.public_base_url))
+        if command == fmt.ESCALATE_COMMAND:
+            return await self._escalate(event.user_id)
         lock = self._locks.get(event.user_id)
         if lock is None:
             lock = self._locks[event.user_id] = asyncio.Lock()
@@ -324,7 +330,32 @@ class ZaloChannel:
                 if not isinstance(exc, InvalidQuery):
                     log.error("cannot answer Zalo user %s: %s", event.user_id, exc.message)
                 return await self.send(event.user_id, fmt.error_text(exc))
-            await self.send(event.user_id, fmt.answer_plain(answer))
+            if answer.answer_id:
+                self.last_answer[event.user_id] = answer.answer_id
+                self.last_answer.move_to_end(event.user_id)
+                while len(self.last_answer) > self.settings.rate_limit_max_clients:
+                    self.last_answer.popitem(last=False)
+            await self.send(event.user_id, fmt.answer_plain(answer, self.settings.public_base_url))
+
+    async def _escalate(self, user_id: str) -> None:
+        """/canbo: the user's last question goes to the expert in charge."""
+        answer_id = self.last_answer.get(user_id)
+        if answer_id is None:
+            return await self.send(user_id, fmt.NOTHING_TO_ESCALATE)
+        try:
+            await asyncio.to_thread(self.assistant.escalate, answer_id, channel=CHANNEL,
+                                    conversation_id=f"zalo:{user_id}", reply_to=user_id)
+        except NotFound:
+            return await self.send(user_id, fmt.NOTHING_TO_ESCALATE)
+        await self.send(user_id, fmt.ESCALATED)
+
+    async def send_reply(self, reply: Reply) -> str | None:
+        """An expert's reply to the Zalo user who asked; the reason when Zalo refuses it."""
+        try:
+            await self.send(reply.reply_to, fmt.expert_reply_plain(reply, self.settings.public_base_url))
+        except ZaloApiError as exc:
+            return exc.message
+        return None
 
     async def send(self, user_id: str, text: str) -> None:
         for part in fmt.split_message(text, fmt.ZALO_MAX_CHARS):

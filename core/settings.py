@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once (per worker); 0 = one per CPU core
     workers: int = Field(1, ge=1)  # API processes (hoidap serve --workers); metrics shared through metrics_dir
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
+    # the admin console (/admin): sign-in sessions and failed sign-ins
+    admin_session_hours: float = Field(8.0, gt=0, le=24 * 30)
+    admin_signin_failures: int = Field(5, ge=1)  # failed sign-ins per client address before a lockout
+    admin_signin_lockout_minutes: float = Field(15.0, gt=0)
+    # links in bot messages and the expert queue
+    public_base_url: str = ""  # where users reach /vanban: "https://hoidap.example.gov.vn"; empty: no links in bots
+    expert_poll_seconds: float = Field(1.0, gt=0, le=60)  # how often a channel looks for expert replies to send
 
     # query log privacy
     log_key: SecretStr | None = None  # HMAC key for chat ids in the query log; unset: a random key in data_dir
@@ -121,6 +128,14 @@ class Settings(BaseSettings):
                              "'daily 08:00', 'mon 08:00' (mon … sun), or leave it empty to send no periodic check")
         return value
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a web address; write https://host[:port] (or leave it empty)")
+        return value
+
     @field_validator("admin_keys", "cors_origins", "admin_cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
@@ -153,6 +168,11 @@ class Settings(BaseSettings):
     def quiz_path(self) -> Path:
         """The SQLite file holding quiz items, checks taken, answers (persons hashed) and subscriptions."""
         return self.data_dir / "quiz.sqlite3"
+
+    @property
+    def experts_path(self) -> Path:
+        """The SQLite file holding the expert queue, its replies and the FAQ (private: reply addresses)."""
+        return self.data_dir / "experts.sqlite3"
 
     @property
     def index_dir(self) -> Path:

@@ -63,6 +63,12 @@ class Answer:
     direct_unit_id: str | None = None
     confidence: float | None = None  # the answerability model's probability that the documents answer
     reason: str | None = None  # why it abstained (index.answerability's vetoes, "low_confidence", "no_hits")
+    faq: dict | None = None  # a curated expert answer matched (hoidap.experts): id, question, answered_at, unit_id
+
+    @property
+    def escalable(self) -> bool:
+        """Whether the asker is offered to send the question to the expert in charge (no answer found)."""
+        return self.abstained and self.faq is None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -13,14 +13,17 @@ import os
 import threading
 import time
 from functools import cached_property
+from datetime import datetime, timezone
 
 from core.errors import NotFound
 from core.settings import Settings
-from hoidap.answer import Answer, AnswerService
+from hoidap.answer import Answer, AnswerService, Citation
+from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
 from hoidap.quiz.service import QuizService
 from index.dense import Embedder
+from index.query import analyse
 from index.search import Searcher
 from index.snapshot import Snapshot
 from index.versions import DocRecord, UnitRecord
@@ -41,10 +44,12 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings, *, searcher: Searcher | None = None, querylog: QueryLog | None = None,
-                 embedder: Embedder | None = None, quiz: QuizService | None = None) -> None:
+                 embedder: Embedder | None = None, quiz: QuizService | None = None,
+                 experts: ExpertDesk | None = None) -> None:
         self.settings = settings
         self.searcher = searcher or Searcher(settings, embedder)
         self.querylog = querylog or QueryLog.from_settings(settings)
+        self.experts = experts or ExpertDesk(settings.experts_path)
         self.answers = AnswerService(settings, self.searcher, self.querylog)
         self.metrics = Metrics(settings.metrics_dir if settings.workers > 1 else None)
         self.started = time.time()
@@ -56,10 +61,15 @@ class Assistant:
 
     def ask(self, question: str, *, channel: str, top_k: int | None = None, filters: dict | None = None,
             conversation_id: str | None = None, record: bool = True) -> Answer:
-        """The answer to ``question``, counted under ``channel`` (api, telegram, zalo, cli)."""
+        """The answer to ``question``, counted under ``channel`` (api, telegram, zalo, cli).
+
+        A curated expert answer (FAQ) the question closely paraphrases is preferred to the documents' own.
+        """
         with self._slots:
-            answer = self.answers.answer(question, top_k=top_k, filters=filters, conversation_id=conversation_id,
-                                         channel=channel, record=record)
+            answer = self._faq_answer(question, filters, conversation_id, channel, record)
+            if answer is None:
+                answer = self.answers.answer(question, top_k=top_k, filters=filters, conversation_id=conversation_id,
+                                             channel=channel, record=record)
         self.metrics.observe_answer(answer.latency_ms / 1000, answer.abstained, channel)
         return answer
 
@@ -75,6 +85,63 @@ class Assistant:
         snap = self.snapshot()
         unit = snap.unit(unit_ids[rank - 1])
         return unit, snap.document(unit.doc_id)
+
+    # --- the expert behind the bot (hoidap.experts) ----------------------------------------------
+
+    def escalate(self, answer_id: str, *, channel: str, conversation_id: str, reply_to: str | None = None) -> int:
+        """Send the question of answer ``answer_id`` to the expert in charge; returns the request id.
+
+        Raises:
+            NotFound: no such answer in this conversation (an answer id of another chat is refused the same way).
+        """
+        logged = self.querylog.get(answer_id)
+        if logged["conversation_id"] != self.querylog.conversation_key(conversation_id):
+            raise NotFound(f"không có câu trả lời '{answer_id}' trong cuộc hội thoại này")
+        return self.experts.escalate(channel=channel, conversation=logged["conversation_id"], reply_to=reply_to,
+                                     answer_id=answer_id, question=logged["question"], bot_answer=logged["answer"],
+                                     abstained=bool(logged["abstained"]))
+
+    def expert_reply(self, request_id: int, text: str, unit_ids: list[str], *, as_faq: bool = True,
+                     faq_question: str | None = None) -> dict:
+        """Save an expert's reply citing ``unit_ids`` (checked against the serving index); it goes out to the asker."""
+        snap = self.snapshot()
+        units = []
+        for unit_id in dict.fromkeys(unit_ids):
+            unit = snap.unit(unit_id)
+            units.append(CitedUnit(unit.id, unit.doc_id, unit.label, snap.document(unit.doc_id).citation))
+        return self.experts.answer(request_id, text, units, as_faq=as_faq, faq_question=faq_question)
+
+    def pending_replies(self, channel: str) -> list[Reply]:
+        """Expert replies waiting to be sent on ``channel`` (claimed: the caller sends them, then says how it went)."""
+        return self.experts.claim(channel)
+
+    def replies(self, conversation_id: str) -> list[Reply]:
+        """The expert replies of a widget conversation."""
+        return self.experts.replies_for(self.querylog.conversation_key(conversation_id))
+
+    def find_units(self, text: str, k: int = 8) -> list[dict]:
+        """Units matching ``text``, for an expert choosing what to cite (no abstention, nothing logged)."""
+        result = self.searcher.search(analyse(text, self.settings.max_question_chars), k=k)
+        return [{"unit_id": h.unit.id, "doc_id": h.unit.doc_id, "label": h.unit.label, "text": h.unit.text,
+                 "citation": h.doc.citation, "score": round(h.score, 4)} for h in result.hits[:k]]
+
+    def _faq_answer(self, question: str, filters: dict | None, conversation_id: str | None, channel: str,
+                    record: bool) -> Answer | None:
+        query = analyse(question, self.settings.max_question_chars)  # the same errors as any question
+        found = None if filters else self.experts.match(query.text)
+        if found is None:
+            return None
+        entry, score = found
+        started = time.perf_counter()
+        answer = _faq_to_answer(query.text, entry, self.snapshot(), score)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        answer.conversation_id, answer.search_query = conversation_id, query.text
+        if record:
+            answer.answer_id = self.querylog.record(
+                channel=channel, conversation_id=conversation_id, question=query.text, search_query=query.text,
+                answer=answer.answer, abstained=False, unit_ids=[c.unit_id for c in answer.citations],
+                top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+        return answer
 
     def questions(self, limit: int = 100) -> list[dict]:
         """The query log, abstained and 👎 questions first (for admins)."""
@@ -113,3 +180,26 @@ class Assistant:
         return {"status": "ok", "index_version": snap.version, "units": snap.manifest.units,
                 "documents": len(snap.docs), "model": snap.manifest.model,
                 "query_encoder": self.searcher.embedder.query_encoder, "worker": os.getpid()}
+
+
+def _faq_to_answer(question: str, entry: FaqEntry, snap: Snapshot, score: float) -> Answer:
+    """A curated answer, with its date and the units it cites (those still served)."""
+    day = datetime.fromtimestamp(entry.created_at, timezone.utc).strftime("%d/%m/%Y")
+    citations = []
+    for cited in entry.units:
+        try:
+            unit = snap.unit(cited.unit_id)
+        except NotFound:  # the document was replaced or deleted since: the reply still stands on its own
+            continue
+        doc = snap.document(unit.doc_id)
+        citations.append(Citation(rank=len(citations) + 1, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title,
+                                  doc_number=doc.number, label=unit.label, text=unit.text, score=round(score, 4),
+                                  citation=doc.citation, breadcrumb=list(unit.breadcrumb)))
+    marks = "".join(f"[{c.rank}]" for c in citations)
+    where = f" Căn cứ: {citations[0].citation}, {citations[0].label} {marks}." if citations else ""
+    text = f"Cán bộ phụ trách đã trả lời câu hỏi này (ngày {day}): {entry.answer}{where}"
+    answer = Answer(question=question, answer=text, abstained=False, citations=citations, kind="faq",
+                    index_version=snap.version)
+    answer.faq = {"id": entry.id, "question": entry.question, "answered_at": day,
+                  "unit_id": citations[0].unit_id if citations else None, "score": round(score, 4)}
+    return answer

@@ -35,3 +35,14 @@ def serve(settings: Settings) -> Iterator[tuple[str, object]]:
         server.should_exit = True
         thread.join(timeout=15)
         sock.close()
+
+
+def private_copy(indexed: Settings, folder, **update) -> Settings:
+    """A copy of the indexed corpus's data directory in ``folder``, for tests that write beside it (the expert
+    queue, FAQ entries, uploads) and must leave the shared session index as it was."""
+    import shutil
+    from pathlib import Path
+
+    data = Path(folder) / "data"
+    shutil.copytree(indexed.data_dir, data)
+    return indexed.model_copy(update={"data_dir": data, **update})

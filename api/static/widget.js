@@ -61,7 +61,12 @@
     finish: "Xem kết quả",
     score: function (correct, total) { return "Bạn trả lời đúng " + correct + "/" + total + " câu."; },
     again: "Làm bài kiểm tra mới",
-    review: "Xem lại các câu đã làm:"
+    review: "Xem lại các câu đã làm:",
+    escalate: "Gửi câu hỏi cho cán bộ phụ trách",
+    escalated: "Đã gửi câu hỏi cho cán bộ phụ trách. Câu trả lời sẽ hiện ở đây khi bạn mở lại hộp hỏi đáp.",
+    expert: "Cán bộ phụ trách trả lời",
+    expertQuestion: "Câu hỏi: ",
+    faq: "Câu trả lời của cán bộ phụ trách, ngày "
   };
 
   var CSS = [
@@ -131,6 +136,13 @@
     ".chip { border: 1px solid #0b5cad; background: #fff; color: #0b5cad; border-radius: 999px;",
     "  padding: 5px 10px; font-size: 13px; text-align: left; }",
     ".chip:hover { background: #e3eefa; }",
+    ".escalate { margin-top: 8px; border: 1px solid #0b5cad; background: #fff; color: #0b5cad; border-radius: 6px;",
+    "  padding: 4px 10px; font-size: 13px; }",
+    ".escalate:hover { background: #e3eefa; }",
+    ".msg.expert { background: #fff8e6; border: 1px solid #f5d48a; }",
+    ".expert-head { font-weight: 700; color: #7a4b00; margin-bottom: 4px; white-space: normal; }",
+    ".expert-q { font-style: italic; color: #52606d; margin-bottom: 6px; white-space: normal; }",
+    ".faq { font-size: 12px; color: #7a4b00; margin-bottom: 4px; white-space: normal; }",
     ".form { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #dde3e9; background: #fff; }",
     ".form input { flex: 1; min-width: 0; padding: 9px 10px; border: 1px solid #9aa5b1; border-radius: 8px;",
     "  background: #fff; color: #1f2933; }",
@@ -208,11 +220,21 @@
     return svg;
   }
 
+  /* localStorage: the conversation (and an expert's reply to it) is found again on a later visit */
   function storedConversation() {
-    try { return sessionStorage.getItem(STORE_KEY); } catch (e) { return null; } // storage can be blocked
+    try { return localStorage.getItem(STORE_KEY); } catch (e) { return null; } // storage can be blocked
   }
   function storeConversation(id) {
-    try { sessionStorage.setItem(STORE_KEY, id); } catch (e) { /* in-memory copy still works */ }
+    try { localStorage.setItem(STORE_KEY, id); } catch (e) { /* in-memory copy still works */ }
+  }
+
+  function get(path) {
+    return fetch(API + path).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok || !data) throw new Error(data && data.error ? data.error.message : TEXT.unexpected);
+        return data;
+      });
+    });
   }
 
   /* POST JSON; resolves with the body, rejects with an Error whose message can be shown as is. */
@@ -231,7 +253,7 @@
   }
 
   function docLink(docId, unitId, text) {
-    var href = API + "/doc/" + encodeURIComponent(docId) + (unitId ? "#" + encodeURIComponent(unitId) : "");
+    var href = API + "/vanban/" + encodeURIComponent(docId) + (unitId ? "#" + encodeURIComponent(unitId) : "");
     return el("a", { href: href, target: "_blank", rel: "noopener" }, text);
   }
 
@@ -239,6 +261,7 @@
     this.conversationId = storedConversation();
     this.busy = false;
     this.uid = 0;
+    this.shownReplies = {}; // expert replies already in the log, by request id
     this.build();
   }
 
@@ -304,6 +327,7 @@
     this.panel.hidden = false;
     this.launcher.setAttribute("aria-expanded", "true");
     if (this.quizPanel.hidden) this.input.focus(); else this.quizTab.focus();
+    this.fetchReplies();
   };
 
   Widget.prototype.showTab = function (name) {
@@ -315,6 +339,52 @@
     this.chatTab.setAttribute("tabindex", quiz ? "-1" : "0");
     this.quizTab.setAttribute("tabindex", quiz ? "0" : "-1");
     if (quiz) this.quiz.show(); else this.input.focus();
+  };
+
+  /* Expert replies to this conversation, shown when the widget is opened again. */
+  Widget.prototype.fetchReplies = function () {
+    var self = this;
+    if (!this.conversationId) return;
+    get("/api/replies?conversation_id=" + encodeURIComponent(this.conversationId)).then(function (data) {
+      (data.replies || []).forEach(function (reply) {
+        if (self.shownReplies[reply.request_id]) return;
+        self.shownReplies[reply.request_id] = true;
+        self.add(self.renderExpertReply(reply));
+      });
+    }).catch(function () { /* replies are a courtesy: the conversation works without them */ });
+  };
+
+  Widget.prototype.renderExpertReply = function (reply) {
+    var box = el("div", { class: "msg bot expert", "data-testid": "hoidap-expert-reply" },
+      el("div", { class: "expert-head" }, "✉️ " + TEXT.expert),
+      el("div", { class: "expert-q" }, TEXT.expertQuestion + (reply.question || "")),
+      el("div", { class: "answer" }, reply.answer || ""));
+    if ((reply.citations || []).length) {
+      var list = el("ul", { class: "docs" });
+      reply.citations.forEach(function (c) {
+        list.appendChild(el("li", {}, docLink(c.doc_id, c.unit_id, (c.citation || c.doc_id) + ", " + (c.label || ""))));
+      });
+      box.appendChild(el("div", { class: "section" }, TEXT.sources));
+      box.appendChild(list);
+    }
+    return box;
+  };
+
+  Widget.prototype.renderEscalate = function (answerId) {
+    var self = this;
+    var button = el("button", { type: "button", class: "escalate", "data-testid": "hoidap-escalate" }, "✉️ " + TEXT.escalate);
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      post("/api/expert", { answer_id: answerId, conversation_id: self.conversationId }).then(function () {
+        var done = el("div", { class: "section", "data-testid": "hoidap-escalated", tabindex: "-1" }, TEXT.escalated);
+        button.replaceWith(done);
+        done.focus();
+      }).catch(function (error) {
+        button.disabled = false;
+        button.after(el("span", { role: "alert", "data-testid": "hoidap-error" }, error.message));
+      });
+    });
+    return button;
   };
 
   Widget.prototype.close = function () {
@@ -380,6 +450,7 @@
     var box = el("div", { class: "msg bot", "data-testid": "hoidap-reply" });
     var toggles = {}; // rank -> function opening that citation
     var answer = el("div", { class: "answer", "data-testid": "hoidap-answer" });
+    if (data.faq) box.appendChild(el("div", { class: "faq", "data-testid": "hoidap-faq" }, TEXT.faq + data.faq.answered_at));
     box.appendChild(answer);
 
     var citations = data.citations || [];
@@ -422,6 +493,7 @@
       box.appendChild(docs);
     }
     if (data.answer_id) box.appendChild(this.renderFeedback(data.answer_id));
+    if (data.answer_id && data.abstained && !data.faq) box.appendChild(this.renderEscalate(data.answer_id));
     return box;
   };
 
@@ -452,6 +524,7 @@
   };
 
   Widget.prototype.renderFeedback = function (answerId) {
+    var self = this;
     var row = el("div", { class: "feedback", role: "group", "aria-label": TEXT.askFeedback },
       el("span", {}, TEXT.askFeedback));
     var up = el("button", { type: "button", "data-testid": "hoidap-feedback-up", "aria-label": TEXT.helpful,
@@ -464,6 +537,8 @@
         var thanks = el("span", { "data-testid": "hoidap-feedback-thanks", tabindex: "-1" }, TEXT.thanks);
         row.replaceChildren(thanks);
         thanks.focus(); // the focused button is gone: keep keyboard users in the same place
+        var box = row.parentNode;
+        if (!helpful && box && !box.querySelector("[data-testid=hoidap-escalate]")) box.appendChild(self.renderEscalate(answerId));
       }).catch(function (error) {
         up.disabled = down.disabled = false;
         row.appendChild(el("span", { role: "alert", "data-testid": "hoidap-error" }, error.message));

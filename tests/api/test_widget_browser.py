@@ -139,7 +139,7 @@ def test_ask_cite_expand_feedback_on_an_aggressively_styled_portal(page, live):
     expect(clause).to_contain_text("Sở Tài nguyên và Môi trường")
     link = clause.get_by_role("link", name="Đọc trong văn bản")
     unit = data["citations"][0]
-    expect(link).to_have_attribute("href", f"{base}/doc/{unit['doc_id']}#{unit['unit_id']}")
+    expect(link).to_have_attribute("href", f"{base}/vanban/{unit['doc_id']}#{unit['unit_id']}")
     expect(link).to_have_attribute("target", "_blank")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget.png"))  # the answer and its first clause, opened
@@ -161,7 +161,7 @@ def test_ask_cite_expand_feedback_on_an_aggressively_styled_portal(page, live):
         page.get_by_test_id("hoidap-send").click()
     assert follow_up.value.post_data_json["conversation_id"] == data["conversation_id"]
     expect(page.get_by_test_id("hoidap-reply")).to_have_count(2, timeout=WAIT_MS)
-    assert page.evaluate("sessionStorage.getItem('hoidap-cchc:conversation')") == data["conversation_id"]
+    assert page.evaluate("localStorage.getItem('hoidap-cchc:conversation')") == data["conversation_id"]
 
     # the page's red serif uppercase CSS and its yellow dashed buttons did not reach the widget…
     style = opener.evaluate("""b => { const s = getComputedStyle(b);
@@ -233,7 +233,7 @@ def test_abstained_answer_lists_nearest_documents(page):
     expect(page.get_by_test_id("hoidap-citation")).to_have_count(0)
     docs = page.get_by_test_id("hoidap-suggested-docs").get_by_role("link")
     expect(docs).to_have_count(len(data["suggestions"]))
-    expect(docs.first).to_have_attribute("href", re.compile(r"/doc/" + re.escape(data["suggestions"][0]["doc_id"]) + "$"))
+    expect(docs.first).to_have_attribute("href", re.compile(r"/vanban/" + re.escape(data["suggestions"][0]["doc_id"]) + "$"))
 
 
 def test_a_replaced_plan_is_marked_in_the_widget_and_the_reader(page, live):

@@ -91,11 +91,35 @@ def test_every_piece_of_document_text_is_escaped_and_citations_are_numbered():
     assert clause == "📄 <b>[1] QĐ &lt;1&gt;</b>\n<i>Điều 1</i>\nChương I › Điều 1\n\na &lt; b &amp; c"
 
 
-def test_an_abstention_has_no_footer_and_only_feedback_buttons():
+def test_an_abstention_has_no_footer_feedback_buttons_and_the_expert_button():
     answer = _answer(abstained=True)
     assert fmt.answer_html(answer) == answer.answer
     rows = answer_keyboard(answer).inline_keyboard
-    assert [[b.text for b in row] for row in rows] == [["👍", "👎"]]
+    assert [[b.text for b in row] for row in rows] == [["👍", "👎"], [fmt.ESCALATE_BUTTON]]
+    assert parse_callback(rows[1][0].callback_data) == ("e", "a" * 32, 0)
+    assert fmt.ESCALATE_COMMAND in fmt.answer_plain(answer)  # Zalo: the reply instruction
+    assert fmt.ESCALATE_COMMAND not in fmt.answer_plain(_answer())
+
+
+def test_citations_link_to_the_library_when_a_public_address_is_set():
+    answer = _answer()
+    html = fmt.answer_html(answer, "https://hoidap.example.gov.vn")
+    assert '<a href="https://hoidap.example.gov.vn/vanban/d#d.001">Quyết định số 1/QĐ &amp; &lt;x&gt;, Điều 1 &lt;khoản&gt;</a>' in html
+    assert "https://hoidap.example.gov.vn/vanban/d#d.002" in fmt.answer_plain(answer, "https://hoidap.example.gov.vn")
+    assert "href" not in fmt.answer_html(answer) and "http" not in fmt.answer_plain(answer)
+    listed = fmt.documents_html([{"id": "d", "citation": "QĐ <1>", "units": 3}], "https://hoidap.example.gov.vn")
+    assert '<a href="https://hoidap.example.gov.vn/vanban/d">QĐ &lt;1&gt;</a>' in listed
+
+
+def test_an_expert_reply_is_escaped_and_cites_its_units():
+    from hoidap.experts import CitedUnit, Reply
+
+    reply = Reply(1, "telegram", "42", "Hỏi <b>gì</b>?", "Trả lời & <i>thêm</i>",
+                  [CitedUnit("d.001", "d", "Điều 1", "Quyết định số 1")], answered_at=1_700_000_000)
+    html = fmt.expert_reply_html(reply, "https://h.gov.vn")
+    assert "Hỏi &lt;b&gt;gì&lt;/b&gt;?" in html and "Trả lời &amp; &lt;i&gt;thêm&lt;/i&gt;" in html
+    assert '<a href="https://h.gov.vn/vanban/d#d.001">Quyết định số 1, Điều 1</a>' in html and "14/11/2023" in html
+    assert fmt.expert_reply_plain(reply).endswith("Căn cứ:\n[1] Quyết định số 1, Điều 1")
 
 
 def test_buttons_carry_parseable_data_within_telegrams_64_bytes():
@@ -104,7 +128,8 @@ def test_buttons_carry_parseable_data_within_telegrams_64_bytes():
     assert all(len(d.encode()) <= 64 for d in data)
     assert [parse_callback(d) for d in data] == [("c", "a" * 32, 1), ("c", "a" * 32, 2), ("f", "a" * 32, 1),
                                                  ("f", "a" * 32, 0)]
-    for bad in (None, "", "c:abc:1", "x:" + "a" * 32 + ":1", "c:" + "a" * 32 + ":1:2", "f:" + "a" * 32 + ":5"):
+    for bad in (None, "", "c:abc:1", "x:" + "a" * 32 + ":1", "c:" + "a" * 32 + ":1:2", "f:" + "a" * 32 + ":5",
+                "e:" + "a" * 32 + ":1"):
         with pytest.raises(ValueError, match="unreadable button data"):
             parse_callback(bad)
 

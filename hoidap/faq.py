@@ -1,0 +1,88 @@
+"""Curated answers (FAQ): when a new question is a close paraphrase of one an expert answered.
+
+Trust comes first, so the match is deliberately narrow: a FAQ answer is shown only when the question
+names the same numbers (years, document numbers, percentages), asks for the same kind of fact, and
+uses the same content words as the curated question, give or take two ("có cần … không" and "có yêu
+cầu … không" match; "tập huấn tiếng Anh" and "tập huấn tin học" do not). Filler words and diacritics
+do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.text import fold, match_form
+from index.query import question_kinds
+
+MIN_JACCARD = 0.8  # shared content words over all content words of the two questions
+MAX_DIFFERENT = 2  # content words in one question and not the other
+
+# words that carry no content in a question (diacritic-free): politeness, pronouns, question frames
+FILLER = frozenset("""
+a ah ạ oi xin cho toi minh em anh chi ban hoi hay giup voi nhe nha vay the thi la gi nhu nao duoc biet muon
+can_hoi cua cac nhung mot se da dang ve tai o trong theo va hoac rang thuc_ra vui long
+""".split())
+_WORD = re.compile(r"[a-z0-9%]+(?:[./-][a-z0-9]+)*")
+_NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What two questions must share to be paraphrases: content words, numbers, kinds of fact asked."""
+
+    words: frozenset[str]
+    numbers: frozenset[str]
+    kinds: tuple[str, ...]
+
+
+def signature(question: str) -> Signature:
+    """The matching signature of ``question``.
+
+    A final "không" is the yes/no particle ("có … không?") and dropped; anywhere else it negates and counts.
+
+    Example:
+        >>> s = signature("Cho tôi hỏi: Đề án 1601 có cần tập huấn tiếng Anh không ạ?")
+        >>> sorted(s.words), sorted(s.numbers)
+        (['1601', 'an', 'can', 'co', 'de', 'huan', 'tap', 'tieng'], ['1601'])
+    """
+    words = _WORD.findall(fold(match_form(question)))
+    while words and words[-1] in FILLER | {"khong", "chua"}:
+        words.pop()  # trailing particles: "… không ạ?", "… chưa?"
+    content = frozenset(w for w in words if w not in FILLER)
+    numbers = frozenset(w for w in content if _NUMBER.search(w))
+    return Signature(content, numbers, tuple(question_kinds(question)))
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """Jaccard of content words when ``a`` and ``b`` may be paraphrases, else 0.
+
+    Example:
+        >>> q = signature("Đề án 1601 có cần cán bộ tập huấn tiếng Anh không?")
+        >>> similarity(q, signature("de an 1601 co yeu cau can bo tap huan tieng anh khong")) >= MIN_JACCARD
+        True
+        >>> similarity(q, signature("Đề án 1601 có cần cán bộ tập huấn tin học không?"))
+        0.0
+    """
+    if a.numbers != b.numbers or a.kinds != b.kinds or not a.words or not b.words:
+        return 0.0
+    if len(a.words ^ b.words) > MAX_DIFFERENT:
+        return 0.0
+    score = len(a.words & b.words) / len(a.words | b.words)
+    return score if score >= MIN_JACCARD else 0.0
+
+
+def best_match(question: str, candidates: list[tuple[int, str | Signature]]) -> tuple[int, float] | None:
+    """The (id, score) of the candidate question ``question`` paraphrases most closely, or None.
+
+    Candidates are questions or their signatures (computed once by a caller that matches often).
+
+    Example:
+        >>> best_match("kinh phi de an 1601 lay tu dau", [(1, "Kinh phí Đề án 1601 lấy từ đâu?"), (2, "Ai ký QĐ 1601?")])
+        (1, 1.0)
+    """
+    asked = signature(question)
+    scored = [(entry_id, similarity(asked, text if isinstance(text, Signature) else signature(text)))
+              for entry_id, text in candidates]
+    scored = [(entry_id, score) for entry_id, score in scored if score > 0]
+    return max(scored, key=lambda item: item[1]) if scored else None
