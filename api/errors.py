@@ -10,14 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unknown routes raise this one
 
 from core.errors import (Busy, DocumentConflict, FileTooLarge, HoidapError, IndexMismatch,
-                         IndexMissing, IngestError, InvalidDocId, InvalidQuery, ModelUnavailable, NotFound,
-                         QuizEmpty, QuizError, UnsupportedFormat)
+                         IndexMissing, IndexUnavailable, IngestError, InvalidDocId, InvalidQuery, ModelUnavailable,
+                         NotFound, QuizEmpty, QuizError, UnsupportedFormat)
 
 log = logging.getLogger(__name__)
 
 _STATUS = [(NotFound, 404), (FileTooLarge, 413), (UnsupportedFormat, 415), (IngestError, 422), (InvalidQuery, 400),
            (InvalidDocId, 400), (DocumentConflict, 409), (Busy, 503), (QuizError, 422), (QuizEmpty, 409),
-           (IndexMissing, 503), (IndexMismatch, 503), (ModelUnavailable, 503)]
+           (IndexMissing, 503), (IndexUnavailable, 503), (IndexMismatch, 503), (ModelUnavailable, 503)]
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:

@@ -16,6 +16,7 @@ from api.routes import admin, ask, console, documents, experts, quiz, system
 from api.sessions import Sessions, SignInGuard
 from api.schemas import ErrorResponse
 from api.state import AppState
+from core.errors import IndexUnavailable
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 
@@ -27,7 +28,7 @@ ERROR_RESPONSES = {status: {"model": ErrorResponse, "description": text} for sta
     (404, "not_found"),
     (409, "document_exists, duplicate_document"), (413, "file_too_large"), (415, "unsupported_format"),
     (422, "empty_question, question_too_long, invalid_filter, invalid_request, corrupt_document, …"),
-    (429, "rate_limited (with Retry-After)"), (503, "index_missing, busy"))}
+    (429, "rate_limited (with Retry-After)"), (503, "index_missing, index_unavailable, busy"))}
 STATIC = resources.files("api") / "static"  # package data: served from a wheel install as from a checkout
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
 PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/api/quiz/", "/widget.js",
@@ -61,7 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
+        try:
+            app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
+        except IndexUnavailable as exc:  # Milvus may come back: answer 503 index_unavailable until it does
+            log.warning("starting without the index: %s", exc.message)
         yield
 
     app = FastAPI(title="Hỏi đáp CCHC", version="0.1.0", lifespan=lifespan,

@@ -114,6 +114,12 @@ class IndexMissing(HoidapError):
     code = "index_missing"
 
 
+class IndexUnavailable(HoidapError):
+    """The index server (Milvus) cannot be reached or refused the request."""
+
+    code = "index_unavailable"
+
+
 class IndexMismatch(HoidapError):
     """The index on disk was built with another model or dimension than the settings name."""
 

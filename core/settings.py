@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     answerability_model: str = str(PROJECT_ROOT / "index" / "answerability.json")
     top_k: int = Field(5, ge=1, le=50)
 
+    # where the index is served from: "embedded" (the version folders) or "milvus" (a Milvus server or Milvus Lite)
+    backend: Literal["embedded", "milvus"] = "embedded"
+    milvus_uri: str = "http://127.0.0.1:19530"  # a server (http://host:19530) or a local Milvus Lite file (*.db)
+    milvus_token: SecretStr | None = None  # "user:password" or an API key; none: no authentication
+    milvus_db: str = "default"  # the Milvus database holding the collections (made at the first build)
+
     # HTTP API
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

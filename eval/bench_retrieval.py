@@ -9,6 +9,12 @@ mode (the query embedding included), HNSW recall@10 against exact search, and th
 model's own throughput and single-query latency.
 
     python eval/bench_retrieval.py --sizes 10000,100000 [--queries 200] [--data-dir /tmp/bench] [--hnsw-sweep 32:128,48:200]
+    python eval/bench_retrieval.py --sizes 100000 --queries 100 --backend milvus [--milvus-uri URI]
+
+With ``--backend milvus`` the same version is also published to Milvus (a Milvus Lite server started
+on a free loopback port unless ``--milvus-uri`` names one) and searched through it: its publish time,
+latencies per mode and the hybrid top-5 overlap with the embedded backend are printed beside the
+embedded figures.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 import shutil
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +40,7 @@ from core.settings import Settings  # noqa: E402
 from index.build import doc_label, passage_text  # noqa: E402
 from index.dense import Embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
+from index.milvus_backend import MilvusIndex  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.tokenize import Tokens, tokenize  # noqa: E402
 from index.versions import DocRecord, Manifest, UnitRecord, VersionStore, new_version_name, write_version  # noqa: E402
@@ -115,7 +123,7 @@ def write_synthetic(settings: Settings, tokens: list[Tokens], vectors: np.ndarra
 
 
 def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], root: Path, settings: Settings,
-        sweep: list[tuple[int, int]] | None = None) -> dict:
+        sweep: list[tuple[int, int]] | None = None, milvus_uri: str | None = None) -> dict:
     tokens, vecs, docs, unit_texts = synthesize(texts, vectors, embedder, size)
     bench = settings.model_copy(update={"data_dir": root / f"n{size}"})
     shutil.rmtree(bench.data_dir, ignore_errors=True)
@@ -129,14 +137,9 @@ def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], roo
     memory = rss_mb() - before
     out = {"units": size, "lexical_build_s": lexical_s, "dense_build_s": dense_build_s, "index_memory_mb": memory,
            "dense": loaded.manifest.dense}
-    for mode in ("bm25", "dense", "hybrid"):
-        latencies = []
-        for q in questions:
-            t = time.perf_counter()
-            searcher.search(q, mode=mode, k=10)
-            latencies.append((time.perf_counter() - t) * 1000)
-        out[f"{mode}_p50_ms"] = percentile(latencies, 50)
-        out[f"{mode}_p95_ms"] = percentile(latencies, 95)
+    out.update(latencies(searcher, questions))
+    if milvus_uri:
+        out.update(run_milvus(bench, loaded.folder, searcher, embedder, questions, milvus_uri))
     if not loaded.dense.exact:
         import faiss
 
@@ -154,6 +157,34 @@ def run(size: int, texts, vectors, embedder: Embedder, questions: list[str], roo
             out["hnsw_recall@10"] = recall  # at the configured efSearch, the last one measured
         if sweep:
             hnsw_sweep(vecs, queries, truth, sweep)
+    return out
+
+
+def latencies(searcher: Searcher, questions: list[str], prefix: str = "") -> dict:
+    out = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        spent = []
+        for q in questions:
+            t = time.perf_counter()
+            searcher.search(q, mode=mode, k=10)
+            spent.append((time.perf_counter() - t) * 1000)
+        out[f"{prefix}{mode}_p50_ms"] = percentile(spent, 50)
+        out[f"{prefix}{mode}_p95_ms"] = percentile(spent, 95)
+    return out
+
+
+def run_milvus(bench: Settings, folder: Path, embedded: Searcher, embedder: Embedder, questions: list[str],
+               uri: str) -> dict:
+    """The same version published to Milvus and searched through it."""
+    settings = bench.model_copy(update={"backend": "milvus", "milvus_uri": uri, "milvus_db": f"bench{folder.name[1:9]}"})
+    started = time.perf_counter()
+    MilvusIndex(settings).publish(folder, None, full=True)
+    out = {"milvus_publish_s": time.perf_counter() - started}
+    searcher = Searcher(settings, embedder)
+    searcher.search(questions[0])  # the version loaded, the connection made
+    out.update(latencies(searcher, questions, "milvus_"))
+    overlap = [len(set(embedded.search(q, k=5).unit_ids) & set(searcher.search(q, k=5).unit_ids)) / 5 for q in questions]
+    out["milvus_top5_overlap"] = sum(overlap) / len(overlap)
     return out
 
 
@@ -187,6 +218,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data-dir", default="/tmp/hoidap-bench")
+    parser.add_argument("--backend", choices=("embedded", "milvus"), default="embedded",
+                        help="milvus: also publish each corpus to Milvus and search it there")
+    parser.add_argument("--milvus-uri", help="with --backend milvus: a running Milvus (default: start Milvus Lite)")
     parser.add_argument("--hnsw-sweep", default="", help="M:efConstruction,... built on the same vectors at each "
                                                           "HNSW size, e.g. 32:128,48:200,64:256")
     args = parser.parse_args()
@@ -207,13 +241,24 @@ def main() -> None:
     print(f"query embedding ({embedder.query_encoder}): p50 {percentile(single, 50):.1f} ms, "
           f"p95 {percentile(single, 95):.1f} ms")
 
-    rows = [run(int(n), texts, vectors, embedder, questions, root, settings, sweep) for n in args.sizes.split(",")]
+    with ExitStack() as stack:
+        uri = args.milvus_uri
+        if args.backend == "milvus" and not uri:
+            from eval.milvus_server import MilvusLiteServer
+
+            shutil.rmtree(root / "milvus", ignore_errors=True)
+            uri = stack.enter_context(MilvusLiteServer(root / "milvus", timeout=120)).uri
+        rows = [run(int(n), texts, vectors, embedder, questions, root, settings, sweep,
+                    uri if args.backend == "milvus" else None) for n in args.sizes.split(",")]
     keys = ["units", "dense", "lexical_build_s", "dense_build_s", "index_memory_mb", "bm25_p50_ms", "bm25_p95_ms",
             "dense_p50_ms", "dense_p95_ms", "hybrid_p50_ms", "hybrid_p95_ms", "hnsw_recall@10"]
+    if args.backend == "milvus":
+        keys += ["milvus_publish_s", "milvus_bm25_p50_ms", "milvus_bm25_p95_ms", "milvus_dense_p50_ms",
+                 "milvus_dense_p95_ms", "milvus_hybrid_p50_ms", "milvus_hybrid_p95_ms", "milvus_top5_overlap"]
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))
     for row in rows:
-        print("| " + " | ".join((f"{row[k]:.3f}" if k.startswith("hnsw") else f"{row[k]:.1f}")
+        print("| " + " | ".join((f"{row[k]:.3f}" if k.startswith("hnsw") or k.endswith("overlap") else f"{row[k]:.1f}")
                                 if isinstance(row.get(k), float) else str(row.get(k, "")) for k in keys) + " |")
 
 

@@ -27,6 +27,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         bar.update(done - bar.n)
 
     modes = tuple(args.modes.split(","))
+    if args.backend:
+        settings = settings.model_copy(update={"backend": args.backend})
     if args.train_abstain:
         from eval.train_answerability import train
 
@@ -59,6 +61,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         from eval.harness import evaluate
 
+        if settings.backend == "milvus":  # the version built here, published to Milvus if it is not yet
+            from corpus.store import Store
+            from index.build import IndexBuilder
+
+            IndexBuilder(settings, Store(settings.db_path)).build()
         report = evaluate(settings, load_gold(Path(args.gold or DEFAULT_GOLD)), modes, progress,
                           alqac=_alqac_questions(args), gold=Path(args.gold) if args.gold else None)
         title = "Bộ câu hỏi dev (eval/gold/dev.jsonl)"
@@ -92,6 +99,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--alqac", metavar="FOLDER", help="thư mục dạng ALQAC (corpus.jsonl + queries.jsonl)")
     p.add_argument("--data-dir", help="thư mục dữ liệu riêng cho --alqac (mặc định DATA_DIR/alqac/<tên>-<mã băm thư mục>)")
     p.add_argument("--modes", default="bm25,dense,hybrid")
+    p.add_argument("--backend", choices=("embedded", "milvus"),
+                   help="chỉ mục dùng để đánh giá (mặc định HOIDAP_BACKEND); milvus: máy chủ HOIDAP_MILVUS_URI")
     p.add_argument("--out", help="thư mục ghi báo cáo Markdown và biểu đồ PNG")
     p.add_argument("--json", action="store_true", help="in số liệu dạng JSON {mode: {metric: value}}")
     p.add_argument("--tune", action="store_true", help="dò trọng số hợp nhất trên bộ dev")

@@ -51,7 +51,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     bars: dict[str, tqdm] = {}
 
     def progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
-        names = {"embed": "Nhúng vector", "tokenize": "Tách từ"}
+        names = {"embed": "Nhúng vector", "tokenize": "Tách từ", "milvus": "Ghi vào Milvus"}
         if stage not in names:
             return  # "write": the new version is being saved
         bar = bars.get(stage)
@@ -74,6 +74,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         resumed = f" (trong đó {report.resumed} lấy lại từ lần xây bị dừng)" if report.resumed else ""
         print(f"Chỉ mục {report.version}: {report.units} đoạn, nhúng mới {report.embedded}{resumed} "
               f"({rate:.1f} đoạn/s), dùng lại {report.reused}, {report.seconds:.1f} s", file=sys.stderr)
+    if report.milvus:
+        how = {"full": "bộ sưu tập mới, đã chuyển bí danh", "incremental": "cập nhật từng đoạn",
+               "unchanged": "đã phục vụ phiên bản này"}[report.milvus]
+        print(f"Milvus ({settings.milvus_uri}): {how}", file=sys.stderr)
     return EXIT_OK
 
 

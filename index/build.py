@@ -43,6 +43,7 @@ class BuildReport:
     seconds: float
     embed_seconds: float
     unchanged: bool = False
+    milvus: str | None = None  # with the milvus backend: "full", "incremental" or "unchanged"
     resumed: int = 0  # of ``embedded``: vectors a killed or failed build had computed (the embedding cache)
 
     @property
@@ -107,6 +108,11 @@ class IndexBuilder:
         self._embedder = embedder
         self._own_embedder = False
         self.versions = VersionStore(settings.index_dir)
+        self.milvus = None
+        if settings.backend == "milvus":
+            from index.milvus_backend import MilvusIndex
+
+            self.milvus = MilvusIndex(settings)
 
     @property
     def embedder(self) -> Embedder:
@@ -127,8 +133,10 @@ class IndexBuilder:
         started = time.perf_counter()
         fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION)
         previous = self._previous(rebuild)
+        served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
-            return BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
+            report = BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
+            return self._publish(report, None, rebuild, progress)
 
         units = self.store.units()
         docs = {d["id"]: d for d in self.store.list_documents()}
@@ -198,17 +206,27 @@ class IndexBuilder:
                                 created_at=time.time(), dense=dense, embedded=len(todo),
                                 passage_encoder="hashing" if self.settings.model == HASHING_MODEL else "torch-fp32",
                                 query_encoder=self._query_encoder(), model_fingerprint=source_fingerprint(self.settings.model))
-            self.versions.commit(folder, manifest)
+            self.versions.commit(folder, manifest, also_keep=served)
         except BaseException:
             self.versions.abort(folder)
             raise
         cache.clear()  # the committed version holds these vectors now
-        seconds = time.perf_counter() - started
         resumed = len(todo) - len(missing)
+        report = BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), 0.0, embed_seconds,
+                             resumed=resumed)
+        report = self._publish(report, previous[0] if previous else None, rebuild, progress)
+        report.seconds = time.perf_counter() - started
         log.info("index %s: %d units, %d embedded (%d of them resumed from an unfinished build), %.1f s",
-                 manifest.version, len(units), len(todo), resumed, seconds)
-        return BuildReport(manifest.version, len(units), len(todo), len(units) - len(todo), seconds, embed_seconds,
-                           resumed=resumed)
+                 manifest.version, len(units), len(todo), resumed, report.seconds)
+        return report
+
+    def _publish(self, report: BuildReport, base: Path | None, rebuild: bool, progress) -> BuildReport:
+        """With the milvus backend, make the version just built the one Milvus serves."""
+        if self.milvus is not None:
+            published = self.milvus.publish(self.settings.index_dir / report.version, base, full=rebuild,
+                                            progress=progress)
+            report.milvus = published.mode
+        return report
 
     def _model_key(self) -> str:
         """The answerability model and the question encoder are part of a version: another one makes a

@@ -20,6 +20,12 @@ def allowed_units(snap: Snapshot, filters: dict | None) -> np.ndarray | None:
     Raises:
         InvalidQuery: an unknown filter key or a value no document has (the message lists what is accepted).
     """
+    docs = allowed_docs(snap, filters)
+    return None if docs is None else snap.positions_of_docs(docs)
+
+
+def allowed_docs(snap: Snapshot, filters: dict | None) -> set[str] | None:
+    """The documents a search may return, or None for no filter (raises as :func:`allowed_units`)."""
     if not filters:
         return None
     unknown = set(filters) - set(FILTER_KEYS)
@@ -52,7 +58,7 @@ def allowed_units(snap: Snapshot, filters: dict | None) -> np.ndarray | None:
         if filters["doc_id"] not in docs:
             raise InvalidQuery(f"không có văn bản mã '{filters['doc_id']}'", code="invalid_filter")
         keep &= {filters["doc_id"]}
-    return snap.positions_of_docs(keep)
+    return keep
 
 
 def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:

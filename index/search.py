@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.errors import InvalidQuery
+from core.errors import IndexMissing, InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
 from index.answerability import Evidence, Logistic, TermStats, candidate_features, question_features
 from index.dense import Embedder
-from index.filters import FILTER_KEYS, allowed_units, named_documents
+from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf, top_positions
 from index.inforce import prefer_in_force
 from index.query import Query, analyse
 from index.snapshot import Snapshot
 from corpus.text import fold, match_form
-from index.versions import DocRecord, UnitRecord, VersionStore
+from index.versions import DocRecord, UnitRecord, VersionStore, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ class Searcher:
         self._loaded: Snapshot | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
+        self.milvus = None
+        if settings.backend == "milvus":
+            from index.milvus_backend import MilvusIndex
+
+            self.milvus = MilvusIndex(settings)
 
     @property
     def embedder(self) -> Embedder:
@@ -113,18 +118,33 @@ class Searcher:
         loaded = self._loaded
         if loaded is not None and now - self._checked < 0.5:
             return loaded
-        name = self.versions.current_name()
+        name = self.serving_name()
         if loaded is not None and name == loaded.manifest.version:
             self._checked = now
             return loaded
         with self._lock:
             if self._loaded is None or self._loaded.manifest.version != name:
-                folder, manifest = self.versions.current()
+                folder, manifest = self._version(name)
                 manifest.check(self.settings.model)
                 self._loaded = Snapshot(folder, manifest, self.settings)
                 log.info("serving index version %s (%d units)", manifest.version, manifest.units)
             self._checked = now
             return self._loaded
+
+    def serving_name(self) -> str | None:
+        """The version served: named in CURRENT (embedded), or by the Milvus alias's collection."""
+        if self.milvus is not None:
+            return self.milvus.serving_version()
+        return self.versions.current_name()
+
+    def _version(self, name: str | None):
+        if self.milvus is None:
+            return self.versions.current()
+        folder = self.settings.index_dir / (name or "")
+        if name is None or not (folder / "manifest.json").exists():
+            raise IndexMissing(f"Milvus ({self.settings.milvus_uri}) chưa phục vụ chỉ mục nào"
+                               + (f" có trong {self.settings.index_dir}" if name else "") + "; hãy chạy: hoidap index")
+        return folder, read_manifest(folder)
 
     def _check_encoder(self, snap: Snapshot) -> None:
         """Once per version: questions must be embedded by the passages' model (refused otherwise);
@@ -138,10 +158,20 @@ class Searcher:
 
     # --- the parts of a search -------------------------------------------------------------
 
-    def candidate_lists(self, snap: Snapshot, query: Query, mode: str, allowed: np.ndarray | None,
+    def candidate_lists(self, snap: Snapshot, query: Query, mode: str, docs: set[str] | None,
                         timings: dict[str, float]) -> tuple[Lists, np.ndarray | None]:
         """The ranked lists to fuse (BM25 on each field and the dense list, top 100 each) and the
-        question's vector (None without a dense list)."""
+        question's vector (None without a dense list); from Milvus with the milvus backend."""
+        if self.milvus is not None:
+            vector = None
+            if mode in ("dense", "hybrid") and snap.manifest.units:
+                t1 = time.perf_counter()
+                vector = self.embedder.embed_queries([query.expanded])[0]
+                timings["embed_ms"] = (time.perf_counter() - t1) * 1000
+            lexical = snap.lexical if mode in ("bm25", "hybrid") else None  # the IDF of the question's terms
+            lists = self.milvus.candidate_lists(snap.position, query.tokens, vector, lexical, CANDIDATES, docs, timings)
+            return lists, vector
+        allowed = None if docs is None else snap.positions_of_docs(docs)
         lists: Lists = {}
         vector = None
         t0 = time.perf_counter()
@@ -215,8 +245,8 @@ class Searcher:
         started = time.perf_counter()
         snap = self.current()
         timings: dict[str, float] = {}
-        allowed = allowed_units(snap, filters)
-        lists, vector = self.candidate_lists(snap, query, mode, allowed, timings)
+        docs = allowed_docs(snap, filters)
+        lists, vector = self.candidate_lists(snap, query, mode, docs, timings)
         matched = named_documents(snap, query)
         for doc_id, extra in (prefer or {}).items():
             matched[doc_id] = matched.get(doc_id, 0) + extra

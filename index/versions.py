@@ -184,24 +184,25 @@ class VersionStore:
         folder.mkdir()
         return folder
 
-    def commit(self, folder: Path, manifest: Manifest) -> Path:
-        """Write the manifest, move the folder into place, then switch ``CURRENT`` to it."""
+    def commit(self, folder: Path, manifest: Manifest, also_keep: str | None = None) -> Path:
+        """Write the manifest, move the folder into place, then switch ``CURRENT`` to it; ``also_keep``:
+        a version still served elsewhere (by the Milvus alias) that pruning must not remove."""
         (folder / "manifest.json").write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
         final = self.root / manifest.version
         os.replace(folder, final)
         tmp = self.root / f"CURRENT.{uuid.uuid4().hex[:8]}"
         tmp.write_text(manifest.version)
         os.replace(tmp, self.pointer)  # atomic: readers see the old name or the new one
-        self._prune(keep=manifest.version)
+        self._prune(keep={manifest.version, also_keep})
         return final
 
     def abort(self, folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
-    def _prune(self, keep: str, keep_last: int = 2) -> None:
+    def _prune(self, keep: set[str | None], keep_last: int = 2) -> None:
         versions = sorted(p for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v"))
         for old in versions[:-keep_last]:
-            if old.name != keep:
+            if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
         for stale in self.root.glob(".tmp-*"):
             # a build that died left this behind; anything older than an hour is not being written
