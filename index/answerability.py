@@ -92,7 +92,10 @@ TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|de
 # details the plans never state unless a unit says them: a person, a contact, a sum of money
 DETAILS = {
     "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua|ai dung dau|"
-                          r"(chu tich|giam doc|bi thu|truong phong)( \w+){0,6} (hien nay|nhiem ky nay))\b"),
+                          r"(chu tich|giam doc|bi thu|truong phong)( \w+){0,6} (hien nay|nhiem ky nay)|"
+                          # "ai là giám đốc Sở Nội vụ": who holds a post (a name), not which agency leads a task
+                          r"ai (la|dang la|hien la|giu chuc|dang giu chuc) (ong |ba )?(pho )?"
+                          r"(chu tich|giam doc|bi thu|truong phong|truong ban|chanh van phong|bo truong|thu truong))\b"),
                re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
     "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
                 re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
