@@ -106,7 +106,7 @@
     });
     ({ vanban: loadDocuments, cauhoi: loadQuestions, kiemtra: loadQuiz, ketqua: loadResults })[tab]();
   }
-  window.addEventListener("hashchange", show);
+  window.addEventListener("hashchange", function () { flash(""); show(); }); // a message belongs to the page it was said on
 
   // --- documents -------------------------------------------------------------------------------
 
