@@ -106,7 +106,7 @@
     });
     ({ vanban: loadDocuments, cauhoi: loadQuestions, kiemtra: loadQuiz, ketqua: loadResults })[tab]();
   }
-  window.addEventListener("hashchange", show);
+  window.addEventListener("hashchange", function () { flash(""); show(); }); // a message belongs to the page it was said on
 
   // --- documents -------------------------------------------------------------------------------
 
@@ -280,50 +280,67 @@
   function loadQuiz() {
     var box = $("quiz");
     box.replaceChildren(el("p", { class: "muted" }, "Đang tải…"));
-    api("GET", "/api/admin/quiz/items?status=" + $("quiz-status").value).then(function (data) {
-      var items = (data && data.items) || [];
+    var status = $("quiz-status").value;
+    api("GET", "/api/admin/quiz/items?status=" + encodeURIComponent(status)).then(function (data) {
+      if (status !== $("quiz-status").value) return; // the choice changed while this was loading
+      var items = (data && data.items) || []; // {"items": [...]}
       if (!items.length) { empty(box, "Không có câu hỏi nào ở trạng thái này.", "console-quiz-empty"); return; }
-      box.replaceChildren();
+      box.replaceChildren(el("p", { class: "muted", "data-testid": "console-quiz-count" }, items.length + " câu hỏi"));
       items.forEach(function (item) { box.appendChild(renderItem(item)); });
     }).catch(function (e) { empty(box, e.status === 404 ? QUIZ_MISSING : e.message, "console-quiz-empty"); });
   }
 
+  var KIND = { mcq: "Trắc nghiệm", truefalse: "Đúng/sai" };
+  var FACT = { percent: "tỷ lệ", docnumber: "số văn bản", agency: "cơ quan chủ trì", deadline: "thời hạn" };
+  var STATUS_DONE = { published: "Đã phát hành", retired: "Đã ngừng dùng", draft: "Đã chuyển về chờ duyệt" };
+
+  /* One item of GET /api/admin/quiz/items: {id, kind ("mcq" | "truefalse"), question, options, answer_index,
+     unit_id, doc_id, status, citation (a string), label, fact, fact_kind}. */
   function renderItem(item) {
-    var question = el("textarea", { "aria-label": "Câu hỏi" });
+    var question = el("textarea", { "aria-label": "Câu hỏi", "data-testid": "console-quiz-question" });
     question.value = item.question || "";
     var name = "answer-" + item.id;
     var options = el("ol", { class: "options" });
+    var fixed = item.kind === "truefalse"; // always "Đúng", "Sai": only the right answer can change
     var inputs = (item.options || []).map(function (option, i) {
       var radio = el("input", { type: "radio", name: name, value: String(i), checked: i === item.answer_index, "aria-label": "Đáp án đúng " + (i + 1) });
-      var input = el("input", { type: "text", "aria-label": "Phương án " + (i + 1) });
+      var input = el("input", { type: "text", "aria-label": "Phương án " + (i + 1), "data-testid": "console-quiz-option" });
       input.value = option;
+      input.readOnly = fixed;
       options.appendChild(el("li", {}, radio, input));
       return { radio: radio, input: input };
     });
     var status = el("p", { class: "muted", role: "status" });
     function patch(change) {
-      return api("PATCH", "/api/admin/quiz/items/" + encodeURIComponent(item.id), change).then(function () {
+      return api("PATCH", "/api/admin/quiz/items/" + encodeURIComponent(item.id), change).then(function (saved) {
         status.textContent = "Đã lưu.";
-        if (change.status) loadQuiz();
+        if (change.status) {
+          flash(STATUS_DONE[saved.status] + " câu hỏi " + saved.id + ".");
+          loadQuiz();
+        }
       }).catch(function (e) { status.textContent = e.message; });
     }
-    var save = el("button", { type: "button", class: "secondary" }, "Lưu sửa đổi");
+    var save = el("button", { type: "button", class: "secondary", "data-testid": "console-quiz-save" }, "Lưu sửa đổi");
     save.addEventListener("click", function () {
       var chosen = inputs.findIndex(function (x) { return x.radio.checked; });
-      patch({ question: question.value, options: inputs.map(function (x) { return x.input.value; }), answer_index: chosen });
+      if (chosen < 0) { status.textContent = "Hãy chọn đáp án đúng."; return; }
+      var change = { question: question.value, answer_index: chosen };
+      if (!fixed) change.options = inputs.map(function (x) { return x.input.value; });
+      patch(change);
     });
     var buttons = el("div", { class: "card row" }, save);
     [["published", "Phát hành", "console-quiz-publish"], ["retired", "Ngừng dùng", "console-quiz-retire"], ["draft", "Về chờ duyệt", "console-quiz-draft"]]
       .forEach(function (b) {
         if (b[0] === item.status) return;
         var button = el("button", { type: "button", "data-testid": b[2], class: b[0] === "retired" ? "danger" : "" }, b[1]);
-        button.addEventListener("click", function () { patch({ status: b[0] }); });
+        button.addEventListener("click", function () { button.disabled = true; patch({ status: b[0] }).then(function () { button.disabled = false; }); });
         buttons.appendChild(button);
       });
-    var cite = item.citation ? (typeof item.citation === "string" ? item.citation : (item.citation.citation || "") + " " + (item.citation.label || "")) : "";
-    var source = el("div", { class: "muted" }, (item.kind === "true_false" ? "Đúng/sai" : "Trắc nghiệm") + " · " + cite + " ",
+    var source = el("div", { class: "muted" }, (KIND[item.kind] || item.kind) + (FACT[item.fact_kind] ? " về " + FACT[item.fact_kind] : "") +
+      " · " + (item.citation || item.doc_id || "") + " ",
       item.unit_id ? el("a", { href: "/vanban/" + encodeURIComponent(item.doc_id) + "#" + encodeURIComponent(item.unit_id), target: "_blank" }, "đoạn trích dẫn") : null);
-    return el("div", { class: "card", "data-testid": "console-quiz-item", "data-item-id": String(item.id) }, source, question, options, buttons, status);
+    return el("div", { class: "card", "data-testid": "console-quiz-item", "data-item-id": String(item.id), "data-status": item.status },
+      source, question, options, buttons, status);
   }
 
   $("quiz-status").addEventListener("change", loadQuiz);
@@ -339,60 +356,78 @@
 
   // --- results ---------------------------------------------------------------------------------
 
+  /* GET /api/admin/quiz/results?by=agency|item is a JSON list of {key, taken, correct, share} (by item also
+     `question`), in the server's order: by agency the most answered first, by item the least often right first.
+     The chart and the table keep that order, row for row. */
+  var CHART_ROWS = 30;
   function loadResults() {
     var by = $("results-by").value;
-    $("results-csv").href = "/api/admin/quiz/results?by=" + by + "&format=csv";
+    $("results-csv").href = "/api/admin/quiz/results?by=" + encodeURIComponent(by) + "&format=csv";
     var box = $("results");
     box.replaceChildren(el("p", { class: "muted" }, "Đang tải…"));
-    api("GET", "/api/admin/quiz/results?by=" + by).then(function (data) {
-      var rows = Array.isArray(data) ? data : (data && (data.rows || data.results)) || [];
+    api("GET", "/api/admin/quiz/results?by=" + encodeURIComponent(by)).then(function (rows) {
+      if (by !== $("results-by").value) return; // the choice changed while this was loading
+      rows = Array.isArray(rows) ? rows : [];
       if (!rows.length) { empty(box, "Chưa có kết quả kiểm tra nào.", "console-results-empty"); return; }
-      // the items most often missed first: where training is needed
-      rows = rows.slice().sort(function (a, b) { return share(a) - share(b); });
-      box.replaceChildren(chart(rows, by), table(rows, by));
+      var taken = rows.reduce(function (n, row) { return n + row.taken; }, 0);
+      var note = rows.length + (by === "item" ? " câu hỏi, " : " cơ quan, đơn vị, ") + taken + " lượt trả lời" +
+        (rows.length > CHART_ROWS ? "; biểu đồ vẽ " + CHART_ROWS + (by === "item" ? " câu ít đúng nhất" : " cơ quan có nhiều lượt nhất") +
+          ", bảng dưới đủ cả " + rows.length : "") + ".";
+      box.replaceChildren(el("p", { class: "muted", "data-testid": "console-results-note" }, note), chart(rows, by), table(rows, by));
     }).catch(function (e) { empty(box, e.status === 404 ? QUIZ_MISSING : e.message, "console-results-empty"); });
   }
   function share(row) { return row.share != null ? Number(row.share) : (row.taken ? row.correct / row.taken : 0); }
-  function labelOf(row, by) { return by === "item" && row.question ? row.question : String(row.key); }
+  function labelOf(row, by) {
+    if (by === "item") return row.question || String(row.key);
+    return row.key ? String(row.key) : "(không ghi cơ quan)";
+  }
 
-  /* A horizontal bar per row: the share answered correctly, in plain SVG. */
+  /* A horizontal bar per row (a <g> carrying the row's key and counts): the share answered correctly, in plain SVG. */
   function chart(rows, by) {
     var ns = "http://www.w3.org/2000/svg";
-    var shown = rows.slice(0, 20);
-    var bar = 22, gap = 8, left = 230, width = 640, top = 10;
+    var shown = rows.slice(0, CHART_ROWS);
+    var bar = 22, gap = 8, left = 260, width = 560, top = 10;
     var height = top + shown.length * (bar + gap) + 10;
     var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 " + (left + width + 60) + " " + height);
+    svg.setAttribute("viewBox", "0 0 " + (left + width + 110) + " " + height);
     svg.setAttribute("class", "chart");
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "Tỷ lệ trả lời đúng " + (by === "item" ? "theo câu hỏi" : "theo cơ quan"));
+    svg.setAttribute("aria-label", "Tỷ lệ trả lời đúng " + (by === "item" ? "theo câu hỏi" : "theo cơ quan, đơn vị"));
     svg.setAttribute("data-testid", "console-results-chart");
-    function node(tag, attrs, text) {
+    svg.setAttribute("data-by", by);
+    function node(parent, tag, attrs, text) {
       var n = document.createElementNS(ns, tag);
       Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); });
       if (text != null) n.textContent = text;
-      svg.appendChild(n);
+      parent.appendChild(n);
       return n;
     }
     shown.forEach(function (row, i) {
       var y = top + i * (bar + gap);
       var value = Math.max(0, Math.min(1, share(row)));
       var label = labelOf(row, by);
-      node("text", { x: left - 8, y: y + bar * 0.7, "text-anchor": "end" }, label.length > 34 ? label.slice(0, 33) + "…" : label);
-      node("rect", { x: left, y: y, width: width, height: bar, fill: "#eef2f6" });
-      node("rect", { x: left, y: y, width: Math.round(width * value), height: bar, fill: value < 0.5 ? "#b42318" : value < 0.8 ? "#f5a623" : "#1e6b34" });
-      node("text", { x: left + width + 6, y: y + bar * 0.7 }, Math.round(value * 100) + "%");
+      var percent = Math.round(value * 100) + "%";
+      var g = node(svg, "g", { "data-testid": "console-results-bar", "data-key": String(row.key), "data-taken": String(row.taken),
+        "data-correct": String(row.correct) });
+      node(g, "title", {}, label + ": " + row.correct + "/" + row.taken + " đúng (" + percent + ")");
+      node(g, "text", { x: left - 8, y: y + bar * 0.7, "text-anchor": "end", "data-testid": "console-results-label" },
+        label.length > 38 ? label.slice(0, 37) + "…" : label);
+      node(g, "rect", { x: left, y: y, width: width, height: bar, fill: "#eef2f6" });
+      node(g, "rect", { x: left, y: y, width: Math.round(width * value), height: bar, "data-testid": "console-results-fill",
+        fill: value < 0.5 ? "#b42318" : value < 0.8 ? "#f5a623" : "#1e6b34" });
+      node(g, "text", { x: left + width + 6, y: y + bar * 0.7 }, percent + " (" + row.correct + "/" + row.taken + ")");
     });
     return svg;
   }
   function table(rows, by) {
     var body = el("tbody", {});
     rows.forEach(function (row) {
-      body.appendChild(el("tr", {}, el("td", {}, labelOf(row, by)), el("td", {}, String(row.taken)), el("td", {}, String(row.correct)),
-        el("td", {}, Math.round(share(row) * 100) + "%")));
+      body.appendChild(el("tr", { "data-key": String(row.key) }, el("td", {}, labelOf(row, by)), el("td", {}, String(row.taken)),
+        el("td", {}, String(row.correct)), el("td", {}, Math.round(share(row) * 100) + "%")));
     });
-    return el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, by === "item" ? "Câu hỏi" : "Cơ quan, đơn vị"),
-      el("th", {}, "Lượt làm"), el("th", {}, "Đúng"), el("th", {}, "Tỷ lệ đúng"))), body));
+    return el("div", { class: "scroll" }, el("table", { "data-testid": "console-results-table" }, el("thead", {}, el("tr", {},
+      el("th", {}, by === "item" ? "Câu hỏi" : "Cơ quan, đơn vị"), el("th", {}, "Lượt trả lời"), el("th", {}, "Đúng"),
+      el("th", {}, "Tỷ lệ đúng"))), body));
   }
   $("results-by").addEventListener("change", loadResults);
 

@@ -136,7 +136,7 @@ def test_console_sign_in_upload_and_answer_a_queued_question(new_page, live, tmp
     replies = httpx.get(base + "/api/replies", params={"conversation_id": "w-browser-1"}).json()["replies"]
     assert replies[0]["answer"].startswith("Không có khoản hỗ trợ") and replies[0]["citations"]
 
-    # the quiz pages answer with a clear empty state while /api/admin/quiz is not there
+    # before any quiz item is generated or answered, the quiz pages say so plainly
     page.goto(base + "/admin#kiemtra")
     expect(page.get_by_test_id("console-quiz-empty")).to_be_visible()
     page.goto(base + "/admin#ketqua")
@@ -179,3 +179,118 @@ def test_the_widget_sends_to_the_expert_and_shows_the_reply_when_reopened(new_pa
     page.get_by_test_id("hoidap-close").click()
     page.get_by_test_id("hoidap-open").click()
     expect(reply).to_have_count(1)  # shown once
+
+
+# Who takes the checks and which of the three published items each gets right (by the item's place in the
+# published list): by agency 5/6, 1/3 and 3/3; by item 4/4, 3/4 and 2/4.
+TAKERS = [("Sở Nội vụ", (True, True, True)), ("Sở Nội vụ", (True, False, True)),
+          ("UBND huyện Tuy Phước", (False, False, True)), ("Sở Tư pháp", (True, True, True))]
+
+
+def chart_label(text: str) -> str:
+    """What the chart writes beside a bar (admin.js cuts labels longer than 38 characters)."""
+    return text if len(text) <= 38 else text[:37] + "…"
+
+
+def test_console_reviews_quiz_items_and_charts_the_results_by_agency_and_by_item(new_page, live):
+    base, _ = live
+    headers = {"X-API-Key": KEY}
+    page = new_page()
+    page.goto(base + "/admin")
+    page.get_by_test_id("console-key").fill(KEY)
+    page.get_by_test_id("console-signin").click()
+    expect(page.get_by_test_id("console-docs").locator("tbody tr")).not_to_have_count(0)
+
+    # generate drafts from the stored documents: the page lists exactly what GET /api/admin/quiz/items lists
+    page.goto(base + "/admin#kiemtra")
+    page.locator("#quiz-count").fill("12")
+    page.get_by_test_id("console-quiz-generate").click()
+    expect(page.get_by_test_id("console-flash")).to_contain_text("Đã tạo thêm", timeout=WAIT_MS)
+    drafts = httpx.get(base + "/api/admin/quiz/items", params={"status": "draft"}, headers=headers).json()["items"]
+    assert len(drafts) >= 3
+    cards = page.get_by_test_id("console-quiz-item")
+    expect(cards).to_have_count(len(drafts))
+    expect(page.get_by_test_id("console-quiz-count")).to_have_text(f"{len(drafts)} câu hỏi")
+    for card, item in zip(cards.all(), drafts):
+        assert card.get_attribute("data-item-id") == item["id"]
+        expect(card.get_by_test_id("console-quiz-question")).to_have_value(item["question"])
+        expect(card.get_by_test_id("console-quiz-option")).to_have_count(len(item["options"]))
+        expect(card.locator("input[type=radio]").nth(item["answer_index"])).to_be_checked()
+        expect(card).to_contain_text("Trắc nghiệm" if item["kind"] == "mcq" else "Đúng/sai")
+        expect(card).to_contain_text(item["citation"])
+
+    # an edit made with the session cookie carries the CSRF token; the same change without it is refused
+    edited = drafts[0]
+    refused = page.request.patch(f"{base}/api/admin/quiz/items/{edited['id']}", data={"question": "x"})
+    assert refused.status == 403 and refused.json()["error"]["code"] == "csrf_failed"
+    card = cards.first
+    card.get_by_test_id("console-quiz-question").fill(edited["question"] + " (đã duyệt)")
+    card.get_by_test_id("console-quiz-save").click()
+    expect(card.get_by_role("status")).to_have_text("Đã lưu.")
+    saved = httpx.get(base + "/api/admin/quiz/items", params={"status": "draft"}, headers=headers).json()["items"][0]
+    assert saved["id"] == edited["id"] and saved["question"] == edited["question"] + " (đã duyệt)"
+    assert saved["options"] == edited["options"] and saved["answer_index"] == edited["answer_index"]
+
+    # publish three drafts from the page, one at a time
+    chosen = [item["id"] for item in drafts[:3]]
+    for n, item_id in enumerate(chosen):
+        page.locator(f"[data-testid=console-quiz-item][data-item-id='{item_id}']").get_by_test_id("console-quiz-publish").click()
+        expect(page.get_by_test_id("console-flash")).to_have_text(f"Đã phát hành câu hỏi {item_id}.")
+        expect(cards).to_have_count(len(drafts) - n - 1)
+    published = httpx.get(base + "/api/admin/quiz/items", params={"status": "published"}, headers=headers).json()["items"]
+    assert sorted(item["id"] for item in published) == sorted(chosen)
+    assert all(item["status"] == "published" for item in published)
+    page.get_by_test_id("console-quiz-status").select_option("published")
+    expect(cards).to_have_count(3)
+    expect(cards.first.get_by_test_id("console-quiz-publish")).to_have_count(0)
+
+    # checks taken through the public API, each with an agency
+    place = {item_id: n for n, item_id in enumerate(chosen)}
+    answer_of = {item["id"]: item["answer_index"] for item in published}
+    for n, (agency, right) in enumerate(TAKERS):
+        started = httpx.post(base + "/api/quiz/start", json={"client_id": f"console-browser-{n}", "agency": agency, "count": 3})
+        assert started.status_code == 200, started.text
+        check = started.json()
+        assert sorted(i["id"] for i in check["items"]) == sorted(chosen)
+        for shown in check["items"]:
+            good = right[place[shown["id"]]]
+            choice = answer_of[shown["id"]] if good else (answer_of[shown["id"]] + 1) % len(shown["options"])
+            outcome = httpx.post(f"{base}/api/quiz/{check['check_id']}/answer", json={"item_id": shown["id"], "choice": choice})
+            assert outcome.status_code == 200 and outcome.json()["correct"] is good, outcome.text
+
+    expected = {
+        "agency": {"Sở Nội vụ": (6, 5), "UBND huyện Tuy Phước": (3, 1), "Sở Tư pháp": (3, 3)},
+        "item": {chosen[0]: (4, 3), chosen[1]: (4, 2), chosen[2]: (4, 4)},
+    }
+    page.goto(base + "/admin#ketqua")
+    chart = page.get_by_test_id("console-results-chart")
+    for by in ("agency", "item"):
+        page.get_by_test_id("console-results-by").select_option(by)
+        rows = httpx.get(base + "/api/admin/quiz/results", params={"by": by}, headers=headers).json()
+        assert {row["key"]: (row["taken"], row["correct"]) for row in rows} == expected[by]
+        expect(chart).to_have_attribute("data-by", by)
+        bars = chart.get_by_test_id("console-results-bar")
+        expect(bars).to_have_count(len(rows))
+        for bar, row in zip(bars.all(), rows):  # the server's order, row for row
+            assert bar.get_attribute("data-key") == row["key"]
+            assert (int(bar.get_attribute("data-taken")), int(bar.get_attribute("data-correct"))) == (row["taken"], row["correct"])
+            label = row["question"] if by == "item" else row["key"]
+            expect(bar.get_by_test_id("console-results-label")).to_have_text(chart_label(label))
+            expect(bar.locator("title")).to_have_text(f"{label}: {row['correct']}/{row['taken']} đúng ({round(row['share'] * 100)}%)")
+            assert int(bar.get_by_test_id("console-results-fill").get_attribute("width")) == round(560 * row["share"])
+        expect(page.get_by_test_id("console-results-table").locator("tbody tr")).to_have_count(len(rows))
+        if by == "agency":
+            page.screenshot(path=str(ARTIFACTS / "console-results.png"), full_page=True)
+
+        # the CSV export: a download of the same rows, served as text/csv
+        link = page.get_by_test_id("console-results-csv")
+        expect(link).to_have_attribute("href", f"/api/admin/quiz/results?by={by}&format=csv")
+        served = page.request.get(base + link.get_attribute("href"))
+        assert served.status == 200 and served.headers["content-type"].startswith("text/csv")
+        with page.expect_download() as download:
+            link.click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert text == served.text()
+        lines = text.splitlines()
+        assert lines[0] == "key,taken,correct,share" + (",question" if by == "item" else "")
+        assert len(lines) == len(rows) + 1 and lines[1].startswith(rows[0]["key"])
