@@ -33,7 +33,9 @@ STATIC = resources.files("api") / "static"  # package data: served from a wheel 
 # what the widget calls from a portal's page; every other path (admin, health, metrics, webhooks) is same-origin
 PUBLIC_PATHS = ("/api/ask", "/api/feedback", "/api/documents", "/api/units/", "/api/quiz/", "/widget.js",
                 "/api/expert", "/api/replies")
-# the pages and their scripts and styles (plain files, no build step)
+# the pages (demo portal, reader, library, console) and their scripts and styles: plain files, no build step
+HTML_PAGES = {"/": "index.html", "/doc/{doc_id}": "doc.html", "/vanban": "vanban.html", "/vanban/{doc_id}": "doc.html",
+              "/admin": "admin.html"}
 PAGES = {"admin.js": "application/javascript", "admin.css": "text/css", "vanban.js": "application/javascript"}
 
 
@@ -95,25 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def widget() -> Response:
         return _static("widget.js", "application/javascript")
 
-    @app.get("/", include_in_schema=False)
-    def demo() -> Response:
-        return _static("index.html", "text/html")
-
-    @app.get("/doc/{doc_id}", include_in_schema=False)
-    def reader(doc_id: str) -> Response:
-        return _static("doc.html", "text/html")
-
-    @app.get("/vanban", include_in_schema=False)
-    def library() -> Response:
-        return _static("vanban.html", "text/html")
-
-    @app.get("/vanban/{doc_id}", include_in_schema=False)
-    def library_reader(doc_id: str) -> Response:
-        return _static("doc.html", "text/html")
-
-    @app.get("/admin", include_in_schema=False)
-    def console_page() -> Response:
-        return _static("admin.html", "text/html")
+    for path, page in HTML_PAGES.items():  # each page fetches its own data from the API
+        app.add_api_route(path, _html_page(page), methods=["GET"], include_in_schema=False)
 
     @app.get("/static/{name}", include_in_schema=False)
     def page_asset(name: str) -> Response:
@@ -122,6 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _static(name, PAGES[name])
 
     return app
+
+
+def _html_page(name: str):
+    """A route serving one HTML page; it takes no parameters, so no request can choose another file."""
+    def page() -> Response:
+        return _static(name, "text/html")
+    return page
 
 
 def _static(name: str, media_type: str) -> Response:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Iterator
+
+
+def open_database(path: Path, schema: str, *, foreign_keys: bool = True) -> sqlite3.Connection:
+    """One connection shared by a store's threads: autocommit (transactions via ``transaction``), rows by
+    name, WAL so readers never wait for a writer, and ``schema`` (idempotent ``CREATE … IF NOT EXISTS``)."""
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    if foreign_keys:
+        conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(schema)
+    return conn
 
 
 @contextmanager

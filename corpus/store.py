@@ -17,7 +17,7 @@ from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
 from corpus.overrides import apply_overrides
-from core.sqlite import transaction
+from core.sqlite import open_database, transaction
 from core.errors import NotFound
 
 _SCHEMA = """
@@ -125,11 +125,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         self._conn.close()

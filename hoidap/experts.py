@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.errors import InvalidQuery, NotFound
 from core.private import private_file
-from core.sqlite import transaction
+from core.sqlite import open_database, transaction
 from hoidap.faq import Signature, best_match, signature
 from hoidap.privacy import mask_personal
 
@@ -111,10 +111,7 @@ class ExpertDesk:
     def __init__(self, path: Path) -> None:
         private_file(path)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_database(path, _SCHEMA, foreign_keys=False)
         self._faq_cache: tuple[int, list[tuple[int, Signature]]] | None = None
 
     # --- the queue ------------------------------------------------------------------------------

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.sqlite import transaction
+from core.sqlite import open_database, transaction
 from core.errors import NotFound
 from core.private import private_file, private_key
 from core.settings import Settings
@@ -91,12 +90,9 @@ class QueryLog:
         self._key = key or private_key(path.parent / KEY_FILE)
         self.retention_s = retention_days * 86400
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn = open_database(path, _SCHEMA, foreign_keys=False)
         # a log line per answer: no fsync per insert (WAL stays consistent; a power cut may lose the last lines)
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
         self._migrate()
         self._purged_at = 0.0
         self.purged_on_open = self.purge()

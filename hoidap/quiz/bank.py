@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.errors import NotFound
 from core.private import private_file
-from core.sqlite import transaction
+from core.sqlite import open_database, transaction
 from hoidap.quiz.model import Check, Outcome, QuizItem
 
 _SCHEMA = """
@@ -84,11 +84,7 @@ class QuizBank:
         private_file(path)
         self.path = path
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
+        self._conn = open_database(path, _SCHEMA)
 
     def close(self) -> None:
         self._conn.close()
