@@ -10,16 +10,6 @@ if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    echo "ensure-chromium: $CHROMIUM is missing and installing it needs root; run as root: apt-get install -y chromium" >&2
-    exit 1
-fi
-
-echo "ensure-chromium: $CHROMIUM is missing; installing the Debian package 'chromium' with apt-get"
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-echo "ensure-chromium: installed $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+echo "ensure-chromium: $CHROMIUM is missing"
+sh "$(dirname "$0")/apt-install.sh" ensure-chromium chromium
+echo "ensure-chromium: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"

@@ -29,17 +29,5 @@ if [ -z "$MISSING" ]; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    echo "ensure-system-packages: missing$MISSING and installing needs root; run as root: apt-get install -y$MISSING" >&2
-    exit 1
-fi
-
-echo "ensure-system-packages: installing$MISSING with apt-get"
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086  # one word per package
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $MISSING
-echo "ensure-system-packages: installed$MISSING"
+sh "$(dirname "$0")/apt-install.sh" ensure-system-packages --no-install-recommends $MISSING
