@@ -3,8 +3,9 @@
 A session is a random token (256 bits) in an HttpOnly, SameSite=Strict cookie; the server keeps only its
 SHA-256, with its expiry and its CSRF token. State-changing requests made with the cookie must carry the
 CSRF token in ``X-CSRF-Token`` (the console reads it from ``GET /api/console/session``), so another site
-cannot make the browser act for the admin even where SameSite is not enforced. Sessions live in the API
-process: a restart signs everyone out.
+cannot make the browser act for the admin even where SameSite is not enforced. Sessions and failed sign-ins
+are kept in SQLite (``DATA_DIR/sessions.sqlite3``, mode 600), so every worker of ``hoidap serve --workers N``
+knows a session another made, the failure limit counts across workers, and a restart signs nobody out.
 """
 
 from __future__ import annotations
@@ -12,14 +13,33 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+
+from core.private import private_file
+from core.sqlite import transaction
 
 COOKIE = "hoidap_admin"
 CSRF_HEADER = "X-CSRF-Token"
 MAX_SESSIONS = 1000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    csrf TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);
+CREATE TABLE IF NOT EXISTS signin_failures (
+    address_hash TEXT NOT NULL,
+    failed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signin_failures_address ON signin_failures(address_hash, failed_at);
+"""
 
 
 @dataclass
@@ -31,93 +51,126 @@ class Session:
         return bool(given) and hmac.compare_digest(given.encode(), self.csrf.encode())
 
 
+class _Store:
+    """One connection to the sessions file (created mode 600 with its folder), shared by this process's threads."""
+
+    def __init__(self, path: Path) -> None:
+        private_file(path)
+        self.path = path
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        with transaction(self.conn, self.lock):  # two workers starting at once must not both create the tables
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                self.conn.execute(statement)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class Sessions:
-    """Server-side sessions with an expiry.
+    """Server-side sessions with an expiry, in SQLite (only a hash of each token is stored).
+
+    Args:
+        path: the SQLite file (``Settings.sessions_path``); every process given the same file shares the sessions.
+        ttl_s: how long a session lasts.
+
+    Raises:
+        ValueError: ``ttl_s`` is not above 0.
 
     Example:
-        >>> sessions = Sessions(ttl_s=60)
-        >>> token, session = sessions.create()
-        >>> sessions.get(token) is session, sessions.get("forged")
+        >>> import tempfile; path = Path(tempfile.mkdtemp()) / "sessions.sqlite3"
+        >>> token, session = Sessions(path, ttl_s=60).create()
+        >>> Sessions(path, ttl_s=60).get(token) == session, Sessions(path, ttl_s=60).get("forged")
         (True, None)
     """
 
-    def __init__(self, ttl_s: float) -> None:
+    def __init__(self, path: Path, ttl_s: float) -> None:
         if ttl_s <= 0:
             raise ValueError(f"ttl_s={ttl_s}; use a number of seconds above 0")
         self.ttl_s = ttl_s
-        self._by_hash: OrderedDict[str, Session] = OrderedDict()
-        self._lock = threading.Lock()
+        self._store = _Store(path)
 
     def create(self) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
-        session = Session(secrets.token_urlsafe(32), time.time() + self.ttl_s)
-        with self._lock:
-            self._expire()
-            self._by_hash[_digest(token)] = session
-            while len(self._by_hash) > MAX_SESSIONS:
-                self._by_hash.popitem(last=False)
+        now = time.time()
+        session = Session(secrets.token_urlsafe(32), now + self.ttl_s)
+        conn = self._store.conn
+        with transaction(conn, self._store.lock):
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+            conn.execute("INSERT INTO sessions (token_hash, csrf, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                         (_digest(token), session.csrf, now, session.expires_at))
+            # the oldest sessions go first when too many are open (as the in-memory cap did)
+            conn.execute("DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions "
+                         "ORDER BY created_at DESC LIMIT -1 OFFSET ?)", (MAX_SESSIONS,))
         return token, session
 
     def get(self, token: str | None) -> Session | None:
         if not token:
             return None
-        with self._lock:
-            session = self._by_hash.get(_digest(token))
-            if session is not None and session.expires_at <= time.time():
-                del self._by_hash[_digest(token)]
-                return None
-            return session
+        with self._store.lock:
+            row = self._store.conn.execute("SELECT csrf, expires_at FROM sessions WHERE token_hash = ?",
+                                           (_digest(token),)).fetchone()
+        if row is None:
+            return None
+        if row[1] <= time.time():
+            self.end(token)
+            return None
+        return Session(row[0], row[1])
 
     def end(self, token: str | None) -> None:
-        with self._lock:
-            self._by_hash.pop(_digest(token or ""), None)
+        with transaction(self._store.conn, self._store.lock):
+            self._store.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token or ""),))
 
-    def _expire(self) -> None:
-        now = time.time()
-        for key in [k for k, s in self._by_hash.items() if s.expires_at <= now]:
-            del self._by_hash[key]
+    def close(self) -> None:
+        self._store.close()
 
 
 class SignInGuard:
     """At most ``max_failures`` failed sign-ins per address in ``window_s``; then refused until the window passes.
 
+    Failures are counted in SQLite (addresses hashed), so the limit holds across every process given ``path``.
+
     Example:
-        >>> guard = SignInGuard(2, 60)
+        >>> import tempfile; guard = SignInGuard(Path(tempfile.mkdtemp()) / "sessions.sqlite3", 2, 60)
         >>> guard.fail("1.2.3.4"); guard.wait("1.2.3.4")
         0.0
         >>> guard.fail("1.2.3.4"); guard.wait("1.2.3.4") > 0
         True
     """
 
-    def __init__(self, max_failures: int, window_s: float, max_addresses: int = 10_000) -> None:
+    def __init__(self, path: Path, max_failures: int, window_s: float, max_addresses: int = 10_000) -> None:
         self.max_failures, self.window_s, self.max_addresses = max_failures, window_s, max_addresses
-        self._failures: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._store = _Store(path)
 
     def wait(self, address: str) -> float:
         """Seconds before ``address`` may try again; 0 when it may now."""
-        with self._lock:
-            recent = self._recent(address)
-            if len(recent) < self.max_failures:
-                return 0.0
-            return max(0.0, recent[0] + self.window_s - time.time())
+        cutoff = time.time() - self.window_s
+        with self._store.lock:
+            rows = self._store.conn.execute(
+                "SELECT failed_at FROM signin_failures WHERE address_hash = ? AND failed_at > ? ORDER BY failed_at",
+                (_digest(address), cutoff)).fetchall()
+        if len(rows) < self.max_failures:
+            return 0.0
+        # as before: the lockout lasts until the oldest failure counted leaves the window
+        return max(0.0, rows[0][0] + self.window_s - time.time())
 
     def fail(self, address: str) -> None:
-        with self._lock:
-            recent = self._recent(address)
-            recent.append(time.time())
-            self._failures[address] = recent
-            self._failures.move_to_end(address)
-            while len(self._failures) > self.max_addresses:
-                self._failures.popitem(last=False)
+        now = time.time()
+        conn = self._store.conn
+        with transaction(conn, self._store.lock):
+            conn.execute("DELETE FROM signin_failures WHERE failed_at <= ?", (now - self.window_s,))
+            conn.execute("INSERT INTO signin_failures (address_hash, failed_at) VALUES (?, ?)", (_digest(address), now))
+            # a flood from many addresses must not grow the file without end: the least recent addresses go
+            conn.execute("DELETE FROM signin_failures WHERE address_hash IN (SELECT address_hash FROM signin_failures "
+                         "GROUP BY address_hash ORDER BY MAX(failed_at) DESC LIMIT -1 OFFSET ?)", (self.max_addresses,))
 
     def succeed(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(address, None)
+        with transaction(self._store.conn, self._store.lock):
+            self._store.conn.execute("DELETE FROM signin_failures WHERE address_hash = ?", (_digest(address),))
 
-    def _recent(self, address: str) -> list[float]:
-        cutoff = time.time() - self.window_s
-        return [t for t in self._failures.get(address, []) if t > cutoff]
+    def close(self) -> None:
+        self._store.close()
 
 
 def _digest(token: str) -> str:

@@ -153,6 +153,11 @@ async def send_periodic(application: Application) -> int:
     return sent
 
 
+def claim_round(application: Application, channel: str, period: str, min_gap_s: float) -> bool:
+    """Whether this process sends the round (API workers, and a polling bot, share the quiz database)."""
+    return application.bot_data["deps"].assistant.quiz.claim_round(channel, period, min_gap_s)
+
+
 def install(application: Application, settings: Settings) -> None:
     """Add the quiz commands and button handler; run the periodic check when ``HOIDAP_QUIZ_SCHEDULE`` is set."""
     application.add_handler(CommandHandler("kiemtra", kiemtra))
@@ -162,7 +167,8 @@ def install(application: Application, settings: Settings) -> None:
     schedule = parse_schedule(settings.quiz_schedule)
     application.bot_data["quiz_schedule"] = schedule
     if schedule is not None:
-        application.bot_data["quiz_periodic"] = Periodic(schedule, partial(send_periodic, application), CHANNEL)
+        application.bot_data["quiz_periodic"] = Periodic(schedule, partial(send_periodic, application), CHANNEL,
+                                                         claim=partial(claim_round, application))
 
 
 def start_periodic(application: Application) -> None:

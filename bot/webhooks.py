@@ -79,7 +79,8 @@ def mount(app: FastAPI, settings: Settings) -> None:
         zalo_channel = zalo.ZaloChannel(settings, assistant)
         schedule = parse_schedule(settings.quiz_schedule)
         if schedule is not None:
-            zalo_periodic = Periodic(schedule, zalo_channel.quiz.send_periodic, "zalo")
+            zalo_periodic = Periodic(schedule, zalo_channel.quiz.send_periodic, zalo.CHANNEL,
+                                     claim=lambda *claim: assistant.quiz.claim_round(*claim))  # opened on first use
     if telegram is None and zalo_channel is None:
         return
 

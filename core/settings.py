@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         return self.data_dir / "quiz.sqlite3"
 
     @property
+    def sessions_path(self) -> Path:
+        """The SQLite file holding admin console sessions (token hashes) and failed sign-ins, shared by workers."""
+        return self.data_dir / "sessions.sqlite3"
+
+    @property
     def experts_path(self) -> Path:
         """The SQLite file holding the expert queue, its replies and the FAQ (private: reply addresses)."""
         return self.data_dir / "experts.sqlite3"

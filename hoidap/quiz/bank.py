@@ -1,4 +1,5 @@
-"""The quiz bank in SQLite (``DATA_DIR/quiz.sqlite3``): items, checks taken, answers, and chat subscriptions.
+"""The quiz bank in SQLite (``DATA_DIR/quiz.sqlite3``): items, checks taken, answers, chat subscriptions, and the
+periodic rounds claimed (so that with several API workers each round is sent by one process only).
 
 One module owns this file. Persons are stored only as keyed hashes (see :mod:`hoidap.privacy`); a subscription
 keeps the chat id in clear because the periodic check must be sent to it, and is deleted when the chat opts out.
@@ -7,6 +8,7 @@ keeps the chat id in clear because the periodic check must be sent to it, and is
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -63,7 +65,15 @@ CREATE TABLE IF NOT EXISTS subscribers (
     last_sent_at REAL,
     PRIMARY KEY (channel, chat_id)
 );
+CREATE TABLE IF NOT EXISTS rounds (
+    channel TEXT NOT NULL,
+    period TEXT NOT NULL,
+    claimed_at REAL NOT NULL,
+    pid INTEGER NOT NULL,
+    UNIQUE (channel, period)
+);
 """
+ROUNDS_KEPT_S = 30 * 86400  # claims older than this are purged: no schedule repeats a period that far back
 _ITEM_COLUMNS = ("id, kind, question, options_json, answer_index, unit_id, doc_id, citation, label, unit_text, fact, "
                  "fact_kind, status")
 
@@ -213,6 +223,21 @@ class QuizBank:
         with transaction(self._conn, self._lock):
             self._conn.execute("UPDATE subscribers SET last_sent_at = ? WHERE channel = ? AND chat_id = ?",
                                (time.time(), channel, chat_id))
+
+    # --- periodic rounds ----------------------------------------------------------------------------
+
+    def claim_round(self, channel: str, period: str, min_gap_s: float = 0.0) -> bool:
+        """True when this process takes the periodic round of ``channel`` for ``period`` (a period start);
+        False when another process took it, or took any round of the channel less than ``min_gap_s`` ago."""
+        now = time.time()
+        with transaction(self._conn, self._lock):
+            self._conn.execute("DELETE FROM rounds WHERE claimed_at < ?", (now - ROUNDS_KEPT_S,))
+            if min_gap_s > 0 and self._conn.execute(
+                    "SELECT 1 FROM rounds WHERE channel = ? AND claimed_at > ?", (channel, now - min_gap_s)).fetchone():
+                return False
+            cursor = self._conn.execute("INSERT OR IGNORE INTO rounds (channel, period, claimed_at, pid) "
+                                        "VALUES (?, ?, ?, ?)", (channel, period, now, os.getpid()))
+        return bool(cursor.rowcount)
 
 
 def _row(row: sqlite3.Row) -> dict:

@@ -38,6 +38,29 @@ class Schedule:
                 return candidate
         raise AssertionError("unreachable: a week always holds the day")
 
+    def period(self, due: datetime) -> str:
+        """The start of the period the round due at ``due`` belongs to, the same in every process.
+
+        A daily or weekly round is due at the same minute everywhere; an interval round is due ``interval`` after
+        each process started, so it is put on the nearest multiple of the interval (since the epoch).
+
+        Example:
+            >>> parse("daily 08:00").period(datetime(2026, 11, 24, 8, 0))
+            '2026-11-24T08:00:00'
+            >>> s = parse("every 30m"); s.period(datetime(2026, 11, 23, 9, 29, 58)) == s.period(datetime(2026, 11, 23, 9, 30, 1))
+            True
+        """
+        if self.interval is None:
+            return due.replace(second=0, microsecond=0).isoformat()
+        start = round(due.timestamp() / self.interval) * self.interval
+        return datetime.fromtimestamp(start).isoformat()
+
+    @property
+    def min_gap_s(self) -> float:
+        """No two rounds of a channel closer than this: half an interval (processes started apart meet on either side
+        of a period boundary), none for a daily or weekly round."""
+        return self.interval / 2 if self.interval is not None else 0.0
+
 
 def parse(text: str) -> Schedule | None:
     """The schedule ``text`` names; None for an empty one (no periodic check).

@@ -182,6 +182,10 @@ class QuizService:
     def subscribers(self, channel: str) -> list[str]:
         return self.bank.subscribers(channel)
 
+    def claim_round(self, channel: str, period: str, min_gap_s: float = 0.0) -> bool:
+        """True when this process is the one to send ``channel``'s periodic round for ``period``."""
+        return self.bank.claim_round(channel, period, min_gap_s)
+
 
 def validate(item: QuizItem) -> None:
     """Raise :class:`QuizError` unless ``item`` is a well-formed item of its kind.

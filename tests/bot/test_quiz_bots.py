@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import html
+import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 from pydantic import SecretStr
 
 from bot.telegram import build_application
 from bot.zalo import TextEvent, ZaloChannel, ZaloClient
+from core.private import private_file
 from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
@@ -158,11 +161,19 @@ async def _zalo_flow(settings: Settings, quiz: QuizService, fake: FakeZalo, user
     await channel.client.aclose()
 
 
-def test_inside_the_api_the_webhook_bot_runs_the_periodic_check_too(quiz_settings: Settings, quiz) -> None:
+def test_inside_the_api_the_webhook_bot_runs_the_periodic_check_too(quiz_settings: Settings, tmp_path) -> None:
     from bot.webhooks import TelegramWebhook
 
+    # a quiz database of its own: the polling bot above still runs its rounds on the module's, and each round
+    # goes out from whichever scheduler claims it first (see test_quiz_rounds.py)
+    own = quiz_settings.model_copy(update={"data_dir": tmp_path / "data"})
+    with closing(sqlite3.connect(quiz_settings.quiz_path)) as src, \
+            closing(sqlite3.connect(private_file(own.quiz_path))) as dst:
+        src.backup(dst)
+    quiz = QuizService.from_settings(own)
+
     async def run(fake: FakeTelegram, chat: int) -> None:
-        settings = telegram_settings(quiz_settings, fake, quiz_schedule="every 1s",
+        settings = telegram_settings(own, fake, quiz_schedule="every 1s",
                                      telegram_webhook_secret=SecretStr("s3cret"))
         webhook = TelegramWebhook(settings, Assistant(settings, quiz=quiz))
         await webhook.start()
