@@ -1,5 +1,5 @@
 """`hoidap serve --workers 2`: two processes answer, /metrics adds up both, an admin change in one
-is served by both, and a bad worker count is refused."""
+is served by both, a console sign-in holds in both, and a bad worker count is refused."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.sessions import COOKIE
 from core.settings import PROJECT_ROOT, Settings
 from eval.server import free_port
 
@@ -101,6 +102,26 @@ def test_an_upload_in_one_worker_is_served_by_all(two_workers) -> None:
     assert len(seen) == 2 and before.isdisjoint(seen.values()) and len(set(seen.values())) == 1
     answer = _fresh(url, "POST", "/api/ask", json={"question": "Ai chủ trì xây dựng kho dữ liệu số tỉnh Điện Biên?"})
     assert "dien-bien-2027" in [c["doc_id"] for c in answer.json()["citations"]]
+
+
+@pytest.mark.slow
+def test_a_console_sign_in_holds_in_every_worker(two_workers) -> None:
+    url, data = two_workers
+    response = _fresh(url, "POST", "/api/console/session", json={"key": KEY})
+    assert response.status_code == 200, response.text
+    csrf, cookie = response.json()["csrf_token"], f"{COOKIE}={response.cookies[COOKIE]}"
+    # each request on its own connection: the kernel spreads them over both workers (about half each)
+    for n in range(24):
+        session = _fresh(url, path="/api/console/session", headers={"Cookie": cookie})
+        assert session.status_code == 200 and session.json()["csrf_token"] == csrf, (n, session.text)
+        change = _fresh(url, "DELETE", "/api/admin/documents/no-such-document",
+                        headers={"Cookie": cookie, "X-CSRF-Token": csrf})
+        assert change.status_code == 404, (n, change.text)  # signed in, past the CSRF check, an unknown document
+    assert (data / "sessions.sqlite3").stat().st_mode & 0o777 == 0o600
+    signed_out = _fresh(url, "DELETE", "/api/console/session", headers={"Cookie": cookie, "X-CSRF-Token": csrf})
+    assert signed_out.status_code == 204
+    for _ in range(6):
+        assert _fresh(url, path="/api/console/session", headers={"Cookie": cookie}).status_code == 401
 
 
 def test_bad_worker_count_is_refused(tmp_path: Path) -> None:
