@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.private import private_file
-from core.sqlite import transaction
+from core.sqlite import open_database, transaction
 
 COOKIE = "hoidap_admin"
 CSRF_HEADER = "X-CSRF-Token"
@@ -58,11 +57,7 @@ class _Store:
         private_file(path)
         self.path = path
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        with transaction(self.conn, self.lock):  # two workers starting at once must not both create the tables
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                self.conn.execute(statement)
+        self.conn = open_database(path, _SCHEMA, foreign_keys=False)
 
     def close(self) -> None:
         self.conn.close()
@@ -113,10 +108,10 @@ class Sessions:
                                            (_digest(token),)).fetchone()
         if row is None:
             return None
-        if row[1] <= time.time():
+        if row["expires_at"] <= time.time():
             self.end(token)
             return None
-        return Session(row[0], row[1])
+        return Session(row["csrf"], row["expires_at"])
 
     def end(self, token: str | None) -> None:
         with transaction(self._store.conn, self._store.lock):
@@ -153,7 +148,7 @@ class SignInGuard:
         if len(rows) < self.max_failures:
             return 0.0
         # as before: the lockout lasts until the oldest failure counted leaves the window
-        return max(0.0, rows[0][0] + self.window_s - time.time())
+        return max(0.0, rows[0]["failed_at"] + self.window_s - time.time())
 
     def fail(self, address: str) -> None:
         now = time.time()
