@@ -75,8 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hoidap = AppState(settings)
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_max_clients)
     app.state.sessions = Sessions(settings.sessions_path, settings.admin_session_hours * 3600)
-    app.state.signin_guard = SignInGuard(settings.sessions_path, settings.admin_signin_failures, settings.admin_signin_lockout_minutes * 60,
-                                         settings.rate_limit_max_clients)
+    app.state.signin_guard = SignInGuard(settings.sessions_path, settings.admin_signin_failures,
+                                         settings.admin_signin_lockout_minutes * 60, settings.rate_limit_max_clients)
     errors.install(app)
     app.add_middleware(CORSByPath, public_origins=settings.cors_origins, private_origins=settings.admin_cors_origins)
 

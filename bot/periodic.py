@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
 from datetime import datetime
+from typing import Protocol
 
 from hoidap.quiz.schedule import Schedule
 
