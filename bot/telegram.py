@@ -31,6 +31,7 @@ from bot import format as fmt
 from bot import telegram_quiz
 from bot.delivery import deliver_forever
 from bot.limits import ChatRateLimiter
+from bot.tasks import stop_task
 from hoidap.answer import Answer
 from hoidap.assistant import Assistant
 from hoidap.experts import Reply
@@ -274,11 +275,17 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         rows = [row for row in markup.inline_keyboard if all((b.callback_data or "").startswith("c:") for b in row)]
         if number == 0:
             rows.append([escalate_button(answer_id)])
-        try:
-            await with_retry(partial(query.edit_message_reply_markup, InlineKeyboardMarkup(rows) if rows else None),
-                             "editMessageReplyMarkup")
-        except BadRequest as exc:  # e.g. the message is too old to edit: the vote is stored all the same
-            log.info("could not remove feedback buttons in chat %s: %s", chat_id, exc)
+        await set_buttons(query, chat_id, rows, "feedback")  # the vote is stored even if this fails
+
+
+async def set_buttons(query, chat_id: int, rows: list | None, what: str) -> None:
+    """Replace the buttons under the message a button press came from (``rows`` empty: remove them); a
+    message Telegram will not edit any more (too old) keeps its buttons, which is logged."""
+    try:
+        await with_retry(partial(query.edit_message_reply_markup, InlineKeyboardMarkup(rows) if rows else None),
+                         "editMessageReplyMarkup")
+    except BadRequest as exc:
+        log.info("could not change the %s buttons in chat %s: %s", what, chat_id, exc)
 
 
 async def _escalate(query, context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer_id: str) -> None:
@@ -293,11 +300,7 @@ async def _escalate(query, context: ContextTypes.DEFAULT_TYPE, chat_id: int, ans
     markup = getattr(query.message, "reply_markup", None)
     if markup is not None:  # sent once: the button goes
         rows = [row for row in markup.inline_keyboard if all(not (b.callback_data or "").startswith("e:") for b in row)]
-        try:
-            await with_retry(partial(query.edit_message_reply_markup, InlineKeyboardMarkup(rows) if rows else None),
-                             "editMessageReplyMarkup")
-        except BadRequest as exc:
-            log.info("could not remove the expert button in chat %s: %s", chat_id, exc)
+        await set_buttons(query, chat_id, rows, "expert")
     await send_html(context.bot, chat_id, fmt.escape(fmt.ESCALATED))
 
 
@@ -318,13 +321,7 @@ async def start_delivery(application: Application) -> None:
 
 
 async def stop_delivery(application: Application) -> None:
-    task = application.bot_data.pop("delivery", None)
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+    await stop_task(application.bot_data.pop("delivery", None))
 
 
 async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None) -> None:

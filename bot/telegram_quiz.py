@@ -9,7 +9,7 @@ import re
 from functools import partial
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import quiz_format as qf
@@ -106,7 +106,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def quiz_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A/B/C/D under an item: the verdict and the cited clause, then the next item or the score."""
-    from bot.telegram import _answer_query, send_html, with_retry
+    from bot.telegram import _answer_query, send_html, set_buttons
 
     query = update.callback_query
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
@@ -121,10 +121,7 @@ async def quiz_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _answer_query(query.answer, "Nút này không còn dùng được.")
         return
     await _answer_query(query.answer, "Đúng!" if outcome.correct else "Chưa đúng")
-    try:  # one answer per item: the buttons go
-        await with_retry(partial(query.edit_message_reply_markup, None), "editMessageReplyMarkup")
-    except BadRequest as exc:
-        log.info("could not remove quiz buttons in chat %s: %s", chat_id, exc)
+    await set_buttons(query, chat_id, None, "quiz")  # one answer per item: the buttons go
     await send_html(context.bot, chat_id, qf.outcome_html(outcome))
     check = await asyncio.to_thread(assistant.quiz.check, check_id)
     following = check.next_item()

@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from bot import telegram_quiz, zalo
 from bot.delivery import deliver_forever
 from bot.periodic import Periodic
+from bot.tasks import stop_task
 from bot.telegram import build_application, start_delivery, stop_delivery
 from hoidap.assistant import Assistant
 from hoidap.quiz.schedule import parse as parse_schedule
@@ -102,12 +103,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         finally:
             if zalo_periodic is not None:
                 await zalo_periodic.stop()
-            if zalo_delivery is not None:
-                zalo_delivery.cancel()
-                try:
-                    await zalo_delivery
-                except asyncio.CancelledError:
-                    pass
+            await stop_task(zalo_delivery)
             if telegram is not None:
                 await telegram.stop()
             if zalo_channel is not None:

@@ -17,6 +17,7 @@ from hoidap.why import NO_ANSWER, explain
 from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
 from index.search import Searcher, SearchHit, SearchResult
+from index.versions import DocRecord, UnitRecord
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,15 @@ class Citation:
     def mark(self) -> str:
         """What the answer text says after a citation of a document no longer in force."""
         return f" (Lưu ý: văn bản này {self.validity}.)" if self.validity else ""
+
+
+def citation_of(rank: int, unit: UnitRecord, doc: DocRecord, score: float) -> Citation:
+    """How every answer cites a unit (a search hit, or a unit an expert cited): with its document's
+    validity (a replaced document is marked) and whether its text came from OCR."""
+    return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title, doc_number=doc.number,
+                    label=unit.label, text=unit.text, score=score, citation=doc.citation,
+                    breadcrumb=list(unit.breadcrumb), in_force=doc.in_force, validity=doc.validity,
+                    replaced_by=[dict(link) for link in doc.replaced_by], ocr=unit.ocr)
 
 
 @dataclass
@@ -172,11 +182,7 @@ class AnswerService:
 
     @staticmethod
     def _citation(rank: int, hit: SearchHit) -> Citation:
-        unit, doc = hit.unit, hit.doc
-        return Citation(rank=rank, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title, doc_number=doc.number,
-                        label=unit.label, text=unit.text, score=round(hit.score, 6), citation=doc.citation,
-                        breadcrumb=list(unit.breadcrumb), in_force=doc.in_force, validity=doc.validity,
-                        replaced_by=[dict(link) for link in doc.replaced_by], ocr=unit.ocr)
+        return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
 
     def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
         hits = result.hits

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from core.errors import NotFound
 from core.settings import Settings
-from hoidap.answer import Answer, AnswerService, Citation
+from hoidap.answer import Answer, AnswerService, citation_of
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
@@ -192,9 +192,7 @@ def _faq_to_answer(question: str, entry: FaqEntry, snap: Snapshot, score: float)
         except NotFound:  # the document was replaced or deleted since: the reply still stands on its own
             continue
         doc = snap.document(unit.doc_id)
-        citations.append(Citation(rank=len(citations) + 1, unit_id=unit.id, doc_id=unit.doc_id, doc_title=doc.title,
-                                  doc_number=doc.number, label=unit.label, text=unit.text, score=round(score, 4),
-                                  citation=doc.citation, breadcrumb=list(unit.breadcrumb)))
+        citations.append(citation_of(len(citations) + 1, unit, doc, round(score, 4)))
     marks = "".join(f"[{c.rank}]" for c in citations)
     where = f" Căn cứ: {citations[0].citation}, {citations[0].label} {marks}." if citations else ""
     text = f"Cán bộ phụ trách đã trả lời câu hỏi này (ngày {day}): {entry.answer}{where}"

@@ -266,20 +266,26 @@ def _questions(fact: Fact, where: str, fill: str) -> str:
     if fact.kind == "agency":
         return f"{where}, cơ quan nào chủ trì nhiệm vụ “{_clip_task(fact.subject)}”?"
     if fact.kind == "deadline":
-        verb = "phải hoàn thành" if "hoàn thành" in fact.header.lower() else "được thực hiện"
-        return f"{where}, nhiệm vụ “{_clip_task(fact.subject)}” {verb} vào thời gian nào?"
-    text = fact.unit.text
-    return f"{where}, điền vào chỗ trống: “{_snippet(text, fact.start, fact.start + len(fact.text), fill)}”"
+        return f"{where}, nhiệm vụ “{_clip_task(fact.subject)}” {_deadline_verb(fact)} vào thời gian nào?"
+    return f"{where}, điền vào chỗ trống: “{_in_context(fact, fill)}”"
 
 
 def _statement(fact: Fact, where: str, value: str) -> str:
     if fact.kind == "agency":
         return f"{where}: nhiệm vụ “{_clip_task(fact.subject)}” do {value} chủ trì. Đúng hay sai?"
     if fact.kind == "deadline":
-        verb = "phải hoàn thành" if "hoàn thành" in fact.header.lower() else "được thực hiện"
-        return f"{where}: nhiệm vụ “{_clip_task(fact.subject)}” {verb} vào: {value}. Đúng hay sai?"
-    text = fact.unit.text
-    return f"{where}: “{_snippet(text, fact.start, fact.start + len(fact.text), value)}”. Đúng hay sai?"
+        return f"{where}: nhiệm vụ “{_clip_task(fact.subject)}” {_deadline_verb(fact)} vào: {value}. Đúng hay sai?"
+    return f"{where}: “{_in_context(fact, value)}”. Đúng hay sai?"
+
+
+def _deadline_verb(fact: Fact) -> str:
+    """What the table's time column says of a task: a deadline ("hoàn thành") or a period of work."""
+    return "phải hoàn thành" if "hoàn thành" in fact.header.lower() else "được thực hiện"
+
+
+def _in_context(fact: Fact, value: str) -> str:
+    """The fact's clause with ``value`` in the fact's place (a blank, or the value a statement claims)."""
+    return _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), value)
 
 
 def _nearest(fact: Fact, pool: list[str], n: int, siblings: dict[str, str] | None = None) -> list[str]:
