@@ -7,10 +7,13 @@ tokens, so adding, replacing or removing one document embeds only that document'
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -18,13 +21,13 @@ from corpus.model import Metadata, Segment
 from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
 from index.answerability import states_quantity
-from index.dense import HASHING_MODEL, DenseIndex, Embedder
+from index.dense import HASHING_MODEL, Embedder, write_ann
 from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
 from index.onnx_encoder import resolve_query_encoder, source_fingerprint
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
-                            new_version_name, read_manifest, read_tokens, read_vectors, reusable_vectors,
+                            new_version_name, read_manifest, read_tokens, reusable_vectors,
                             write_answerability, write_version)
 from core.settings import Settings
 
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 RELATIONS_VERSION = "relations-1"  # part of every version's fingerprint: new rules make a new version
 CACHE_DIR = "embed-cache"  # below the index folder: vectors of builds not yet committed
+PARALLEL_TOKENIZE = 2_000  # texts per worker process at least, when tokenizing in several
 
 
 @dataclass
@@ -88,6 +92,18 @@ def relation_fields(rel: Relations, citations: dict[str, str]) -> dict:
             validity = "đã hết hiệu lực"
     out["validity"] = validity
     return out
+
+
+def tokenize_many(texts: list[str], jobs: int = 0, chunk: int = 256) -> Iterator[Tokens]:
+    """The tokens of each text, in order: in ``jobs`` worker processes (0: one per core) when there
+    are enough texts to pay for starting them (pyvi is single-threaded), in this process otherwise."""
+    workers = min(jobs or os.cpu_count() or 1, max(1, len(texts) // PARALLEL_TOKENIZE))
+    if workers < 2:
+        yield from (tokenize(t) for t in texts)
+        return
+    # spawned, not forked: this process may hold torch's thread pools
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(tokenize, texts, chunksize=chunk)
 
 
 class IndexBuilder:
@@ -181,14 +197,15 @@ class IndexBuilder:
             vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep)
         embed_seconds = time.perf_counter() - embed_started
 
-        tokens: list[Tokens] = []
+        tokens: list[Tokens | None] = [old_tokens.get(record.lexical_key) for record in records]
+        fresh = [i for i, t in enumerate(tokens) if t is None]
         tok_started = time.perf_counter()
-        for i, record in enumerate(records):
-            cached = old_tokens.get(record.lexical_key)
-            tokens.append(cached or tokenize(lexical_texts[i]))
-            if progress and (i + 1) % 500 == 0:
-                rate = (i + 1) / (time.perf_counter() - tok_started)
-                progress("tokenize", i + 1, len(units), rate, (len(units) - i - 1) / rate)
+        for done, (i, tok) in enumerate(zip(fresh, tokenize_many([lexical_texts[i] for i in fresh],
+                                                                  self.settings.ingest_jobs)), 1):
+            tokens[i] = tok
+            if progress and done % 500 == 0:
+                rate = done / (time.perf_counter() - tok_started)
+                progress("tokenize", done, len(fresh), rate, (len(fresh) - done) / rate)
 
         folder = self.versions.begin()
         try:
@@ -200,7 +217,8 @@ class IndexBuilder:
             write_version(folder, records, records_of_docs, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
-            dense = "flat" if len(units) < self.settings.hnsw_threshold else "hnsw"
+            dense = write_ann(folder, vectors, self.settings.ann_threshold, self.settings.dense_index,
+                              (lambda note: log.info("%s", note)))
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
                                 created_at=time.time(), dense=dense, embedded=len(todo),
@@ -277,5 +295,3 @@ class IndexBuilder:
         return reusable_vectors(previous[0]), read_tokens(previous[0])
 
 
-def load_dense(folder: Path, settings: Settings) -> DenseIndex:
-    return DenseIndex(read_vectors(folder), settings.hnsw_threshold, settings.hnsw_ef_search)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
@@ -66,17 +65,17 @@ def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
     numbers = set(query.numbers)
     years = set(query.years)
     found: dict[str, int] = {}
-    for doc_id, doc in snap.docs.items():
+    for doc_id, number, province, year, title, name in snap.doc_names:
         score = 0
-        if doc.number and doc.number.split("/")[0] in numbers:
+        if number and number in numbers:
             score += 2
-        if doc.province and fold(match_form(doc.province)) in query.folded:
+        if province and province in query.folded:
             score += 1
-        if years and (str(doc.year) in years or any(y in doc.title for y in years)):
+        if years and (year in years or any(y in title for y in years)):
             score += 1
-        name = re.sub(r"^(?:luat|bo luat|nghi dinh|thong tu)\s+", "", snap.titles[doc_id])
         if len(name) >= 8 and name in query.folded:
             score += 2
         if score:
             found[doc_id] = score
     return found
+

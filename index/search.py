@@ -20,7 +20,7 @@ from index.abstain import Signals, signals
 from index.answerability import Evidence, Logistic, TermStats, candidate_features, question_features
 from index.dense import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
-from index.fuse import rrf, top_positions
+from index.fuse import rrf
 from index.inforce import prefer_in_force
 from index.query import Query, analyse
 from index.snapshot import Snapshot
@@ -177,9 +177,7 @@ class Searcher:
         t0 = time.perf_counter()
         if mode in ("bm25", "hybrid"):
             for field_name, list_name in (("words", "bm25"), ("folded", "bm25_folded")):
-                scores = snap.lexical.scores(query.tokens, field_name)
-                top = top_positions(scores, CANDIDATES, allowed)
-                lists[list_name] = (top, scores[top])
+                lists[list_name] = snap.lexical.top(query.tokens, field_name, CANDIDATES, allowed)
         timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
         if mode in ("dense", "hybrid") and snap.manifest.units:
             self._check_encoder(snap)

@@ -6,6 +6,7 @@ next search only, so one answer never mixes two versions.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from corpus.text import fold, match_form
 from index.answerability import AnswerabilityModel
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
-from index.versions import DocRecord, Manifest, UnitRecord, answerability_path, read_docs, read_units, read_vectors
+from index.versions import DocRecord, Manifest, UnitRecord, UnitTable, answerability_path, read_docs, read_vectors
 
 
 class Snapshot:
@@ -31,16 +32,23 @@ class Snapshot:
     def __init__(self, folder: Path, manifest: Manifest, settings: Settings) -> None:
         self.folder, self.manifest = folder, manifest
         self.encoder_checked = False  # the question encoder checked against the manifest (index.search)
-        self.units: list[UnitRecord] = read_units(folder)
+        self.units = UnitTable(folder)  # each unit read when it is shown
         self.docs: dict[str, DocRecord] = read_docs(folder)
         self.lexical = LexicalIndex.load(folder)
         # memory-mapped: API workers serving the same version share these pages
-        self.dense = DenseIndex(read_vectors(folder, mmap=True), settings.hnsw_threshold, settings.hnsw_ef_search)
-        self.position = {u.id: i for i, u in enumerate(self.units)}
+        self.dense = DenseIndex.load(folder, read_vectors(folder, mmap=True), settings)
+        self.position = {unit_id: i for i, unit_id in enumerate(self.units.ids)}
         self.doc_list = list(self.docs)
         doc_index = {d: i for i, d in enumerate(self.doc_list)}
-        self.doc_pos = np.array([doc_index[u.doc_id] for u in self.units], dtype=np.int32)
+        remap = np.array([doc_index[d] for d in self.units.doc_list], dtype=np.int32)
+        self.doc_pos = remap[self.units.doc_of] if len(self.units) else np.zeros(0, np.int32)
         self.titles = {d: fold(match_form(doc.title)) for d, doc in self.docs.items()}
+        # what index.filters.named_documents matches of each document, folded once: id, number before
+        # the slash, province, year, title, folded title without a leading kind word
+        self.doc_names = [(d, doc.number.split("/")[0] if doc.number else "",
+                           fold(match_form(doc.province)) if doc.province else "", str(doc.year), doc.title,
+                           re.sub(r"^(?:luat|bo luat|nghi dinh|thong tu)\s+", "", self.titles[d]))
+                          for d, doc in self.docs.items()]
         self.provinces = {doc.province for doc in self.docs.values() if doc.province}
         self.places = {fold(match_form(p)) for p in self.provinces}
         # a scheme "kèm theo Quyết định số 1601/QĐ-…" is also that decision
@@ -49,20 +57,23 @@ class Snapshot:
         self.doc_numbers = {doc.number.split("/")[0] for doc in self.docs.values() if doc.number}
         self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
         self._by_doc: dict[str, list[int]] = {}
-        for i, unit in enumerate(self.units):
-            self._by_doc.setdefault(unit.doc_id, []).append(i)
+        order = np.argsort(self.doc_pos, kind="stable")
+        bounds = np.searchsorted(self.doc_pos[order], np.arange(len(self.doc_list) + 1))
+        for d, doc_id in enumerate(self.doc_list):
+            if bounds[d + 1] > bounds[d]:
+                self._by_doc[doc_id] = order[bounds[d]:bounds[d + 1]].tolist()
 
     @property
     def version(self) -> str:
         return self.manifest.version
 
     def doc_of(self, position: int) -> str:
-        return self.units[position].doc_id
+        return self.doc_list[self.doc_pos[position]]
 
     def positions_of_docs(self, doc_ids: set[str]) -> np.ndarray:
         """A mask over units: True for the units of ``doc_ids``."""
         wanted = np.array([d in doc_ids for d in self.doc_list], dtype=bool)
-        return wanted[self.doc_pos] if self.units else np.zeros(0, bool)
+        return wanted[self.doc_pos] if len(self.units) else np.zeros(0, bool)
 
     # --- reads for channels: the same snapshot the answers come from ------------------------
 

@@ -6,10 +6,13 @@ unit's text, label, breadcrumb and kind and every document's metadata and citati
 question is answered from one snapshot and never from the store that admins are changing.
 
 Files of a version: ``manifest.json``; ``units.jsonl`` (one :class:`UnitRecord` a line, in index
-order); ``docs.json`` (document id → :class:`DocRecord`); ``vectors.npy`` (float32, one row a
-unit); ``tokens.jsonl`` (lexical key, words, folded: reused by the next build); ``bm25*`` (the
-lexical index, written by :class:`index.lexical.LexicalIndex`); ``answerability.json`` (the
-answerability and rerank model the version answers with, copied from ``index/answerability.json``).
+order) with ``units_index.npy`` (each line's byte offset) and ``units_index.json`` (each unit's id
+and document), so a served version reads a unit's text only when it is shown; ``docs.json``
+(document id → :class:`DocRecord`); ``vectors.npy`` (float32, one row a unit); ``dense.faiss``
+(the approximate dense index, from a size on: :func:`index.dense.write_ann`); ``tokens.jsonl``
+(lexical key, words, folded: reused by the next build); ``bm25*`` (the lexical index, written by
+:class:`index.lexical.LexicalIndex`); ``answerability.json`` (the answerability and rerank model
+the version answers with, copied from ``index/answerability.json``).
 
 A version is written to a temporary folder, renamed into place, and only then named in
 ``CURRENT`` (replaced atomically), so a build killed midway leaves the previous version serving.
@@ -20,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
+import threading
 import shutil
 import time
 import uuid
@@ -116,7 +121,7 @@ class Manifest:
     corpus_fingerprint: str
     units: int
     created_at: float
-    dense: str  # "flat" or "hnsw"
+    dense: str  # "flat" (exact search), "ivf" or "hnsw" (index.dense.write_ann)
     tokenizer: dict = field(default_factory=lambda: dict(TOKENIZER))
     format_version: int = FORMAT_VERSION
     embedded: int = 0  # units embedded for this version (the rest were reused)
@@ -216,9 +221,18 @@ def write_version(folder: Path, units: list[UnitRecord], docs: dict[str, DocReco
     if not (len(units) == len(tokens) == len(vectors)):
         raise ValueError(f"units ({len(units)}), tokens ({len(tokens)}) and vectors ({len(vectors)}) must align")
     np.save(folder / "vectors.npy", vectors)
-    with (folder / "units.jsonl").open("w", encoding="utf-8") as out:
-        for unit in units:
-            out.write(json.dumps(asdict(unit), ensure_ascii=False) + "\n")
+    offsets = np.zeros(len(units) + 1, dtype=np.int64)
+    with (folder / "units.jsonl").open("wb") as out:
+        for i, unit in enumerate(units):
+            line = (json.dumps(asdict(unit), ensure_ascii=False) + "\n").encode("utf-8")
+            out.write(line)
+            offsets[i + 1] = offsets[i] + len(line)
+    np.save(folder / "units_index.npy", offsets)
+    doc_list = list(dict.fromkeys(u.doc_id for u in units))
+    where = {d: i for i, d in enumerate(doc_list)}
+    (folder / "units_index.json").write_text(json.dumps({"ids": [u.id for u in units], "docs": doc_list,
+                                                         "doc_of": [where[u.doc_id] for u in units]},
+                                                        ensure_ascii=False), encoding="utf-8")
     (folder / "docs.json").write_text(json.dumps({k: asdict(d) for k, d in docs.items()}, ensure_ascii=False),
                                       encoding="utf-8")
     with (folder / "tokens.jsonl").open("w", encoding="utf-8") as out:
@@ -239,6 +253,72 @@ def answerability_path(folder: Path) -> Path:
 def read_units(folder: Path) -> list[UnitRecord]:
     with (folder / "units.jsonl").open(encoding="utf-8") as lines:
         return [_unit(json.loads(line)) for line in lines if line.strip()]
+
+
+class UnitTable:
+    """A version's units by position, each read from ``units.jsonl`` when asked for (and kept in a
+    small cache): a million units cost their offsets, ids and document indexes in memory, not their
+    texts. Ids and documents come from ``units_index.json``; a version written before it existed is
+    read line by line once.
+
+    Example:
+        >>> table = UnitTable(folder)            # doctest: +SKIP
+        >>> table[0].id == table.ids[0]          # doctest: +SKIP
+        True
+    """
+
+    CACHE = 4096
+
+    def __init__(self, folder: Path) -> None:
+        path = folder / "units.jsonl"
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if (folder / "units_index.npy").exists() and (folder / "units_index.json").exists():
+            offsets = np.load(folder / "units_index.npy")
+            self._starts, self._ends = offsets[:-1], offsets[1:]
+            index = json.loads((folder / "units_index.json").read_text(encoding="utf-8"))
+            self.ids: list[str] = index["ids"]
+            self.doc_list: list[str] = index["docs"]
+            self.doc_of = np.asarray(index["doc_of"], dtype=np.int32)
+        else:
+            self._scan()
+        self._cache: dict[int, UnitRecord] = {}
+        self._lock = threading.Lock()
+
+    def _scan(self) -> None:
+        starts, ends, ids, doc_of, where, at = [], [], [], [], {}, 0
+        for line in iter(self._map.readline, b"") if self._map else ():
+            if line.strip():
+                row = json.loads(line)
+                starts.append(at)
+                ends.append(at + len(line))
+                ids.append(row["id"])
+                doc_of.append(where.setdefault(row["doc_id"], len(where)))
+            at += len(line)
+        self._starts, self._ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+        self.ids, self.doc_list = ids, list(where)
+        self.doc_of = np.asarray(doc_of, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, position: int) -> UnitRecord:
+        unit = self._cache.get(position)
+        if unit is None:
+            if not -len(self) <= position < len(self):
+                raise IndexError(f"unit position {position} out of range ({len(self)} units)")
+            position %= len(self)
+            start, end = int(self._starts[position]), int(self._ends[position])
+            unit = _unit(json.loads(self._map[start:end]))
+            with self._lock:
+                if len(self._cache) >= self.CACHE:
+                    self._cache.clear()
+                self._cache[position] = unit
+        return unit
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
 
 
 def _unit(data: dict) -> UnitRecord:

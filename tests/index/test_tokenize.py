@@ -35,3 +35,11 @@ def test_abbreviations_expand_in_questions_and_documents_alike() -> None:
 def test_tone_placement_does_not_split_matching() -> None:
     assert tokenize("hoà nhập, Uỷ ban").folded == tokenize("hòa nhập, Ủy ban").folded
     assert tokenize("hoà nhập").words == tokenize("hòa nhập").words
+
+
+def test_tokenize_many_in_worker_processes_keeps_order(monkeypatch) -> None:
+    from index import build
+
+    texts = [f"Kế hoạch số {i}/KH-UBND về cải cách hành chính năm 202{i % 10}" for i in range(40)]
+    monkeypatch.setattr(build, "PARALLEL_TOKENIZE", 10)  # 40 texts: two worker processes
+    assert list(build.tokenize_many(texts, jobs=2, chunk=4)) == [tokenize(t) for t in texts]
