@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from core.errors import IndexMismatch, ModelUnavailable
 from core.settings import Settings
 from index.dense import Embedder
-from index.onnx_encoder import QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder, resolve_query_encoder
+from index.onnx_encoder import (QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder, read_report,
+                                resolve_query_encoder)
 from index.versions import Manifest
 
 QUESTIONS = [
@@ -87,13 +88,14 @@ def test_onnx_truncates_as_torch(exported_model: Path) -> None:
 @pytest.mark.slow
 def test_setting_selects_the_encoder(exported_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(model=str(exported_model))
-    assert settings.query_encoder == "onnx-fp32"  # the default
+    assert settings.query_encoder == "onnx-int8"  # the default
     default = Embedder.from_settings(settings)
-    assert default.query_encoder == "onnx-fp32" and isinstance(default._query_model, OnnxQueryEncoder)
+    # fp32 only where int8 was refused at this machine's export (cosine or speed)
+    assert default.query_encoder == resolve_query_encoder(str(exported_model), "onnx-int8")
+    assert isinstance(default._query_model, OnnxQueryEncoder)
     assert default._model is None  # no torch model until passages are embedded
-    monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "onnx-int8")
-    embedder = Embedder.from_settings(Settings(model=str(exported_model)))
-    assert embedder.query_encoder in ("onnx-int8", "onnx-fp32")  # fp32 only if int8 was refused at export
+    monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "onnx-fp32")
+    assert Embedder.from_settings(Settings(model=str(exported_model))).query_encoder == "onnx-fp32"
     monkeypatch.setenv("HOIDAP_QUERY_ENCODER", "torch")
     chosen = Embedder.from_settings(Settings(model=str(exported_model)))
     assert chosen.query_encoder == "torch" and chosen._query_model is None
@@ -148,14 +150,15 @@ def dev_questions(exported_model: Path) -> tuple[list[str], np.ndarray]:
 
 @needs_onnx
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", ["default", "onnx-int8"])
+@pytest.mark.parametrize("variant", ["default", "onnx-fp32"])
 def test_onnx_encoders_are_close_to_torch_on_every_dev_question(exported_model: Path, dev_questions, variant: str) -> None:
     questions, reference = dev_questions
     settings = Settings(model=str(exported_model))
     if variant != "default":
         settings = settings.model_copy(update={"query_encoder": variant})
     embedder = Embedder.from_settings(settings)
-    assert embedder.query_encoder.startswith("onnx-")
+    accepted = (read_report(exported_model) or {}).get("int8_accepted")
+    assert embedder.query_encoder == (variant if variant != "default" else "onnx-int8" if accepted else "onnx-fp32")
     vectors = np.vstack([embedder.embed_queries([q]) for q in questions])  # one at a time, as served
     cosine = (vectors * reference).sum(axis=1)
     assert cosine.min() >= 0.99, sorted(zip(cosine.round(4), questions))[:3]
@@ -164,13 +167,14 @@ def test_onnx_encoders_are_close_to_torch_on_every_dev_question(exported_model: 
 @needs_onnx
 @pytest.mark.slow
 def test_index_manifest_records_the_question_encoder(indexed_settings: Settings) -> None:
-    from index.onnx_encoder import read_report, resolve_query_encoder, source_fingerprint
+    from index.onnx_encoder import source_fingerprint
     from index.search import Searcher
     from index.versions import VersionStore
 
     _, manifest = VersionStore(indexed_settings.index_dir).current()
-    expected = resolve_query_encoder(indexed_settings.model, indexed_settings.query_encoder)
-    assert manifest.query_encoder == expected and expected.startswith("onnx-")
+    assert indexed_settings.query_encoder == "onnx-int8"  # the default
+    accepted = (read_report(Path(indexed_settings.model)) or {}).get("int8_accepted")
+    assert manifest.query_encoder == ("onnx-int8" if accepted else "onnx-fp32")  # fp32: int8 refused at export
     assert manifest.passage_encoder == "torch-fp32"
     assert manifest.model_fingerprint == source_fingerprint(indexed_settings.model) != ""
     source = (read_report(Path(indexed_settings.model)) or {}).get("source")
@@ -219,7 +223,7 @@ def test_index_builds_without_the_onnx_export_and_search_says_how_to_make_it(tmp
     report = IndexBuilder(settings, store).build()
     assert report.embedded == report.units > 0
     _, manifest = VersionStore(settings.index_dir).current()
-    assert manifest.query_encoder == "onnx-fp32" and manifest.passage_encoder == "torch-fp32"
+    assert manifest.query_encoder == "onnx-int8" and manifest.passage_encoder == "torch-fp32"  # the default
     assert Searcher(settings).search("so hoa ho so", mode="bm25", k=3).unit_ids  # lexical needs no model
     with pytest.raises(ModelUnavailable, match="export-onnx"):
         Searcher(settings).search("so hoa ho so", mode="dense", k=3)
@@ -233,3 +237,46 @@ def test_install_time_speed_check_times_both_onnx_variants(exported_model: Path)
         pytest.skip("int8 was refused at this machine's export: nothing to time against fp32")
     timed = speeds(exported_model, QUESTIONS[:3], "query: ", rounds=1)
     assert set(timed) == {"onnx-fp32", "onnx-int8"} and all(ms > 0 for ms in timed.values())
+
+
+@needs_onnx
+def test_onnx_timing_runs_in_processes_without_torch(exported_model: Path, torch_vectors: np.ndarray) -> None:
+    # torch has run in this process (torch_vectors); its idle threads must not be in the timed one
+    import sys
+
+    from index.onnx_timing import time_in_fresh_processes
+
+    assert "torch" in sys.modules
+    timings = time_in_fresh_processes(exported_model, ["onnx-fp32", "torch"], QUESTIONS[:3], "query: ", rounds=2)
+    assert timings["onnx-fp32"].torch_imported is False and timings["torch"].torch_imported is True
+    assert len(timings["onnx-fp32"].rounds_p50) == 2 and len(timings["onnx-fp32"].ms) == 2 * 3
+
+
+def test_int8_plans_name_groups_and_options() -> None:
+    from index.onnx_export import QUANT_PLANS, parse_plan
+
+    assert parse_plan("all") == ([], [])
+    assert parse_plan("ffn-output+embeddings-fp32,per-tensor") == (["ffn-output", "embeddings"], ["per-tensor"])
+    assert all(parse_plan(plan) for plan in QUANT_PLANS if plan != "all")
+    with pytest.raises(ValueError, match="ffn-output, attention-output, last-layer, embeddings"):
+        parse_plan("ffn-fp32")
+    with pytest.raises(ValueError, match="per-tensor, reduce-range"):
+        parse_plan("ffn-output-fp32,fast")
+
+
+@needs_onnx
+def test_int8_plan_groups_pick_the_nodes_of_the_exported_graph(exported_model: Path) -> None:
+    import onnx
+
+    from index.onnx_export import fp32_nodes
+
+    graph = onnx.load(str(exported_model / "onnx" / "model-fp32.onnx"), load_external_data=False).graph
+    layers = sum(n.op_type == "Attention" for n in graph.node)
+    assert layers == 12
+    ffn, attention = fp32_nodes(graph, ["ffn-output"]), fp32_nodes(graph, ["attention-output"])
+    assert len(ffn) == len(attention) == layers and not set(ffn) & set(attention)
+    assert all("/output/dense/MatMul" in n and "attention" not in n for n in ffn)
+    assert all("/attention/output/dense/MatMul" in n for n in attention)
+    last = fp32_nodes(graph, ["last-layer"])
+    assert len(last) == 4 and all("layer.11/" in n or n == "Attention_11" for n in last)  # QKV, out, FFN in/out
+    assert fp32_nodes(graph, ["embeddings"]) == ["EmbedLayerNormalization_0"]
