@@ -86,10 +86,15 @@ def torch_query_embedding(settings: Settings, questions: list[str]) -> tuple[flo
             "e.embed_queries(qs[:3]); spent = []\n"
             "for q in qs:\n t = time.perf_counter(); e.embed_queries([q]); spent.append((time.perf_counter() - t) * 1000)\n"
             "print(json.dumps([percentile(spent, 50), percentile(spent, 95)]))")
+    p50, p95 = in_fresh_process(code, questions)
+    return p50, p95
+
+
+def in_fresh_process(code: str, questions: list[str]) -> list:
+    """Run ``code`` in a new Python process with the questions on its stdin; the JSON of its last line."""
     done = subprocess.run([sys.executable, "-c", code], input=json.dumps(questions), capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent, check=True)
-    p50, p95 = json.loads(done.stdout.strip().splitlines()[-1])
-    return p50, p95
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def served_memory(settings: Settings, questions: list[str]) -> dict:
@@ -105,9 +110,7 @@ def served_memory(settings: Settings, questions: list[str]) -> dict:
             "s.embedder.embed_queries(['khởi động']); base = rss(); s.current(); loaded = rss(); qs = json.load(sys.stdin)\n"
             "for q in qs:\n s.search(q, mode='hybrid'); s.search(q, mode='bm25')\n"
             "after = rss(); print(json.dumps([loaded[0] - base[0], after[0] - base[0], after[1] - base[1], after[2] - base[2]]))")
-    done = subprocess.run([sys.executable, "-c", code], input=json.dumps(questions), capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent, check=True)
-    loaded, served, anon, mapped = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded, served, anon, mapped = in_fresh_process(code, questions)
     return {"load_memory_mb": loaded, "index_memory_mb": served, "anon_mb": anon, "mapped_mb": mapped}
 
 
