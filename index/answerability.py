@@ -48,6 +48,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -195,6 +196,14 @@ class _Held:
         return float(self.idf @ self.held[:, j]) / self.total if self.total else 1.0
 
 
+@lru_cache(maxsize=8192)
+def _syllables_and_pairs(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The folded syllables of a unit's text and its syllable pairs (a unit's text is folded once,
+    not once per question that finds it)."""
+    syl = re.findall(r"\w+", fold(match_form(text)))
+    return frozenset(syl), frozenset(f"{a}_{b}" for a, b in zip(syl, syl[1:]))
+
+
 class TermStats:
     """The question's content syllables and syllable pairs, their IDF, and which candidates hold them."""
 
@@ -210,9 +219,7 @@ class TermStats:
     def own_coverage(self, text: str) -> tuple[float, float]:
         """IDF-weighted shares of the question's syllables and syllable pairs in ``text`` itself (the
         index fields also hold the document's name and the breadcrumb, shared by many units)."""
-        syl = re.findall(r"\w+", fold(match_form(text)))
-        held = set(syl)
-        pairs = {f"{a}_{b}" for a, b in zip(syl, syl[1:])}
+        held, pairs = _syllables_and_pairs(text)
         w, p = self.words, self.pairs
         share = float(w.idf @ np.array([t in held for t in self.syllables], dtype=float)) / w.total if w.total else 1.0
         pair_share = float(p.idf @ np.array([t in pairs for t in self.pair_terms], dtype=float)) / p.total \

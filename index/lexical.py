@@ -180,6 +180,9 @@ class LexicalIndex:
         index.size = params["size"]
         for field in FIELDS if index.size else ():
             # memory-mapped: API workers serving the same version share these pages
-            index._models[field] = bm25s.BM25.load(str(folder / f"bm25_{field}"), show_progress=False, verbosity=0,
-                                                   mmap=True)
+            model = bm25s.BM25.load(str(folder / f"bm25_{field}"), show_progress=False, verbosity=0, mmap=True)
+            for key in ("data", "indices", "indptr"):
+                # plain arrays over the same mapped pages: numpy's memmap subclass costs ~1 µs a slice
+                model.scores[key] = model.scores[key].view(np.ndarray)
+            index._models[field] = model
         return index
