@@ -117,7 +117,7 @@ def test_ask_body_is_the_declared_response_model_of_the_answer(client: TestClien
     CitationOut, nothing else, each with the assistant's own value for the same question."""
     question = "Kinh phí thực hiện đề án lấy từ đâu?"
     body = client.post("/api/ask", json={"question": question}).json()
-    answer = client.app.state.hoidap.assistant.ask(question, channel="test")
+    answer = client.app.state.hoidap.assistant.ask(question, channel="test", conversation_id="test")
     assert set(body) == set(AskResponse.model_fields)
     assert body["citations"] and all(set(c) == set(CitationOut.model_fields) for c in body["citations"])
     expected = AskResponse.model_validate(answer.to_dict()).model_dump(mode="json")
