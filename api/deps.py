@@ -15,7 +15,9 @@ from api.state import AppState
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def get_state(request: Request) -> AppState:
+# the two dependencies of every question are async: as plain functions FastAPI would send each to a
+# worker thread and back, two thread hops per request for a dictionary look-up and a token bucket
+async def get_state(request: Request) -> AppState:
     return request.app.state.hoidap
 
 
@@ -57,7 +59,7 @@ def address_of(request: Request, state: AppState) -> str:
     return client_address(peer, request.headers.getlist("x-forwarded-for"), state.settings.trusted_proxies)
 
 
-def rate_limited(request: Request, state: State) -> None:
+async def rate_limited(request: Request, state: State) -> None:
     address = address_of(request, state)
     decision = request.app.state.limiter.take(address)
     if not decision.allowed:

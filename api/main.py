@@ -6,10 +6,10 @@ import logging
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.routes import admin, ask, console, documents, experts, quiz, system
@@ -19,6 +19,7 @@ from api.state import AppState
 from core.errors import IndexUnavailable
 from core.ratelimit import RateLimiter
 from core.settings import Settings
+from hoidap.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,40 @@ class CORSByPath:
         await (self.public if public else self.private)(scope, receive, send)
 
 
+class RequestMetrics:
+    """Counts every HTTP response by route template and status (``hoidap_http_requests``).
+
+    A plain ASGI middleware: Starlette's ``@app.middleware("http")`` runs each request through an
+    extra task and memory streams, measurable on every question. A request that fails before any
+    response is sent is counted as the 500 that the error handler outside it answers.
+
+    Example:
+        >>> app.add_middleware(RequestMetrics, metrics=Metrics())  # doctest: +SKIP
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            # the router has put the matched route in the scope by now
+            self.metrics.observe_request(getattr(scope.get("route"), "path", "other"), status)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, with its state built from ``settings`` (the environment when not given)."""
     settings = settings or Settings()
@@ -80,13 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(CORSByPath, public_origins=settings.cors_origins, private_origins=settings.admin_cors_origins)
 
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next):
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "other")
-        app.state.hoidap.assistant.metrics.observe_request(path, response.status_code)
-        return response
+    app.add_middleware(RequestMetrics, metrics=app.state.hoidap.assistant.metrics)
 
     for router in (ask.router, documents.router, admin.router, quiz.public, quiz.admin, system.router,
                    console.router, experts.public, experts.admin):

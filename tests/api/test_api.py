@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
+from api.schemas import AskResponse, CitationOut
 from hoidap.querylog import QueryLog
 from core.settings import Settings
 from tests.live import serve
@@ -109,6 +110,35 @@ def test_documents_and_units(client: TestClient) -> None:
     _error(client.get("/api/documents/khong-co"), 404, "not_found")
     _error(client.get("/api/units/khong-co.001"), 404, "not_found")
     _error(client.get("/api/khong-co-duong-dan"), 404, "not_found")
+
+
+def test_ask_body_is_the_declared_response_model_of_the_answer(client: TestClient) -> None:
+    """The route dumps the answer itself (one thread trip, no dict copy): every field of AskResponse and
+    CitationOut, nothing else, each with the assistant's own value for the same question."""
+    question = "Kinh phí thực hiện đề án lấy từ đâu?"
+    body = client.post("/api/ask", json={"question": question}).json()
+    answer = client.app.state.hoidap.assistant.ask(question, channel="test", conversation_id="test")
+    assert set(body) == set(AskResponse.model_fields)
+    assert body["citations"] and all(set(c) == set(CitationOut.model_fields) for c in body["citations"])
+    expected = AskResponse.model_validate(answer.to_dict()).model_dump(mode="json")
+    for field in ("answer_id", "conversation_id"):  # new for every question
+        assert body.pop(field) and expected.pop(field) is not None
+    assert body == expected
+
+
+def test_metrics_count_every_response_by_route_and_status(client: TestClient) -> None:
+    before = client.get("/metrics").text
+    client.post("/api/ask", json={})
+    client.get("/api/khong-co-duong-dan")
+    after = client.get("/metrics").text
+
+    def count(text: str, sample: str) -> float:
+        line = next((x for x in text.splitlines() if x.startswith(sample + " ")), f"{sample} 0")
+        return float(line.rsplit(" ", 1)[1])
+
+    for sample in ('hoidap_http_requests_total{route="/api/ask",status="422"}',
+                   'hoidap_http_requests_total{route="other",status="404"}'):
+        assert count(after, sample) == count(before, sample) + 1, sample
 
 
 def test_health_metrics_docs_widget(client: TestClient) -> None:
