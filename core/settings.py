@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once (per worker); 0 = one per CPU core
     workers: int = Field(1, ge=1)  # API processes (hoidap serve --workers); metrics shared through metrics_dir
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
+    # ONNX Runtime's question threads spin-wait between questions: off, by eval/bench_api.py (README "HTTP
+    # API under load"): more answers a second on 2 cores, and workers' threads do not steal each other's cores
+    query_spin: bool = False
     # the admin console (/admin): sign-in sessions and failed sign-ins
     admin_session_hours: float = Field(8.0, gt=0, le=24 * 30)
     admin_signin_failures: int = Field(5, ge=1)  # failed sign-ins per client address before a lockout

@@ -34,7 +34,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ.update({"HOIDAP_HOST": host, "HOIDAP_PORT": str(port), "HOIDAP_WORKERS": str(workers),
                        "HOIDAP_DATA_DIR": str(settings.data_dir)})
     if "torch_threads" not in settings.model_fields_set:
-        os.environ["HOIDAP_TORCH_THREADS"] = share
+        # threads that sleep between questions cost nothing idle: each worker's question encoder may
+        # use every core (one client: as fast as one process); spinning ones get their share only
+        os.environ["HOIDAP_TORCH_THREADS"] = str(cores) if not settings.query_spin else share
     if "answer_concurrency" not in settings.model_fields_set:
         os.environ["HOIDAP_ANSWER_CONCURRENCY"] = share
     # prometheus_client's multiprocess mode: counters of the previous run must not be added in

@@ -75,6 +75,8 @@ class OnnxQueryEncoder:
         model_dir: the converted model folder (``tokenizer.json``, ``sentence_bert_config.json``, ``onnx/``).
         variant: ``"onnx-fp32"`` or ``"onnx-int8"``; int8 refused at export falls back to fp32 (logged).
         threads: intra-op threads (0: ONNX Runtime's default).
+        spin: let those threads spin-wait for the next question (ONNX Runtime's default: a little
+            faster alone, but the spinning takes CPU from other processes and answers on the same cores).
         onnx_dir: where the ONNX files are, if not ``model_dir/onnx`` (the export checks its own).
 
     Raises:
@@ -87,7 +89,8 @@ class OnnxQueryEncoder:
         (1, 384)
     """
 
-    def __init__(self, model_dir: Path, variant: str, threads: int = 0, onnx_dir: Path | None = None) -> None:
+    def __init__(self, model_dir: Path, variant: str, threads: int = 0, onnx_dir: Path | None = None,
+                 spin: bool = True) -> None:
         if variant not in FILES:
             raise ValueError(f"ONNX query encoder {variant!r} is unknown; accepted: {', '.join(FILES)}")
         model_dir = Path(model_dir)
@@ -110,6 +113,7 @@ class OnnxQueryEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

@@ -280,3 +280,12 @@ def test_int8_plan_groups_pick_the_nodes_of_the_exported_graph(exported_model: P
     last = fp32_nodes(graph, ["last-layer"])
     assert len(last) == 4 and all("layer.11/" in n or n == "Attention_11" for n in last)  # QKV, out, FFN in/out
     assert fp32_nodes(graph, ["embeddings"]) == ["EmbedLayerNormalization_0"]
+
+
+def test_question_threads_sleep_between_questions_unless_asked_to_spin(exported_model: Path) -> None:
+    def spinning(settings: Settings) -> str:
+        encoder = Embedder.from_settings(settings)._query_model
+        return encoder._session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning")
+
+    assert spinning(Settings(model=str(exported_model), query_encoder="onnx-int8")) == "0"
+    assert spinning(Settings(model=str(exported_model), query_encoder="onnx-int8", query_spin=True)) == "1"
