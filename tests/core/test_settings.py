@@ -98,6 +98,8 @@ def _shown(value: object) -> str:
         return ",".join(_shown(v) for v in value)
     if isinstance(value, SecretStr):
         return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as an environment variable is written
     text = str(value)
     root = str(PROJECT_ROOT) + "/"
     return text[len(root):] if text.startswith(root) else text.strip()
