@@ -102,8 +102,9 @@ def main() -> None:
         timing = timings[key]
         row = {"variant": key if key != "onnx-int8" else f"onnx-int8 [{report.get('onnx-int8', {}).get('plan')}]",
                "p50_ms": timing.p50, "p95_ms": timing.p95, "cos_mean": float(cos.mean()), "cos_min": float(cos.min())}
+        searcher = Searcher(settings, embedder)
         for mode in ("dense", "hybrid"):
-            metrics = retrieval_metrics(run_mode(Searcher(settings, embedder), questions, mode), relevant)
+            metrics = retrieval_metrics(run_mode(searcher, questions, mode), relevant)
             row[f"{mode}_R@5"], row[f"{mode}_MRR@10"] = metrics["recall@5"], metrics["mrr@10"]
         rows.append(row)
         print(f"{row['variant']}: p50 per round {timing.rounds_p50} ms (torch imported while timing: "

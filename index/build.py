@@ -293,5 +293,3 @@ class IndexBuilder:
         if previous is None:
             return {}, {}
         return reusable_vectors(previous[0]), read_tokens(previous[0])
-
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from core.errors import InvalidQuery
@@ -65,17 +64,16 @@ def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
     numbers = set(query.numbers)
     years = set(query.years)
     found: dict[str, int] = {}
-    for doc_id, number, province, year, title, name in snap.doc_names:
+    for doc in snap.doc_names:
         score = 0
-        if number and number in numbers:
+        if doc.number and doc.number in numbers:
             score += 2
-        if province and province in query.folded:
+        if doc.province and doc.province in query.folded:
             score += 1
-        if years and (year in years or any(y in title for y in years)):
+        if years and (doc.year in years or any(y in doc.title for y in years)):
             score += 1
-        if len(name) >= 8 and name in query.folded:
+        if len(doc.name) >= 8 and doc.name in query.folded:
             score += 2
         if score:
-            found[doc_id] = score
+            found[doc.id] = score
     return found
-

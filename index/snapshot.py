@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,13 +21,24 @@ from index.lexical import LexicalIndex
 from index.versions import DocRecord, Manifest, UnitRecord, UnitTable, answerability_path, read_docs, read_vectors
 
 
+class DocName(NamedTuple):
+    """What :func:`index.filters.named_documents` matches of a document, folded once per version."""
+
+    id: str
+    number: str  # the part before the slash ("1601"), "" without a number
+    province: str  # folded, "" without one
+    year: str
+    title: str
+    name: str  # the folded title without a leading kind word ("luat", "nghi dinh", ...)
+
+
 class Snapshot:
     """The served records, lexical index and dense index of one version.
 
     Args:
         folder: the version's folder.
         manifest: its manifest.
-        settings: the dense index's HNSW settings.
+        settings: the dense index's settings (approximate index, its search breadth).
     """
 
     def __init__(self, folder: Path, manifest: Manifest, settings: Settings) -> None:
@@ -43,18 +55,16 @@ class Snapshot:
         remap = np.array([doc_index[d] for d in self.units.doc_list], dtype=np.int32)
         self.doc_pos = remap[self.units.doc_of] if len(self.units) else np.zeros(0, np.int32)
         self.titles = {d: fold(match_form(doc.title)) for d, doc in self.docs.items()}
-        # what index.filters.named_documents matches of each document, folded once: id, number before
-        # the slash, province, year, title, folded title without a leading kind word
-        self.doc_names = [(d, doc.number.split("/")[0] if doc.number else "",
-                           fold(match_form(doc.province)) if doc.province else "", str(doc.year), doc.title,
-                           re.sub(r"^(?:luat|bo luat|nghi dinh|thong tu)\s+", "", self.titles[d]))
+        self.doc_names = [DocName(d, doc.number.split("/")[0] if doc.number else "",
+                                  fold(match_form(doc.province)) if doc.province else "", str(doc.year), doc.title,
+                                  re.sub(r"^(?:luat|bo luat|nghi dinh|thong tu)\s+", "", self.titles[d]))
                           for d, doc in self.docs.items()]
         self.provinces = {doc.province for doc in self.docs.values() if doc.province}
         self.places = {fold(match_form(p)) for p in self.provinces}
         # a scheme "kèm theo Quyết định số 1601/QĐ-…" is also that decision
         self.doc_years = [(doc.types + (("Quyết định",) if "/QĐ" in (doc.number or "") else ()), doc.title,
                            fold(match_form(doc.province or "")), str(doc.year or "")) for doc in self.docs.values()]
-        self.doc_numbers = {doc.number.split("/")[0] for doc in self.docs.values() if doc.number}
+        self.doc_numbers = {doc.number for doc in self.doc_names if doc.number}
         self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
         self._by_doc: dict[str, list[int]] = {}
         order = np.argsort(self.doc_pos, kind="stable")

@@ -25,8 +25,8 @@ import json
 import logging
 import mmap
 import os
-import threading
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
