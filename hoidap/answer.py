@@ -17,6 +17,7 @@ from hoidap.why import NO_ANSWER, explain
 from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
 from index.search import Searcher, SearchHit, SearchResult
+from index.snapshot import Snapshot
 from index.versions import DocRecord, UnitRecord
 
 log = logging.getLogger(__name__)
@@ -104,28 +105,35 @@ class AnswerService:
         self.searcher = searcher or Searcher(settings)
         self.querylog = querylog or QueryLog.from_settings(settings)
 
-    def answer(self, question: str, *, top_k: int | None = None, filters: dict | None = None,
-               conversation_id: str | None = None, channel: str = "cli", record: bool = True) -> Answer:
+    def answer(self, question: str | Query, *, top_k: int | None = None, filters: dict | None = None,
+               conversation_id: str | None = None, channel: str = "cli", record: bool = True,
+               snapshot: Snapshot | None = None) -> Answer:
+        """The answer to ``question`` (a text, or a :class:`Query` already analysed by the caller).
+
+        One answer reads one snapshot (``snapshot``, or the serving version taken once here): its
+        parts, a follow-up's documents and every search see the same index version.
+        """
         started = time.perf_counter()
         query = analyse(question, self.settings.max_question_chars)
+        snap = snapshot or self.searcher.current()
         top_k = top_k or self.settings.top_k
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
         # --- every part of the question (hoidap.parts): "2022 và 2025", "Đồng Tháp so với Quảng Nam" ---
         parts = split_parts(query)
         if len(parts) >= 2:
-            answer = self._answer_parts(query, parts, top_k, filters)
+            answer = self._answer_parts(query, parts, top_k, filters, snap)
             return self._finish(answer, query, query.text, started, conversation_id, channel, record)
-        search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(self.searcher.current(), q))
+        search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(snap, q))
         search_query = query if search_text == query.text else analyse(search_text)
-        result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer)
+        result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer, snapshot=snap)
         kinds = list(query.kinds)
         if previous is not None and search_query is not query and kinds == ["general"]:
             kinds = question_kinds(previous.question)  # "còn năm 2022 thì sao?" asks what the last one asked
         if result.abstained:
             answer = self._abstain(query.text, result)
         else:
-            answer = self._compose(query.text, result, kinds, top_k)
-        answer.kind, answer.index_version = kinds[0], result.version
+            answer = self._compose(result, kinds, top_k)
+        answer.question, answer.kind, answer.index_version = query.text, kinds[0], result.version
         answer.confidence = None if result.answerable is None else round(result.answerable, 4)
         answer.reason = result.reason
         return self._finish(answer, query, search_text, started, conversation_id, channel, record)
@@ -148,19 +156,20 @@ class AnswerService:
                 top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
         return answer
 
-    def _answer_parts(self, query: Query, parts: list[Part], top_k: int, filters: dict | None) -> Answer:
+    def _answer_parts(self, query: Query, parts: list[Part], top_k: int, filters: dict | None,
+                      snap: Snapshot) -> Answer:
         """Each part answered on its own, side by side: "2022: 50% trở lên [1] · 2025: 80% trở lên [2]",
         then where each comes from; citations numbered across the parts."""
         cited: list[Citation] = []
         heads, details, last = [], [], None
         for part in parts:
             part_query = analyse(part.text)
-            last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters)
+            last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters, snapshot=snap)
             if last.abstained:
                 heads.append(f"{part.label}: {PART_NOT_FOUND}")
                 continue
             kinds = list(part_query.kinds) if part_query.kinds != ("general",) else list(query.kinds)
-            sub = self._compose(part.text, last, kinds, top_k)
+            sub = self._compose(last, kinds, top_k)
             lead = next((c for c in sub.citations if c.unit_id == sub.direct_unit_id), None) or \
                 next((c for c in sub.citations if c.quotes), sub.citations[0])
             lead.rank = len(cited) + 1
@@ -184,8 +193,8 @@ class AnswerService:
     def _citation(rank: int, hit: SearchHit) -> Citation:
         return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
 
-    def _compose(self, question: str, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
-        hits = result.hits
+    def _compose(self, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
+        hits, question = result.hits, result.query
         pool = [self._citation(0, hit) for hit in hits[:3]]
         kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
         quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
@@ -244,7 +253,7 @@ class AnswerService:
             if hit.unit.id not in seen:
                 cited.append(self._citation(len(cited) + 1, hit))
                 seen.add(hit.unit.id)
-        return Answer(question=question, answer=text, abstained=False, citations=cited,
+        return Answer(question=question.text, answer=text, abstained=False, citations=cited,
                       direct=fact.text if fact else None, direct_unit_id=holder.unit_id if holder else None)
 
     @staticmethod

@@ -23,7 +23,7 @@ from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
 from hoidap.quiz.service import QuizService
 from index.dense import Embedder
-from index.query import analyse
+from index.query import Query, analyse
 from index.search import Searcher
 from index.snapshot import Snapshot
 from index.versions import DocRecord, UnitRecord
@@ -65,11 +65,13 @@ class Assistant:
 
         A curated expert answer (FAQ) the question closely paraphrases is preferred to the documents' own.
         """
+        query = analyse(question, self.settings.max_question_chars)  # once: the FAQ and the documents read it
         with self._slots:
-            answer = self._faq_answer(question, filters, conversation_id, channel, record)
+            snap = self.snapshot()  # one version for the whole answer
+            answer = self._faq_answer(query, snap, filters, conversation_id, channel, record)
             if answer is None:
-                answer = self.answers.answer(question, top_k=top_k, filters=filters, conversation_id=conversation_id,
-                                             channel=channel, record=record)
+                answer = self.answers.answer(query, top_k=top_k, filters=filters, conversation_id=conversation_id,
+                                             channel=channel, record=record, snapshot=snap)
         self.metrics.observe_answer(answer.latency_ms / 1000, answer.abstained, channel)
         return answer
 
@@ -125,15 +127,14 @@ class Assistant:
         return [{"unit_id": h.unit.id, "doc_id": h.unit.doc_id, "label": h.unit.label, "text": h.unit.text,
                  "citation": h.doc.citation, "score": round(h.score, 4)} for h in result.hits[:k]]
 
-    def _faq_answer(self, question: str, filters: dict | None, conversation_id: str | None, channel: str,
-                    record: bool) -> Answer | None:
-        query = analyse(question, self.settings.max_question_chars)  # the same errors as any question
-        found = None if filters else self.experts.match(query.text)
+    def _faq_answer(self, query: Query, snap: Snapshot, filters: dict | None, conversation_id: str | None,
+                    channel: str, record: bool) -> Answer | None:
+        found = None if filters else self.experts.match(query)
         if found is None:
             return None
         entry, score = found
         started = time.perf_counter()
-        answer = _faq_to_answer(query.text, entry, self.snapshot(), score)
+        answer = _faq_to_answer(query.text, entry, snap, score)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id, answer.search_query = conversation_id, query.text
         if record:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
-from index.query import KINDS, question_kinds  # noqa: F401  (kinds are part of the analysed question)
+from index.query import KINDS, Query, question_kinds  # noqa: F401  (kinds are part of the analysed question)
 from index.tokenize import expand_text
 
 _AGENCY = re.compile(r"\b(Sở|Ủy ban|Uỷ ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc)\b")
@@ -59,7 +59,7 @@ def _kind_bonus(piece: str, kind: str) -> float:
     return 0.0
 
 
-def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
+def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
                   headers: set[int] = frozenset()) -> list[Quote]:
     """The pieces of the candidate units (best first) that best answer ``question``.
 
@@ -69,7 +69,8 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
     best piece that answers it. ``units`` are (text, is_table_row).
     """
     kinds = [kinds] if isinstance(kinds, str) else kinds
-    wanted = _terms(expand_text(question))
+    folded = question.expanded_folded if isinstance(question, Query) else fold(match_form(expand_text(question)))
+    wanted = _terms(folded)
     all_pieces = [(index, order, piece, _terms(piece)) for index, (text, is_row) in enumerate(units)
                   for order, piece in enumerate(pieces(text, is_row))]
     # a document's heading block answers "when"/"which number", rarely "who" or "what"
@@ -85,7 +86,7 @@ def select_quotes(question: str, units: list[tuple[str, bool]], kinds: list[str]
     total = sum(weight.values()) or 1.0
 
     # the head of a Vietnamese question usually names what it is about: "Tờ trình ... số mấy?"
-    head_words = [w for w in re.findall(r"\w+", fold(match_form(expand_text(question))))[:2] if w not in _STOP]
+    head_words = [w for w in re.findall(r"\w+", folded)[:2] if w not in _STOP]
 
     def score(item, kind_list) -> float:
         index, order, piece, terms = item

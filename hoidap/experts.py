@@ -22,6 +22,7 @@ from core.errors import InvalidQuery, NotFound
 from core.private import private_file
 from core.sqlite import open_database, transaction
 from hoidap.faq import Signature, best_match, signature
+from index.query import Query
 from hoidap.privacy import mask_personal
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ class ExpertDesk:
             raise NotFound(f"không có mục hỏi đáp thường gặp mã {faq_id}")
         self._faq_cache = None
 
-    def match(self, question: str) -> tuple[FaqEntry, float] | None:
+    def match(self, question: str | Query) -> tuple[FaqEntry, float] | None:
         """The FAQ entry ``question`` closely paraphrases (:mod:`hoidap.faq`), with its score, or None."""
         count = self._conn.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM faq WHERE active = 1").fetchone()
         stamp = count[0] * 1_000_000 + count[1]  # another process may have added or retired entries

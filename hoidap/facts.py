@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from corpus.text import fold, match_form
 from hoidap.compose import pieces
 from index.query import Query
-from index.tokenize import expand_text
 
 __all__ = ["DirectFact", "direct_fact"]
 
@@ -141,7 +140,7 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
     asks_number = bool(_ASKS_DOCNUMBER.search(question.folded)) and any(t in question.folded for t in _DOC_TYPES)
     if not wanted and not asks_number:
         return None
-    terms = _terms(expand_text(question.text))
+    terms = _terms(question.expanded_folded)
     units = list(dict.fromkeys(unit for _, unit in quotes))
     first_quote = {unit: next(i for i, (_, u) in enumerate(quotes) if u == unit) for unit in units}
     own = [(piece, unit) for quote, unit in quotes if quote and quote in unit
@@ -180,7 +179,7 @@ def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
 
 
 def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
-    folded = fold(match_form(expand_text(question.text)))  # "TTr", "QĐ", "KH" spelt out
+    folded = question.expanded_folded  # "TTr", "QĐ", "KH" spelt out
     asks = _ASKS_DOCNUMBER.search(folded)
     head = folded[:asks.start()] if asks else folded
     # "… theo tờ trình số mấy": the type just before; else the question's subject, its first type

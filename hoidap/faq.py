@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
-from index.query import question_kinds
+from index.query import Query, question_kinds
 
 MIN_JACCARD = 0.8  # shared content words over all content words of the two questions
 MAX_DIFFERENT = 2  # content words in one question and not the other
@@ -36,8 +36,8 @@ class Signature:
     kinds: tuple[str, ...]
 
 
-def signature(question: str) -> Signature:
-    """The matching signature of ``question``.
+def signature(question: str | Query) -> Signature:
+    """The matching signature of ``question`` (an analysed :class:`Query` is read, not analysed again).
 
     A final "không" is the yes/no particle ("có … không?") and dropped; anywhere else it negates and counts.
 
@@ -46,12 +46,13 @@ def signature(question: str) -> Signature:
         >>> sorted(s.words), sorted(s.numbers)
         (['1601', 'an', 'can', 'co', 'de', 'huan', 'tap', 'tieng'], ['1601'])
     """
-    words = _WORD.findall(fold(match_form(question)))
+    analysed = question if isinstance(question, Query) else None
+    words = _WORD.findall(analysed.folded if analysed else fold(match_form(question)))
     while words and words[-1] in FILLER | {"khong", "chua"}:
         words.pop()  # trailing particles: "… không ạ?", "… chưa?"
     content = frozenset(w for w in words if w not in FILLER)
     numbers = frozenset(w for w in content if _NUMBER.search(w))
-    return Signature(content, numbers, tuple(question_kinds(question)))
+    return Signature(content, numbers, analysed.kinds if analysed else tuple(question_kinds(question)))
 
 
 def similarity(a: Signature, b: Signature) -> float:
@@ -72,7 +73,7 @@ def similarity(a: Signature, b: Signature) -> float:
     return score if score >= MIN_JACCARD else 0.0
 
 
-def best_match(question: str, candidates: list[tuple[int, str | Signature]]) -> tuple[int, float] | None:
+def best_match(question: str | Query, candidates: list[tuple[int, str | Signature]]) -> tuple[int, float] | None:
     """The (id, score) of the candidate question ``question`` paraphrases most closely, or None.
 
     Candidates are questions or their signatures (computed once by a caller that matches often).

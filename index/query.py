@@ -66,14 +66,15 @@ class Query:
     numbers: tuple[str, ...]  # 2–5 digit numbers: document numbers, years, counts
     places: tuple[str, ...]  # folded province names the question names ("quang nam")
     kinds: tuple[str, ...]
+    expanded_folded: str = ""  # ``expanded`` folded: abbreviations spelt out ("TTr" → "to trinh"), no diacritics
 
     @property
     def kind(self) -> str:
         return self.kinds[0]
 
 
-def analyse(question: str, max_chars: int | None = None) -> Query:
-    """Validate and analyse ``question``.
+def analyse(question: str | Query, max_chars: int | None = None) -> Query:
+    """Validate and analyse ``question`` (a :class:`Query` is returned as it is: analysed once).
 
     Raises:
         InvalidQuery: empty, or longer than ``max_chars``.
@@ -83,6 +84,8 @@ def analyse(question: str, max_chars: int | None = None) -> Query:
         >>> q.years, q.places, q.kinds
         (('2025',), ('quang nam',), ('agency',))
     """
+    if isinstance(question, Query):
+        return question
     text = " ".join(nfc(question or "").split())
     if not text:
         raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
@@ -90,8 +93,9 @@ def analyse(question: str, max_chars: int | None = None) -> Query:
         raise InvalidQuery(f"câu hỏi dài {len(text)} ký tự, vượt giới hạn {max_chars} ký tự", code="question_too_long")
     folded = fold(match_form(text))
     padded = " " + re.sub(r"[^\w]+", " ", folded) + " "
-    return Query(text=text, folded=folded, tokens=tokenize(text), expanded=expand_text(text),
+    expanded = expand_text(text)
+    return Query(text=text, folded=folded, tokens=tokenize(text), expanded=expanded,
                  years=tuple(dict.fromkeys(_YEAR.findall(folded))),
                  numbers=tuple(dict.fromkeys(_NUMBER.findall(folded))),
                  places=tuple(key for key in PLACES if f" {key} " in padded),
-                 kinds=tuple(_kinds(folded)))
+                 kinds=tuple(_kinds(folded)), expanded_folded=fold(match_form(expanded)))

@@ -229,8 +229,11 @@ class Searcher:
         return ev, TermStats(query, snap.lexical, positions)
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
-               prefer: dict[str, int] | None = None) -> SearchResult:
+               prefer: dict[str, int] | None = None, snapshot: Snapshot | None = None) -> SearchResult:
         """Ranked units for ``query``; ``prefer`` boosts documents (e.g. the previous turn's).
+
+        ``snapshot`` is the version to search (an answer takes one and searches it for every part);
+        the serving version when not given.
 
         With an answerability model in the version (hybrid mode), the top candidates are reranked by
         it and the abstention is its calibrated probability against its threshold; otherwise the
@@ -241,7 +244,7 @@ class Searcher:
         if isinstance(query, str):
             query = analyse(query)
         started = time.perf_counter()
-        snap = self.current()
+        snap = snapshot or self.current()
         timings: dict[str, float] = {}
         docs = allowed_docs(snap, filters)
         lists, vector = self.candidate_lists(snap, query, mode, docs, timings)
