@@ -32,7 +32,7 @@ from corpus.folder import parse_file, planned_ids, walk, watch_parent
 from corpus.isolate import run_bounded
 from corpus.load import SUPPORTED, LoadedFile, check_bytes, load_bytes
 from corpus.metadata import extract_metadata, read_sidecar
-from corpus.model import Document
+from corpus.model import GUESSED, Document
 from corpus.ocr import scanned_units
 from corpus.segment import Segmenter
 from corpus.store import Store
@@ -116,6 +116,7 @@ def build_document(loaded: LoadedFile, doc_id: str, *, max_chars: int, sidecar: 
     meta = extract_metadata(cleaned.text, appendix_start=cleaned.appendix_start, sidecar=sidecar)
     if not meta.title:
         meta.title = loaded.path.stem
+        meta.sources["title"] = GUESSED
     if loaded.ocr_pages:
         meta.ocr_pages = loaded.ocr_pages
         meta.ocr_units = scanned_units([(s.id, s.text) for s in segments], loaded.ocr_text, loaded.text)

@@ -10,7 +10,7 @@ import logging
 import re
 from pathlib import Path
 
-from corpus.model import Metadata, Reference
+from corpus.model import GUESSED, READ, SOURCED_FIELDS, Metadata, Reference
 from corpus.text import match_form
 
 log = logging.getLogger(__name__)
@@ -182,9 +182,13 @@ def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = N
     if re.search(r"(?:ỦY|UỶ) BAN NHÂN DÂN|Ủy ban nhân dân tỉnh", head + text[appendix_start:appendix_start + 600]):
         issuer = f"UBND tỉnh {province}" if province else "Ủy ban nhân dân tỉnh"
     reference_lines = [ln for ln in lines if re.match(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị)", ln)]
+    signer = _signer(body)
+    sources = {"doc_type": READ if doc_type != "Văn bản" else GUESSED, "title": READ, "number": READ, "date": READ,
+               "issuer": GUESSED, "province": GUESSED, "signer": READ}
     meta = Metadata(doc_type=doc_type, number=number, issuer=issuer, province=province, date=date,
-                    date_text=date_text, title=title, signer=_signer(body), references=parse_references(reference_lines),
+                    date_text=date_text, title=title, signer=signer, references=parse_references(reference_lines),
                     attachments=attachments)
+    meta.sources = {k: v for k, v in sources.items() if getattr(meta, k)}
     for key, value in (sidecar or {}).items():
         if key.startswith("_") or key == "note":
             continue
@@ -194,6 +198,8 @@ def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = N
         if key == "references":
             value = [Reference(**ref) for ref in value]
         setattr(meta, key, value)
+        if key in SOURCED_FIELDS:
+            meta.sources[key] = GUESSED
     return meta
 
 

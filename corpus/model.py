@@ -16,9 +16,35 @@ class Reference:
     title: str  # the whole reference as written, cleaned
 
 
+READ = "read"
+GUESSED = "guessed"
+CORRECTED = "corrected"
+SOURCED_FIELDS = ("doc_type", "title", "number", "date", "issuer", "province", "signer")
+
+
 @dataclass
 class Metadata:
-    """What a document says about itself, plus what its sidecar adds."""
+    """What a document says about itself, plus what its sidecar adds.
+
+    ``sources`` tells, for each of :data:`SOURCED_FIELDS` that has a value, where it came from:
+
+    - ``"read"``: stated by the document itself where such a field is stated — the header block
+      (agency line, "Số:", place-and-date line, kind word in capitals, trích yếu), the signature
+      block for the signer, an attachment line "(Kèm theo Quyết định số …)";
+    - ``"guessed"``: inferred — from the body text (a province named most often), a portal
+      metadata box, a sidecar, the file name, or a default such as the kind "Văn bản";
+    - ``"corrected"``: set by an admin (PATCH …/metadata, the console).
+
+    A field without a value has no entry. Metadata stored before sources existed has none at
+    all: treat every field as guessed. Only a ``read`` or ``corrected`` field may be trusted to
+    refuse a question (:meth:`is_read`); a guessed one is a hint for ranking and display.
+
+    Example:
+        >>> m = Metadata("Kế hoạch", None, None, "Phú Yên", None, None, "Kế hoạch CCHC", None,
+        ...              sources={"doc_type": "read", "province": "guessed"})
+        >>> m.is_read("doc_type"), m.is_read("province"), m.is_read("title")
+        (True, False, False)
+    """
 
     doc_type: str  # Quyết định, Kế hoạch, Đề án, ...
     number: str | None  # None means the number is blank in the text: unknown, never invented
@@ -33,6 +59,11 @@ class Metadata:
     ocr_pages: int = 0  # pages recognised by OCR (a scan, a photo)
     ocr_units: list[str] = field(default_factory=list)  # ids of the units whose text was recognised by OCR
     encoding: str = ""  # the legacy encoding the text was converted from (tcvn3, vni, viqr, cp1258), if any
+    sources: dict[str, str] = field(default_factory=dict)  # field -> "read" | "guessed" | "corrected"
+
+    def is_read(self, name: str) -> bool:
+        """Does field ``name`` hold a value the document states (or an admin set), not a guess?"""
+        return bool(getattr(self, name, None)) and self.sources.get(name) in (READ, CORRECTED)
 
     @property
     def number_display(self) -> str:

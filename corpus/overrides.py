@@ -1,5 +1,5 @@
 """Admin corrections of what a document's text leaves blank or gets wrong: its number, its date,
-whether it is in force, which documents replace it. Kept by document id apart from the document
+its title (trích yếu) and kind (loại văn bản), whether it is in force, which documents replace it. Kept by document id apart from the document
 (``Store.set_overrides``), so they survive re-ingesting or replacing its file.
 
 Example:
@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from corpus.metadata import NUMBER
-from corpus.model import Metadata
+from corpus.metadata import DOC_TYPES, NUMBER
+from corpus.model import CORRECTED, Metadata
 from corpus.text import nfc
 from core.errors import InvalidMetadata
 
-FIELDS = ("number", "date", "in_force", "replaced_by")
+FIELDS = ("number", "date", "title", "doc_type", "in_force", "replaced_by")
+MAX_TITLE = 500
 _ACCEPTED = ("number (số hiệu, ví dụ '12/QĐ-UBND'), date (ngày ban hành: '21/10/2021', 'tháng 10/2021' viết '10/2021', "
-             "'2021' hoặc '2021-10-21'), in_force (true/false: còn hiệu lực hay không), replaced_by (danh sách mã văn bản "
-             "thay thế nó, [] nếu không có); null xóa điều chỉnh của trường đó")
+             "'2021' hoặc '2021-10-21'), title (trích yếu), doc_type (loại văn bản, ví dụ 'Kế hoạch'), "
+             "in_force (true/false: còn hiệu lực hay không), replaced_by (danh sách mã văn bản thay thế nó, "
+             "[] nếu không có); null xóa điều chỉnh của trường đó")
 
 
 def parse_date(value: str) -> tuple[str, str]:
@@ -76,6 +78,13 @@ def check_overrides(changes: dict, *, known: set[str], doc_id: str | None = None
             if not isinstance(value, str):
                 raise InvalidMetadata(f"ngày phải là chuỗi như '21/10/2021', không phải {value!r}")
             out["date"], out["date_text"] = parse_date(value)
+        elif key == "title":
+            title = " ".join(nfc(str(value)).split())
+            if not title or len(title) > MAX_TITLE:
+                raise InvalidMetadata(f"trích yếu phải có chữ và dài tối đa {MAX_TITLE} ký tự, không phải {value!r}")
+            out[key] = title
+        elif key == "doc_type":
+            out[key] = _doc_type(value)
         elif key == "in_force":
             if not isinstance(value, bool):
                 raise InvalidMetadata(f"in_force phải là true hoặc false, không phải {value!r}")
@@ -96,9 +105,27 @@ def check_overrides(changes: dict, *, known: set[str], doc_id: str | None = None
     return out
 
 
+def _doc_type(value) -> str:
+    """A kind of document as the admin typed it, in its usual spelling ("kế hoạch" → "Kế hoạch")."""
+    typed = " ".join(nfc(str(value)).split())
+    for kind in DOC_TYPES:
+        if typed.lower() == kind.lower():
+            return kind
+    if not typed or len(typed) > 40 or not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,4}", typed):
+        raise InvalidMetadata(f"loại văn bản '{value}' không hợp lệ; ví dụ: {', '.join(DOC_TYPES[:8])}")
+    return typed[:1].upper() + typed[1:]
+
+
 def apply_overrides(meta: Metadata, overrides: dict | None) -> Metadata:
-    """``meta`` with the admin's number and date in place of what the text gave."""
+    """``meta`` with the admin's number, date, title and kind in place of what the text gave; those
+    fields' sources become ``corrected``."""
     if not overrides:
         return meta
-    changes = {k: overrides[k] for k in ("number", "date", "date_text") if k in overrides}
-    return replace(meta, **changes) if changes else meta
+    changes = {k: overrides[k] for k in ("number", "date", "date_text", "title", "doc_type") if k in overrides}
+    if not changes:
+        return meta
+    sources = dict(meta.sources)
+    for key in changes:
+        if key != "date_text":
+            sources[key] = CORRECTED
+    return replace(meta, **changes, sources=sources)

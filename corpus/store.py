@@ -306,6 +306,7 @@ class Store:
             "title": meta.title, "signer": meta.signer, "attachments": meta.attachments,
             "references": [asdict(r) for r in meta.references], "units": row["units"],
             "ingested_at": row["ingested_at"], "citation": meta.citation_name(),
+            "sources": dict(meta.sources),
         }
 
     def units(self, doc_id: str | None = None) -> list[Segment]:

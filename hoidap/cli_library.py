@@ -60,6 +60,10 @@ def cmd_metadata(args: argparse.Namespace, settings: Settings) -> int:
         changes["number"] = args.number
     if args.date is not None:
         changes["date"] = args.date
+    if args.title is not None:
+        changes["title"] = args.title
+    if args.doc_type is not None:
+        changes["doc_type"] = args.doc_type
     if args.in_force is not None:
         changes["in_force"] = args.in_force == "yes"
     if args.replaced_by is not None:
@@ -72,6 +76,7 @@ def cmd_metadata(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         print(f"{args.doc_id}: {shown['citation']}")
+        print(f"  {shown['doc_type']}: {shown['title']}")
         print(f"  số hiệu: {shown['number'] or 'chưa rõ'}; ngày: {shown['date_text'] or 'chưa rõ'}")
         print(f"  điều chỉnh của quản trị viên: {json.dumps(shown['overrides'], ensure_ascii=False) if shown['overrides'] else 'không có'}")
     if changes and report is None:
@@ -81,14 +86,17 @@ def cmd_metadata(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-_FIELDS = ("number", "date", "in_force", "replaced_by")
+_FIELDS = ("number", "date", "title", "doc_type", "in_force", "replaced_by")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("metadata", help="xem hoặc điều chỉnh số hiệu, ngày, hiệu lực, văn bản thay thế của một văn bản")
+    p = sub.add_parser("metadata", help="xem hoặc điều chỉnh số hiệu, ngày, trích yếu, loại, hiệu lực, văn bản thay thế "
+                                        "của một văn bản")
     p.add_argument("doc_id")
     p.add_argument("--number", help="số hiệu, ví dụ 12/QĐ-UBND")
     p.add_argument("--date", help="ngày ban hành: 21/10/2021, 10/2021 hoặc 2021")
+    p.add_argument("--title", help="trích yếu của văn bản")
+    p.add_argument("--doc-type", help="loại văn bản: Quyết định, Kế hoạch, Công văn…")
     p.add_argument("--in-force", choices=("yes", "no"), help="còn hiệu lực (yes) hay không (no)")
     p.add_argument("--replaced-by", nargs="+", metavar="DOC_ID", help="mã các văn bản thay thế nó; 'none': không có")
     p.add_argument("--clear", nargs="+", choices=_FIELDS, help="bỏ điều chỉnh của các trường này")

@@ -85,11 +85,12 @@ class Library:
     def metadata(self, doc_id: str) -> dict:
         """A stored document's metadata as now in effect, with the corrections an admin made."""
         row = self.store.get_document(doc_id)
-        return {"doc_id": doc_id, "number": row["number"], "date": row["date"], "date_text": row["date_text"],
-                "citation": row["citation"], "overrides": self.store.overrides(doc_id)}
+        return {"doc_id": doc_id, "doc_type": row["type"], "title": row["title"], "number": row["number"],
+                "date": row["date"], "date_text": row["date_text"], "citation": row["citation"],
+                "sources": row["sources"], "overrides": self.store.overrides(doc_id)}
 
     def set_metadata(self, doc_id: str, changes: dict, *, index: bool = True) -> tuple[dict, BuildReport | None]:
-        """Correct what a document's text leaves blank or wrong (number, date, in_force, replaced_by; a
+        """Correct what a document's text leaves blank or wrong (number, date, title, doc_type, in_force, replaced_by; a
         None value drops a correction) and update the index. Corrections are kept by id, across re-ingests.
 
         Raises:

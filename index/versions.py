@@ -93,6 +93,14 @@ class DocRecord:
     validity: str = ""  # "" when in force, else "đã được thay thế bởi …" / "đã hết hiệu lực"
     ocr_pages: int = 0  # pages recognised by OCR (a scan, a photo)
     encoding: str = ""  # the legacy encoding its text was converted from (tcvn3, vni, viqr, cp1258)
+    # field -> "read" | "guessed" | "corrected", as corpus.model.Metadata.sources ({} for an old version)
+    sources: dict = field(default_factory=dict)
+
+    def is_read(self, name: str) -> bool:
+        """Does field ``name`` ("type" or "doc_type" for the kind) hold what the document states (or an
+        admin set), not a guess?"""
+        attribute, key = ("type", "doc_type") if name in ("type", "doc_type") else (name, name)
+        return bool(getattr(self, attribute, None)) and self.sources.get(key) in ("read", "corrected")
 
     @classmethod
     def from_row(cls, row: dict) -> "DocRecord":

@@ -70,6 +70,8 @@ class MetadataChange(BaseModel):
 
     number: str | None = Field(None, max_length=80, examples=["12/QĐ-UBND"])
     date: str | None = Field(None, max_length=20, description="21/10/2021, 10/2021, 2021 or 2021-10-21")
+    title: str | None = Field(None, max_length=500, description="the trích yếu, e.g. 'Kế hoạch cải cách hành chính năm 2026'")
+    doc_type: str | None = Field(None, max_length=40, description="the kind of document: Quyết định, Kế hoạch, Công văn…")
     in_force: bool | None = Field(None, description="false: no longer in force (citations are marked)")
     replaced_by: list[str] | None = Field(None, description="ids of the documents that replace it; [] for none")
 
@@ -82,7 +84,7 @@ def get_metadata(doc_id: str, state: State) -> dict:
 
 @router.patch("/documents/{doc_id}/metadata")
 async def patch_metadata(doc_id: str, body: MetadataChange, state: State) -> dict:
-    """Điều chỉnh số hiệu, ngày, hiệu lực, văn bản thay thế; giữ nguyên qua các lần nạp lại."""
+    """Điều chỉnh số hiệu, ngày, trích yếu, loại văn bản, hiệu lực, văn bản thay thế; giữ qua các lần nạp lại."""
     changes = body.model_dump(exclude_unset=True)
     kept, report = await run_in_threadpool(state.admin.set_metadata, doc_id, changes)
     doc, _ = state.assistant.document(doc_id)

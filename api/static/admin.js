@@ -133,8 +133,12 @@
           }).catch(function (e) { result(e.message, true); });
         });
         var link = el("a", { href: "/vanban/" + encodeURIComponent(doc.id), target: "_blank" }, doc.title || doc.id);
-        body.appendChild(el("tr", { "data-doc-id": doc.id }, el("td", {}, doc.id), el("td", {}, link, el("div", { class: "muted" }, doc.citation || "")),
-          el("td", {}, String(doc.units)), el("td", {}, replaceButton, " ", remove, replace)));
+        var editor = metadataEditor(doc);
+        var edit = el("button", { type: "button", class: "secondary", "data-testid": "console-edit" }, "Sửa thông tin");
+        edit.addEventListener("click", function () { editor.hidden = !editor.hidden; });
+        body.appendChild(el("tr", { "data-doc-id": doc.id }, el("td", {}, doc.id),
+          el("td", {}, link, el("div", { class: "muted" }, doc.citation || ""), editor),
+          el("td", {}, String(doc.units)), el("td", {}, edit, " ", replaceButton, " ", remove, replace)));
       });
     }).catch(function (e) { flash(e.message); });
     api("GET", "/api/admin/trash").then(function (entries) {
@@ -154,6 +158,28 @@
           el("td", {}, entry.restorable_until), el("td", {}, restore)));
       });
     }).catch(function (e) { flash(e.message); });
+  }
+
+  /* A small form correcting the kind and title (trích yếu) of a document, the two fields a header
+     read wrongly most often gets wrong; PATCH /api/admin/documents/{id}/metadata keeps them by id. */
+  function metadataEditor(doc) {
+    var kind = el("input", { type: "text", value: doc.type || "", maxlength: "40", "data-testid": "console-edit-kind", "aria-label": "Loại văn bản của " + doc.id });
+    var title = el("input", { type: "text", value: doc.title || "", maxlength: "500", size: "60", "data-testid": "console-edit-title", "aria-label": "Trích yếu của " + doc.id });
+    var form = el("form", { class: "metadata-editor", hidden: true },
+      el("label", {}, "Loại văn bản ", kind), " ", el("label", {}, "Trích yếu ", title), " ",
+      el("button", { type: "submit", "data-testid": "console-edit-save" }, "Lưu"));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var changes = {};
+      if (kind.value.trim() !== (doc.type || "")) changes.doc_type = kind.value;
+      if (title.value.trim() !== (doc.title || "")) changes.title = title.value;
+      if (!Object.keys(changes).length) { result("Không có gì thay đổi.", false); return; }
+      api("PATCH", "/api/admin/documents/" + encodeURIComponent(doc.id) + "/metadata", changes).then(function (r) {
+        result("Đã sửa " + doc.id + ": " + r.document.citation + " (chỉ mục " + r.index_version + ").");
+        loadDocuments();
+      }).catch(function (e) { result(e.message, true); });
+    });
+    return form;
   }
 
   function result(text, bad) {

@@ -125,6 +125,16 @@ def test_console_sign_in_upload_and_answer_a_queued_question(new_page, live, tmp
     page.get_by_test_id("console-upload").click()
     expect(page.get_by_test_id("console-upload-result")).to_contain_text("Đã thêm văn bản tuyen-truyen-2024", timeout=WAIT_MS)
     expect(page.get_by_test_id("console-docs").locator("tbody tr")).to_have_count(6)
+    # the kind and the title a header read wrongly are corrected from the console
+    row = page.locator('tr[data-doc-id="tuyen-truyen-2024"]')
+    row.get_by_test_id("console-edit").click()
+    row.get_by_test_id("console-edit-kind").fill("Kế hoạch")
+    row.get_by_test_id("console-edit-title").fill("Kế hoạch tuyên truyền cải cách hành chính năm 2024")
+    row.get_by_test_id("console-edit-save").click()
+    expect(page.get_by_test_id("console-upload-result")).to_contain_text("Đã sửa tuyen-truyen-2024", timeout=WAIT_MS)
+    expect(page.locator('tr[data-doc-id="tuyen-truyen-2024"]')).to_contain_text("Kế hoạch tuyên truyền cải cách hành chính năm 2024")
+    meta = httpx.get(base + "/api/documents/tuyen-truyen-2024").json()
+    assert meta["type"] == "Kế hoạch" and meta["sources"]["title"] == "corrected"
     page.screenshot(path=str(ARTIFACTS / "console-documents.png"), full_page=True)
 
     page.goto(base + "/admin#cauhoi")

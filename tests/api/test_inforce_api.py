@@ -144,3 +144,18 @@ def test_cli_metadata(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsy
     assert "invalid_metadata" in capsys.readouterr().err
     assert main(["metadata", "qd-12", "--clear", "in_force", "--json"]) == 0
     assert '"overrides": {\n    "number": "12/QĐ-UBND"\n  }' in capsys.readouterr().out
+
+
+def test_admin_corrects_title_and_kind(client: TestClient) -> None:
+    before = client.get("/api/admin/documents/kh-77/metadata", headers=ADMIN).json()
+    assert before["sources"].get("title") != "corrected"
+    bad = client.patch("/api/admin/documents/kh-77/metadata", headers=ADMIN, json={"doc_type": "12/KH"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_metadata"
+    done = client.patch("/api/admin/documents/kh-77/metadata", headers=ADMIN,
+                        json={"title": "  Kế hoạch  kiểm tra công vụ năm 2024 ", "doc_type": "kế hoạch"})
+    assert done.status_code == 200, done.text
+    assert done.json()["overrides"] == {"title": "Kế hoạch kiểm tra công vụ năm 2024", "doc_type": "Kế hoạch"}
+    kept = client.get("/api/admin/documents/kh-77/metadata", headers=ADMIN).json()
+    assert kept["title"] == "Kế hoạch kiểm tra công vụ năm 2024" and kept["doc_type"] == "Kế hoạch"
+    assert kept["sources"]["title"] == "corrected" and kept["sources"]["doc_type"] == "corrected"
+    assert client.get("/api/documents/kh-77").json()["title"] == "Kế hoạch kiểm tra công vụ năm 2024"
