@@ -21,6 +21,7 @@ class GoldQuestion:
     fact: str | None
     tags: list[str] = field(default_factory=list)
     out_of_scope: bool = False
+    split: str = ""  # realdocs.jsonl only: "tune" or "heldout" (see eval/gold/README.md)
 
 
 def normalize(text: str) -> str:
