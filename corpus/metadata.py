@@ -12,28 +12,18 @@ from pathlib import Path
 
 from corpus.model import GUESSED, READ, SOURCED_FIELDS, Metadata, Reference
 from corpus.text import match_form
+from corpus.vocab import HEADER_KINDS as DOC_TYPES
+from corpus.vocab import PROVINCES, REF_KINDS
 
 log = logging.getLogger(__name__)
 
-DOC_TYPES = ["Quyết định", "Kế hoạch", "Đề án", "Nghị quyết", "Chỉ thị", "Thông báo", "Công văn", "Quy định",
-             "Quy chế", "Chương trình", "Hướng dẫn", "Báo cáo", "Tờ trình", "Luật", "Nghị định", "Thông tư", "Sổ tay"]
-PROVINCES = [
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
-    "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
-    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
-    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
-    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên",
-    "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
-    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thành phố Hồ Chí Minh", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh",
-    "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-]
 NUMBER = _NUMBER = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
 _SO_LINE = re.compile(r"^Số\s*:\s*(.*)$", re.M)
 _ATTACHED = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
 _DATE_FULL = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*|/\s*)(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
 _DATE_MONTH = re.compile(r"ngày\s*(?:tháng\s*)?(?:/\s*)?(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
 _DATE_YEAR = re.compile(r"ngày\s+tháng\s+năm\s+(\d{4})")
-REF_KINDS = _REF_KINDS = "Luật|Bộ luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Chương trình|Tờ trình|Công văn|Hướng dẫn|Đề án"
+_REF_KINDS = REF_KINDS
 _REF = re.compile(rf"(?P<kind>{_REF_KINDS})\b(?P<body>.*?)(?=(?:;|\.$|$|,\s*(?:{_REF_KINDS})\b))", re.S)
 _REF_NUMBER = re.compile(rf"số\s*:?\s*({_NUMBER})")
 _REF_DATE = re.compile(r"ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")

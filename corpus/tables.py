@@ -17,20 +17,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from corpus.vocab import AGENCY_LINE_START as _AGENCY
+from corpus.vocab import PERIOD_AT_END as _PERIOD
+
 log = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^(\d)\.(\d{1,3})\s*:?\s*(.*)$", re.S)
 _ROMAN = re.compile(r"^[IVXL]{1,6}$")
 _NUMBER = re.compile(r"^\d{1,3}$")
 _TASK_NO = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?$")
-_AGENCY = re.compile(
-    r"^(?:Sở|Các\s+[Ss]ở|Các\s+cơ\s+quan|Các\s+đơn\s+vị|UBND|Ủy\s+ban|Uỷ\s+ban|Văn\s+phòng|Trường|Ban\s|"
-    r"Trung\s+tâm|Công\s+an|Bộ\s|Phòng|Đài|Báo\s)"
-)
-_PERIOD = re.compile(
-    r"(?:(?:Từ\s+)?[Nn]ăm\s+\d{4}(?:\s*[-–]\s*\d{4})?|\d{4}\s*[-–]\s*\d{4}|\b20\d{2}\b|Quý\s+[IV]+(?:[,\s]+[IV]+)*(?:/\d{4})?"
-    r"|H[àằ]ng\s+năm|Thường\s+xuyên)[.;]?\s*$"
-)
 _CONTINUES = re.compile(r"(?:,|\bvà|\bSở|\bcác|\bcấp|\bvới|\bthị\s+xã)\s*$")
 
 CODE_NAMES = {"1": "Kết quả", "2": "Nhiệm vụ", "3": "Nhiệm vụ cụ thể"}

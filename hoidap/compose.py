@@ -8,15 +8,14 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from corpus.vocab import AGENCY_MENTION as _AGENCY
+from corpus.vocab import DATE_MENTION as _DATE
+from corpus.vocab import NUMBER_MENTION as _NUMBER
+from corpus.vocab import STOP_WORDS as _STOP
 from index.query import KINDS, Query, question_kinds  # noqa: F401  (kinds are part of the analysed question)
 from index.tokenize import expand_text
 
-_AGENCY = re.compile(r"\b(Sở|Ủy ban|Uỷ ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc)\b")
-_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]ăm\s+\d{4}|\d{4}\s*[-–]\s*\d{4}|"
-                   r"[Hh][àằ]ng năm|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2})")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+\b")
 _SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])|\n+")
-_STOP = set("cua va la cac co nhung duoc trong cho voi ve theo tai nao gi khong thi sao nhu the hay bao".split())
 
 
 @dataclass

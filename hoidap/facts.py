@@ -12,6 +12,18 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from corpus.vocab import AGENCY_NAME as _AGENCY
+from corpus.vocab import COUNT as _COUNT
+from corpus.vocab import DATE_SPANS as _DATES
+from corpus.vocab import DOC_NUMBER as _DOCNUMBER
+from corpus.vocab import FACT_KINDS as _DOC_TYPES
+from corpus.vocab import FACT_STOP_WORDS as _STOP
+from corpus.vocab import MEASURES as _MEASURES
+from corpus.vocab import MONEY as _MONEY
+from corpus.vocab import NOT_AMOUNT_BEFORE as _NOT_AMOUNT
+from corpus.vocab import PERCENT as _PERCENT
+from corpus.vocab import QUANTITY_AFTER as _AFTER
+from corpus.vocab import QUANTITY_BEFORE as _BEFORE
 from hoidap.compose import pieces
 from index.query import Query
 
@@ -36,51 +48,6 @@ class DirectFact:
 
 # --- what a fact looks like ----------------------------------------------------------------------
 
-_SO = sorted(["Nội vụ", "Tài chính", "Tư pháp", "Kế hoạch và Đầu tư", "Thông tin và Truyền thông", "Y tế",
-              "Tài nguyên và Môi trường", "Giáo dục và Đào tạo", "Văn hóa, Thể thao và Du lịch",
-              "Văn hoá, Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hoá và Thể thao", "Xây dựng",
-              "Công Thương", "Công thương", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và Môi trường",
-              "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Giao thông vận tải",
-              "Giao thông Vận tải", "Khoa học và Công nghệ", "Ngoại vụ", "Du lịch", "Dân tộc và Tôn giáo",
-              "TTTT", "TT&TT", "TN&MT", "TNMT", "KH&ĐT", "KHĐT", "GD&ĐT", "GDĐT", "LĐTBXH", "VHTTDL", "NN&PTNT"],
-             key=len, reverse=True)
-_UB = r"(?:Ủy|Uỷ) ban nhân dân|UBND"
-_AGENCY = re.compile(
-    r"(?:Sở (?:" + "|".join(map(re.escape, _SO)) + r")"
-    rf"|Văn phòng (?:{_UB})(?: [Tt]ỉnh)?|Văn phòng Đoàn ĐBQH và HĐND tỉnh"
-    rf"|Chủ tịch (?:{_UB})(?: [Tt]ỉnh)?"
-    rf"|(?:{_UB}) (?:[Tt]ỉnh|cấp huyện|cấp xã|các huyện(?:,? thị xã,? thành phố)?|huyện, thị xã, thành phố)"
-    r"|Thanh tra tỉnh|Công an tỉnh|Trường Chính trị(?: tỉnh)?|Ban Dân tộc(?: tỉnh)?|Ban Thường vụ Tỉnh ủy|Tỉnh ủy"
-    r"|Bộ (?:Nội vụ|Tài chính|Tư pháp|Thông tin và Truyền thông|Kế hoạch và Đầu tư)"
-    r"|Trung tâm Phục vụ hành chính công(?: tỉnh)?|Đài Phát thanh và Truyền hình(?: tỉnh)?"
-    r"|[Cc]ơ quan tài chính(?: cùng cấp)?"
-    r"|Sở [A-ZĐ][^\W\d_]*(?: [a-zà-ỹđ]+)?)"  # a department the list does not name: "Sở Ngoại vụ"
-    r"(?: \(qua [^()]{3,60}\))?")  # "UBND Tỉnh (qua Sở Nội vụ)": the way it goes is part of the answer
-
-_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
-_MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?\s(?:triệu |tỷ |nghìn |ngàn )?đồng")
-_DOCNUMBER = re.compile(r"\d{1,5}\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ][\wĐđ&]*(?:\s?[-/]\s?[A-ZĐ][\wĐđ&]*)*")
-_COUNT = re.compile(r"(?<![\w/.,])\d{1,6}(?![\w/%]|[.,]\d|\s?%)")
-_MEASURES = {"nhiệm vụ", "hội nghị", "lượt người", "văn bản", "thủ tục", "hồ sơ", "cán bộ", "công chức", "đơn vị",
-             "cơ quan", "học viên", "người dân", "khóa học", "tài liệu", "chỉ số", "lớp học", "đề án", "mô hình"}
-_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[Tt]rên|[Dd]ưới|[Íí]t nhất|[Tt]ối thiểu|[Tt]ối đa|[Kk]hông quá|[Kk]hông dưới|"
-                     r"[Hh]ơn|[Kk]hoảng|[Tt]ừ|[Nn]hóm|[Gg]ần)\s+$")
-_AFTER = re.compile(r"^\s+(?:trở lên|trở xuống)")
-
-_DATES: list[tuple[str, re.Pattern]] = [(name, re.compile(pattern)) for name, pattern in [
-    ("day", r"(?:[Tt]rước|[Ss]au|[Đđ]ến|[Tt]ừ)\s+ngày\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?"),
-    ("day", r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"),
-    ("day", r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}"),
-    ("month", r"tháng\s+\d{1,2}(?:\s+năm\s+\d{4}|/\d{4})"),
-    ("quarter", r"[Qq]uý\s+[IV]+(?:\s*,\s*[IV]+)*(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"),
-    ("range", r"[Tt]ừ năm \d{4} đến (?:hết )?năm \d{4}"),
-    ("range", r"(?:[Tt]ừ\s+)?(?:năm\s+)?\d{4}\s*[-–]\s*\d{4}(?:,\s*(?:định hướng|tầm nhìn) đến năm \d{4})?"),
-    ("from", r"[Tt]ừ năm \d{4}(?: trở đi)?"),
-    ("year", r"[Nn]ăm\s+\d{4}"),
-    ("frequency", (r"(?:[Đđ]ịnh kỳ\s+)?[HhĐđ][àằ]ng\s+(?:năm|quý|tháng|tuần)|\d+\s+tháng\s?/\s?\d+\s+lần|"
-                   r"\d+\s+tháng\s+(?:một|1|01)\s+lần|[Tt]hường xuyên|[Đđ]ịnh kỳ \d+ tháng")),
-    ("year", r"(?<![\d/.,-])(?:19|20)\d{2}(?![\d/%])"),
-]]
 # what the question asks for, and the kinds of date that answer it
 _ASKS_DATE = [
     (r"dinh ky|bao lau\b.*\blan\b|may thang mot lan|mot lan\b", ["frequency"]),
@@ -91,19 +58,12 @@ _ASKS_DATE = [
     (r"nam nao|nam may", ["year", "from", "range", "day"]),
 ]
 _ASKS_DOCNUMBER = re.compile(r"\bso (?:may|bao nhieu|hieu|nao|gi)\b|\bso hieu\b|\bla so\b")
-_DOC_TYPES = ("to trinh", "quyet dinh", "ke hoach", "cong van", "nghi quyet", "thong bao", "ket luan", "quy dinh",
-              "chi thi", "de an", "van ban")
 _ASKS_RECIPIENT = re.compile(r"\b(?:ve dau|len dau|gui (?:\w+ ){0,3}(?:ai|dau|so nao|co quan nao|cho ai)|"
                              r"gui cho|nop (?:\w+ )?(?:ve|cho|o)|bao cao (?:\w+ ){0,4}(?:ve|len|cho))\b")
 _RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.IGNORECASE)
 _LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
 _LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
 _FIELD = re.compile(r"^([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
-_STOP = {"cua", "va", "la", "cac", "co", "nhung", "duoc", "trong", "cho", "voi", "ve", "theo", "tai", "nao", "gi",
-         "khong", "thi", "sao", "nhu", "the", "hay", "bao", "nhieu", "may", "ai", "dau", "khi", "gio", "phai", "muc",
-         "lau", "mot", "lan"}
-_NOT_AMOUNT = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
-                         r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
 

@@ -13,16 +13,12 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from corpus.vocab import FAQ_FILLER as FILLER
 from index.query import Query, question_kinds
 
 MIN_JACCARD = 0.8  # shared content words over all content words of the two questions
 MAX_DIFFERENT = 2  # content words in one question and not the other
 
-# words that carry no content in a question (diacritic-free): politeness, pronouns, question frames
-FILLER = frozenset("""
-a ah ạ oi xin cho toi minh em anh chi ban hoi hay giup voi nhe nha vay the thi la gi nhu nao duoc biet muon
-can_hoi cua cac nhung mot se da dang ve tai o trong theo va hoac rang thuc_ra vui long
-""".split())
 _WORD = re.compile(r"[a-z0-9%]+(?:[./-][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d")
 

@@ -13,16 +13,15 @@ from collections.abc import Callable
 
 from hoidap.parts import document_spans, fold_chars
 from hoidap.querylog import Turn
-from index.query import PLACES, Query, analyse
+from corpus.vocab import FOLLOWUP_FILLER as _FILLER
+from corpus.vocab import PLACES
+from corpus.vocab import YEAR as _YEAR
+from index.query import Query, analyse
 
 __all__ = ["rewrite_followup"]
 
 _FOLLOWUP = re.compile(r"^(con|the con|vay con|con ve)\b|thi sao\W*$|\b(viec do|viec nay|cai do|van ban do|"
                        r"noi dung do|nhiem vu do|de an do|ke hoach do|van ban nay|o do|nhu the nao nua)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-# what a bare follow-up says besides its entity: "còn … thì sao?", "vậy với … ra sao"
-_FILLER = {"con", "the", "vay", "ve", "thi", "sao", "ra", "nhu", "nao", "nua", "voi", "o", "cua", "tinh", "nam", "de",
-           "an", "quyet", "dinh", "qd", "ke", "hoach", "kh", "to", "trinh", "so", "va"}
 
 Named = Callable[[Query], dict[str, int]]
 

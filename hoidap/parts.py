@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold
-from index.query import PLACES, Query
+from corpus.vocab import PART_KIND_PATTERN as _DOC_TYPE
+from corpus.vocab import PLACES
+from index.query import Query
 
 __all__ = ["Part", "split_parts"]
 
 _JOIN = r"(?:,|và|va|với|voi|so với|so voi|hay|hoặc|hoac|vs\.?|&)"
-_DOC_TYPE = r"(?:de an|quyet dinh|qd|ke hoach|kh|to trinh|ttr|nghi quyet|nq|cong van|chi thi)"
 
 
 @dataclass(frozen=True)

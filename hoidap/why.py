@@ -7,8 +7,9 @@ vetoes of :mod:`index.answerability` (plus ``low_confidence`` and ``no_hits``).
 from __future__ import annotations
 
 from corpus.text import fold, match_form
-from index.answerability import DETAILS, DOC_NUMBER, TARGET, TYPE_WORDS
-from index.query import PLACES, Query
+from corpus.vocab import DETAILS, PLACES, TARGET, TYPE_WORDS
+from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
+from index.query import Query
 from index.search import SearchResult
 
 NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hiện có."

@@ -20,8 +20,10 @@ import numpy as np
 
 from corpus.text import fold, match_form
 from index.lexical import LexicalIndex
-from index.answerability import ASKS_QUANTITY, STOP as _STOP
-from index.query import PLACES, Query
+from corpus.vocab import TOPIC_STOP_WORDS as _STOP
+from index.answerability import ASKS_QUANTITY
+from corpus.vocab import PLACES
+from index.query import Query
 
 
 @dataclass

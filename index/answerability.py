@@ -54,6 +54,13 @@ from pathlib import Path
 import numpy as np
 
 from corpus.text import fold, match_form
+from corpus.vocab import AGENCY_OR_ROLE as _AGENCY
+from corpus.vocab import DETAILS, TYPE_WORDS
+from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
+from corpus.vocab import QUANTITY as _QUANTITY
+from corpus.vocab import TIME_MENTION as _TIME
+from corpus.vocab import TOPIC_STOP_WORDS as STOP
+from corpus.vocab import TYPE_ABBREVIATIONS as _TYPE_ABBREVIATIONS
 from index.query import Query
 
 log = logging.getLogger(__name__)
@@ -73,41 +80,13 @@ CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "den
                       "text_pairs", "heading_coverage", "kind_met",
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
 
-# question words and glue that say nothing about the topic
-STOP = set("la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
-           "nhu hay o dau ai may muc phai lam viec hien nay lay tu den ra vay chua roi nhe a oi ha gom nen can "
-           "se bi do kia day luc".split())
-_QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)"
-                       r"(?!\s*[.)]\s)")
-_AGENCY = re.compile(r"\b(Sở|Ủy ban|UBND|Văn phòng|Trường|Ban|Bộ|Phòng|Trung tâm|Công an|Chủ tịch|Giám đốc|"
-                     r"[Cc]ơ quan|[Đđ]ơn vị|[Cc]ác sở|[Cc]hủ trì)\b")
-_TIME = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]ăm\s+\d{4}|\d{4}\s*[-–]\s*\d{4}|"
-                   r"[Hh][àằ]ng (năm|quý|tháng)|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2}|(?:19|20)\d{2})")
 ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
                             r"trieu))\b|%")
 _ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|khao sat|danh gia)|thuc hien duoc|"
                           r"da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
                           r"hien (co|nay co)|xep thu may|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo)|"
                           r"da \w+( \w+){0,6} chua|xong chua|den nay|luot tai|phat hien bao nhieu|co vao top)\b")
-TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")  # a target, not a result
-# details the plans never state unless a unit says them: a person, a contact, a sum of money
-DETAILS = {
-    "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua|ai dung dau|"
-                          r"(chu tich|giam doc|bi thu|truong phong)( \w+){0,6} (hien nay|nhiem ky nay)|"
-                          # "ai là giám đốc Sở Nội vụ": who holds a post (a name), not which agency leads a task
-                          r"ai (la|dang la|hien la|giu chuc|dang giu chuc) (ong |ba )?(pho )?"
-                          r"(chu tich|giam doc|bi thu|truong phong|truong ban|chanh van phong|bo truong|thu truong))\b"),
-               re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
-    "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
-                re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
-    "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|muc chi|"
-                         r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
-              re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
-}
-TYPE_WORDS = {"ke hoach": "Kế hoạch", "de an": "Đề án", "quyet dinh": "Quyết định", "chuong trinh": "Chương trình"}
-_TYPE_ABBREVIATIONS = {"kh": "Kế hoạch", "qd": "Quyết định"}
 _ACHIEVED = re.compile(r"\b(da dat|dat duoc|ket qua dat duoc|da thuc hien duoc|da hoan thanh)\b")
-DOC_NUMBER = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
 
 
 def states_quantity(text: str) -> bool:

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from core.errors import InvalidQuery
-from corpus.metadata import PROVINCES
 from corpus.text import fold, match_form, nfc
+from corpus.vocab import PLACES
+from corpus.vocab import YEAR as _YEAR
 from index.tokenize import Tokens, expand_text, tokenize
 
 KINDS = ("number", "agency", "date", "list", "general")
@@ -26,11 +27,7 @@ _KIND_PATTERNS = [
     ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
              r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
 ]
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NUMBER = re.compile(r"\b\d{2,5}\b")
-# province names as typed (folded), with the common short forms of the two cities
-PLACES: dict[str, str] = {fold(match_form(p)): p for p in PROVINCES} | {
-    "ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh", "ho chi minh": "Thành phố Hồ Chí Minh"}
 
 
 def question_kinds(question: str) -> list[str]:

@@ -1,0 +1,284 @@
+"""The Vietnamese administrative vocabulary every stage shares: stop words and fillers, kinds of
+document and their abbreviations, agencies, dates and periods, quantities, provinces and their aliases.
+
+One place to add a word: a new kind of document goes in :data:`DOC_KINDS` (and in the subsets that
+should see it), a new agency name in :data:`DEPARTMENTS` or :data:`AGENCY_HEADS`, a new spelling of a
+province in :data:`PLACE_ALIASES`. Stages that need a narrower list take a named subset of these
+tables (each subset says who reads it), so a change to one stage's list is a visible choice.
+
+Folded forms (``fold(match_form(x))``: lowercase, no diacritics, đ → d) are what questions are
+matched on, so a question typed without diacritics finds the same words. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.text import fold, match_form
+
+__all__ = [
+    "AGENCY_HEADS", "AGENCY_MENTION", "AGENCY_NAME", "AGENCY_OR_ROLE", "AGENCY_LINE_START", "DATE_MENTION",
+    "DATE_SPANS", "DEPARTMENTS", "DETAILS", "DOC_KINDS", "DOC_NUMBER", "DOC_NUMBER_MENTION", "DocKind", "FACT_KINDS",
+    "FAQ_FILLER", "FOLLOWUP_FILLER", "HEADER_KINDS", "MEASURES", "MONEY", "NOT_AMOUNT_BEFORE", "NUMBER_MENTION",
+    "PART_KIND_PATTERN", "PERCENT", "PERIOD_AT_END", "PLACES", "PLACE_ALIASES", "PROVINCES", "QUANTITY",
+    "QUANTITY_AFTER", "QUANTITY_BEFORE", "COUNT", "REFERENCE_KINDS", "REF_KINDS", "STOP_WORDS", "FACT_STOP_WORDS",
+    "TARGET", "TIME_MENTION", "TOPIC_STOP_WORDS", "TYPE_ABBREVIATIONS", "TYPE_WORDS", "YEAR", "folded", "kind_forms",
+    "places_in", "resolve_place",
+]
+
+
+def folded(text: str) -> str:
+    """The matching form without diacritics: ``folded("Quyết định")`` is ``"quyet dinh"``."""
+    return fold(match_form(text))
+
+
+# --- stop words and fillers (folded) ----------------------------------------------------------------
+
+# glue that says nothing about what a sentence is about (quote scoring in hoidap.compose)
+STOP_WORDS = frozenset("cua va la cac co nhung duoc trong cho voi ve theo tai nao gi khong thi sao nhu the hay bao"
+                       .split())
+# ... and the question words of a fact question (hoidap.facts: which words of the question a fact's clause shares)
+FACT_STOP_WORDS = STOP_WORDS | frozenset("nhieu may ai dau khi gio phai muc lau mot lan".split())
+# question words and glue that say nothing about the topic (index.answerability coverage, index.abstain)
+TOPIC_STOP_WORDS = frozenset(
+    "la gi nao bao nhieu khi nao the nao co khong cua va cac nhung duoc trong cho voi ve theo tai thi sao "
+    "nhu hay o dau ai may muc phai lam viec hien nay lay tu den ra vay chua roi nhe a oi ha gom nen can "
+    "se bi do kia day luc".split())
+# words that carry no content in a question: politeness, pronouns, question frames (hoidap.faq paraphrases)
+FAQ_FILLER = frozenset("""
+a ah ạ oi xin cho toi minh em anh chi ban hoi hay giup voi nhe nha vay the thi la gi nhu nao duoc biet muon
+can_hoi cua cac nhung mot se da dang ve tai o trong theo va hoac rang thuc_ra vui long
+""".split())
+# what a bare follow-up says besides its entity: "còn … thì sao?", "vậy với … ra sao" (hoidap.followup);
+# it includes the words of the kinds of document a follow-up names ("đề án", "QĐ", "tờ trình")
+FOLLOWUP_FILLER = frozenset({"con", "the", "vay", "ve", "thi", "sao", "ra", "nhu", "nao", "nua", "voi", "o", "cua",
+                             "tinh", "nam", "de", "an", "quyet", "dinh", "qd", "ke", "hoach", "kh", "to", "trinh",
+                             "so", "va"})
+
+
+# --- kinds of document ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocKind:
+    """A kind of document as written in its heading ("Quyết định") and the abbreviations officers
+    type for it ("QĐ"), as written; :attr:`forms` gives them folded."""
+
+    name: str
+    abbreviations: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The folded name, then the folded abbreviations: ``("quyet dinh", "qd")``."""
+        return (folded(self.name), *(folded(a) for a in self.abbreviations))
+
+
+DOC_KINDS: dict[str, DocKind] = {kind.name: kind for kind in [
+    DocKind("Quyết định", ("QĐ",)), DocKind("Kế hoạch", ("KH",)), DocKind("Đề án", ("ĐA",)),
+    DocKind("Nghị quyết", ("NQ",)), DocKind("Chỉ thị", ("CT",)), DocKind("Thông báo", ("TB",)),
+    DocKind("Công văn", ("CV",)), DocKind("Quy định", ()), DocKind("Quy chế", ()), DocKind("Chương trình", ("CTr",)),
+    DocKind("Hướng dẫn", ("HD",)), DocKind("Báo cáo", ("BC",)), DocKind("Tờ trình", ("TTr",)), DocKind("Luật", ()),
+    DocKind("Bộ luật", ()), DocKind("Nghị định", ("NĐ",)), DocKind("Thông tư", ("TT",)), DocKind("Sổ tay", ()),
+    DocKind("Kết luận", ("KL",)), DocKind("Văn bản", ("VB",)),
+]}
+
+
+def kind_forms(names: tuple[str, ...] | list[str], abbreviations: tuple[str, ...] = ()) -> list[str]:
+    """The folded forms of the kinds ``names``, each followed by those of its abbreviations that are
+    in ``abbreviations`` (as written in :data:`DOC_KINDS`).
+
+    Example:
+        >>> kind_forms(("Quyết định", "Đề án"), abbreviations=("QĐ",))
+        ['quyet dinh', 'qd', 'de an']
+    """
+    out = []
+    for name in names:
+        kind = DOC_KINDS[name]
+        out.append(folded(kind.name))
+        out += [folded(a) for a in kind.abbreviations if a in abbreviations]
+    return out
+
+
+# the heading line that names a document's kind ("QUYẾT ĐỊNH"), in the order corpus.metadata tries them
+HEADER_KINDS: list[str] = ["Quyết định", "Kế hoạch", "Đề án", "Nghị quyết", "Chỉ thị", "Thông báo", "Công văn",
+                           "Quy định", "Quy chế", "Chương trình", "Hướng dẫn", "Báo cáo", "Tờ trình", "Luật",
+                           "Nghị định", "Thông tư", "Sổ tay"]
+# the kinds a "Căn cứ" line cites (corpus.metadata references, corpus.relations), as a regex alternation
+REFERENCE_KINDS: tuple[str, ...] = ("Luật", "Bộ luật", "Nghị quyết", "Nghị định", "Quyết định", "Thông tư", "Chỉ thị",
+                                    "Kế hoạch", "Kết luận", "Chương trình", "Tờ trình", "Công văn", "Hướng dẫn", "Đề án")
+REF_KINDS = "|".join(REFERENCE_KINDS)
+# the kinds a "… số mấy?" question asks the number of (hoidap.facts), folded
+FACT_KINDS: tuple[str, ...] = tuple(kind_forms(("Tờ trình", "Quyết định", "Kế hoạch", "Công văn", "Nghị quyết",
+                                                "Thông báo", "Kết luận", "Quy định", "Chỉ thị", "Đề án", "Văn bản")))
+# a document named with its kind and number in a question: "đề án 1601", "QĐ số 905" (hoidap.parts)
+PART_KIND_PATTERN = "(?:" + "|".join(kind_forms(
+    ("Đề án", "Quyết định", "Kế hoạch", "Tờ trình", "Nghị quyết", "Công văn", "Chỉ thị"),
+    abbreviations=("QĐ", "KH", "TTr", "NQ"))) + ")"
+# kinds of document a question dates by year ("Kế hoạch CCHC năm 2024"), folded → name (index.answerability)
+TYPE_WORDS: dict[str, str] = {folded(n): n for n in ("Kế hoạch", "Đề án", "Quyết định", "Chương trình")}
+TYPE_ABBREVIATIONS: dict[str, str] = {folded(a): n for n in ("Kế hoạch", "Quyết định") for a in DOC_KINDS[n].abbreviations}
+
+
+# --- agencies -----------------------------------------------------------------------------------------
+
+# the words an agency's name starts with
+AGENCY_HEADS: tuple[str, ...] = ("Sở", "Ủy ban", "UBND", "Văn phòng", "Trường", "Ban", "Bộ", "Phòng", "Trung tâm",
+                                 "Công an", "Chủ tịch", "Giám đốc")
+# a piece that names an agency (hoidap.compose: quotes for "cơ quan nào")
+AGENCY_MENTION = re.compile(r"\b(" + "|".join((*AGENCY_HEADS[:2], "Uỷ ban", *AGENCY_HEADS[2:])) + r")\b")
+# a unit that names an agency or a role in a task (index.answerability: is the kind asked for met)
+AGENCY_OR_ROLE = re.compile(r"\b(" + "|".join((*AGENCY_HEADS, "[Cc]ơ quan", "[Đđ]ơn vị", "[Cc]ác sở", "[Cc]hủ trì"))
+                            + r")\b")
+# a table cell that starts with an agency (corpus.tables: the "Cơ quan chủ trì" column)
+AGENCY_LINE_START = re.compile(
+    r"^(?:Sở|Các\s+[Ss]ở|Các\s+cơ\s+quan|Các\s+đơn\s+vị|UBND|Ủy\s+ban|Uỷ\s+ban|Văn\s+phòng|Trường|Ban\s|"
+    r"Trung\s+tâm|Công\s+an|Bộ\s|Phòng|Đài|Báo\s)"
+)
+# the provincial departments ("Sở …"), longest first so the longest name wins
+DEPARTMENTS: list[str] = sorted(
+    ["Nội vụ", "Tài chính", "Tư pháp", "Kế hoạch và Đầu tư", "Thông tin và Truyền thông", "Y tế",
+     "Tài nguyên và Môi trường", "Giáo dục và Đào tạo", "Văn hóa, Thể thao và Du lịch",
+     "Văn hoá, Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hoá và Thể thao", "Xây dựng",
+     "Công Thương", "Công thương", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và Môi trường",
+     "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Giao thông vận tải",
+     "Giao thông Vận tải", "Khoa học và Công nghệ", "Ngoại vụ", "Du lịch", "Dân tộc và Tôn giáo",
+     "TTTT", "TT&TT", "TN&MT", "TNMT", "KH&ĐT", "KHĐT", "GD&ĐT", "GDĐT", "LĐTBXH", "VHTTDL", "NN&PTNT"],
+    key=len, reverse=True)
+_UB = r"(?:Ủy|Uỷ) ban nhân dân|UBND"
+# an agency's full name as a fact ("Sở Nội vụ", "UBND cấp huyện", "UBND Tỉnh (qua Sở Nội vụ)") (hoidap.facts)
+AGENCY_NAME = re.compile(
+    r"(?:Sở (?:" + "|".join(map(re.escape, DEPARTMENTS)) + r")"
+    rf"|Văn phòng (?:{_UB})(?: [Tt]ỉnh)?|Văn phòng Đoàn ĐBQH và HĐND tỉnh"
+    rf"|Chủ tịch (?:{_UB})(?: [Tt]ỉnh)?"
+    rf"|(?:{_UB}) (?:[Tt]ỉnh|cấp huyện|cấp xã|các huyện(?:,? thị xã,? thành phố)?|huyện, thị xã, thành phố)"
+    r"|Thanh tra tỉnh|Công an tỉnh|Trường Chính trị(?: tỉnh)?|Ban Dân tộc(?: tỉnh)?|Ban Thường vụ Tỉnh ủy|Tỉnh ủy"
+    r"|Bộ (?:Nội vụ|Tài chính|Tư pháp|Thông tin và Truyền thông|Kế hoạch và Đầu tư)"
+    r"|Trung tâm Phục vụ hành chính công(?: tỉnh)?|Đài Phát thanh và Truyền hình(?: tỉnh)?"
+    r"|[Cc]ơ quan tài chính(?: cùng cấp)?"
+    r"|Sở [A-ZĐ][^\W\d_]*(?: [a-zà-ỹđ]+)?)"  # a department the list does not name: "Sở Ngoại vụ"
+    r"(?: \(qua [^()]{3,60}\))?")  # "UBND Tỉnh (qua Sở Nội vụ)": the way it goes is part of the answer
+
+
+# --- dates and periods ------------------------------------------------------------------------------------
+
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_DATE_HEAD = r"\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}|[Qq]uý\s+[IV]+|[Nn]ăm\s+\d{4}|\d{4}\s*[-–]\s*\d{4}|"
+_DATE_TAIL = r"|[Tt]hường xuyên|trước ngày|tháng\s+\d{1,2}"
+# a piece that states a time (hoidap.compose: quotes for "khi nào")
+DATE_MENTION = re.compile(r"\b(" + _DATE_HEAD + r"[Hh][àằ]ng năm" + _DATE_TAIL + ")")
+# a unit that states a time, a bare year included (index.answerability: is the kind asked for met)
+TIME_MENTION = re.compile(r"\b(" + _DATE_HEAD + r"[Hh][àằ]ng (năm|quý|tháng)" + _DATE_TAIL + r"|(?:19|20)\d{2})")
+# the dates a fact can be, by sort, most precise first (hoidap.facts)
+DATE_SPANS: list[tuple[str, re.Pattern]] = [(name, re.compile(pattern)) for name, pattern in [
+    ("day", r"(?:[Tt]rước|[Ss]au|[Đđ]ến|[Tt]ừ)\s+ngày\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?"),
+    ("day", r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"),
+    ("day", r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}"),
+    ("month", r"tháng\s+\d{1,2}(?:\s+năm\s+\d{4}|/\d{4})"),
+    ("quarter", r"[Qq]uý\s+[IV]+(?:\s*,\s*[IV]+)*(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"),
+    ("range", r"[Tt]ừ năm \d{4} đến (?:hết )?năm \d{4}"),
+    ("range", r"(?:[Tt]ừ\s+)?(?:năm\s+)?\d{4}\s*[-–]\s*\d{4}(?:,\s*(?:định hướng|tầm nhìn) đến năm \d{4})?"),
+    ("from", r"[Tt]ừ năm \d{4}(?: trở đi)?"),
+    ("year", r"[Nn]ăm\s+\d{4}"),
+    ("frequency", (r"(?:[Đđ]ịnh kỳ\s+)?[HhĐđ][àằ]ng\s+(?:năm|quý|tháng|tuần)|\d+\s+tháng\s?/\s?\d+\s+lần|"
+                   r"\d+\s+tháng\s+(?:một|1|01)\s+lần|[Tt]hường xuyên|[Đđ]ịnh kỳ \d+ tháng")),
+    ("year", r"(?<![\d/.,-])(?:19|20)\d{2}(?![\d/%])"),
+]]
+# a table cell that ends with a period or a deadline (corpus.tables: the "Thời gian" column)
+PERIOD_AT_END = re.compile(
+    r"(?:(?:Từ\s+)?[Nn]ăm\s+\d{4}(?:\s*[-–]\s*\d{4})?|\d{4}\s*[-–]\s*\d{4}|\b20\d{2}\b|Quý\s+[IV]+(?:[,\s]+[IV]+)*(?:/\d{4})?"
+    r"|H[àằ]ng\s+năm|Thường\s+xuyên)[.;]?\s*$"
+)
+# a target to reach rather than a result reached ("phấn đấu", "ít nhất", "đến năm"), folded
+TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")
+
+
+# --- quantities and numbers -------------------------------------------------------------------------------
+
+PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+# any number (hoidap.compose: quotes for "bao nhiêu")
+NUMBER_MENTION = re.compile(PERCENT.pattern + r"|\b\d+\b")
+# a count, amount or share that is not a year, a date or a document number (index.answerability)
+QUANTITY = re.compile(PERCENT.pattern + r"|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)"
+                      r"(?!\s*[.)]\s)")
+MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?\s(?:triệu |tỷ |nghìn |ngàn )?đồng")
+COUNT = re.compile(r"(?<![\w/.,])\d{1,6}(?![\w/%]|[.,]\d|\s?%)")
+# the two-word units a count is of ("10 lượt người", "4 hội nghị")
+MEASURES = frozenset({"nhiệm vụ", "hội nghị", "lượt người", "văn bản", "thủ tục", "hồ sơ", "cán bộ", "công chức",
+                      "đơn vị", "cơ quan", "học viên", "người dân", "khóa học", "tài liệu", "chỉ số", "lớp học", "đề án",
+                      "mô hình"})
+# the words that bound a quantity and belong to it: "ít nhất 10", "80% trở lên"
+QUANTITY_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[Tt]rên|[Dd]ưới|[Íí]t nhất|[Tt]ối thiểu|[Tt]ối đa|[Kk]hông quá|"
+                             r"[Kk]hông dưới|[Hh]ơn|[Kk]hoảng|[Tt]ừ|[Nn]hóm|[Gg]ần)\s+$")
+QUANTITY_AFTER = re.compile(r"^\s+(?:trở lên|trở xuống)")
+# a number that names a level, an article or a task, not an amount: "mức độ 3", "Điều 5", "Quyết định 1601"
+NOT_AMOUNT_BEFORE = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
+                               r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
+# a document number as a unit writes it: "1601/QĐ-UBND", "937/TTr-SNV", "15/2023/NĐ-CP" (hoidap.facts)
+DOC_NUMBER = re.compile(r"\d{1,5}\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ][\wĐđ&]*(?:\s?[-/]\s?[A-ZĐ][\wĐđ&]*)*")
+# a document number as a question writes it: "1999/TTr-SNV", "1601/qđ" (its number is group 1)
+DOC_NUMBER_MENTION = re.compile(r"\b(\d{2,5})\s*/\s*[a-zđ]", re.I)
+# details the plans never state unless a unit says them: (what the folded question asks, what a unit states)
+DETAILS = {
+    "person": (re.compile(r"\b(la ai|ten (la )?gi|ho ten|ong nao|ba nao|ten cua|ai dung dau|"
+                          r"(chu tich|giam doc|bi thu|truong phong)( \w+){0,6} (hien nay|nhiem ky nay)|"
+                          # "ai là giám đốc Sở Nội vụ": who holds a post (a name), not which agency leads a task
+                          r"ai (la|dang la|hien la|giu chuc|dang giu chuc) (ong |ba )?(pho )?"
+                          r"(chu tich|giam doc|bi thu|truong phong|truong ban|chanh van phong|bo truong|thu truong))\b"),
+               re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
+    "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
+                re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
+    "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|muc chi|"
+                         r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
+              re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
+}
+
+
+# --- provinces ----------------------------------------------------------------------------------------------
+
+PROVINCES: list[str] = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định",
+    "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
+    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
+    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
+    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên",
+    "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thành phố Hồ Chí Minh", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh",
+    "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+]
+# other ways a province is typed, folded → its name (the common short forms of the two cities)
+PLACE_ALIASES: dict[str, str] = {"ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh",
+                                 "ho chi minh": "Thành phố Hồ Chí Minh"}
+# every folded way of naming a province → its name, in a fixed order (names first, then aliases)
+PLACES: dict[str, str] = {folded(p): p for p in PROVINCES} | PLACE_ALIASES
+_PLACE_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
+
+
+def _words(text: str) -> str:
+    """``text`` folded, punctuation dropped, single spaces: "Bà Rịa - Vũng Tàu" → "ba ria vung tau"."""
+    return " ".join(re.sub(r"[^\w]+", " ", folded(text)).split())
+
+
+_BY_WORDS: dict[str, str] = {_words(key): key for key in PLACES}  # "ba ria vung tau" → "ba ria - vung tau"
+
+
+def resolve_place(text: str) -> str | None:
+    """The province ``text`` names as a whole (with or without diacritics, "tỉnh", or a short form), or None.
+
+    Example:
+        >>> resolve_place("quang nam"), resolve_place("Tỉnh Khánh Hoà"), resolve_place("TP HCM"), resolve_place("Sở")
+        ('Quảng Nam', 'Khánh Hòa', 'Thành phố Hồ Chí Minh', None)
+    """
+    key = _words(text)
+    key = _BY_WORDS.get(key) or _BY_WORDS.get(_PLACE_PREFIX.sub("", key))
+    return PLACES[key] if key else None
+
+
+def places_in(text: str) -> tuple[str, ...]:
+    """The keys of :data:`PLACES` that ``text`` names as whole words, in :data:`PLACES` order.
+
+    Example:
+        >>> places_in("Kế hoạch CCHC của Quảng Nam và Bình Định?")
+        ('binh dinh', 'quang nam')
+    """
+    padded = f" {_words(text)} "
+    return tuple(key for words, key in _BY_WORDS.items() if f" {words} " in padded)

@@ -1,0 +1,117 @@
+"""The shared vocabulary (corpus/vocab.py): provinces and their aliases, kinds of document, agencies,
+dates and quantities, as the stages that import it read them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus import vocab
+from corpus.text import fold, match_form
+
+DOCUMENTS = Path(vocab.__file__).with_name("documents")
+
+
+@pytest.mark.parametrize("name", vocab.PROVINCES)
+def test_every_province_resolves_from_its_name_typed_any_way(name: str) -> None:
+    plain = fold(name)
+    assert vocab.resolve_place(name) == name
+    assert vocab.resolve_place(plain.lower()) == name  # typed without diacritics
+    assert vocab.resolve_place(f"tỉnh {name}") == name
+    assert vocab.resolve_place(plain.upper()) == name
+
+
+def test_tone_placement_aliases_and_non_places() -> None:
+    assert vocab.resolve_place("Khánh Hoà") == vocab.resolve_place("Khánh Hòa") == "Khánh Hòa"
+    assert vocab.resolve_place("TP HCM") == vocab.resolve_place("tp. Hồ Chí Minh") == "Thành phố Hồ Chí Minh"
+    assert vocab.resolve_place("Thành phố Hà Nội") == "Hà Nội"
+    assert all(vocab.resolve_place(v) in vocab.PROVINCES for v in vocab.PLACE_ALIASES)
+    for text in ("Sở Nội vụ", "Quảng", "", "nam", "Quảng Nam Đà Nẵng"):
+        assert vocab.resolve_place(text) is None, text
+
+
+def test_places_in_a_question_are_whole_names() -> None:
+    assert vocab.places_in("Kế hoạch CCHC của Nam Định") == ("nam dinh",)  # not "Hà Nam", not "Nam"
+    assert vocab.places_in("ke hoach cua ha nam, ha noi") == ("ha nam", "ha noi")
+    assert vocab.places_in("Bình Định thì sao?") == ("binh dinh",)
+    assert vocab.places_in("kế hoạch năm 2025") == ()
+
+
+def test_the_shipped_documents_provinces_are_known() -> None:
+    """Every shipped document is about a province the vocabulary names (the file name says which)."""
+    names = {"quangnam": "Quảng Nam", "binhdinh": "Bình Định", "dongthap": "Đồng Tháp"}
+    texts = [p for p in DOCUMENTS.iterdir() if p.suffix in (".txt", ".md")]
+    assert texts
+    for path in texts:
+        expected = names[path.name.split("-")[0]]
+        found = vocab.places_in(path.read_text(encoding="utf-8"))
+        assert vocab.folded(expected) in found, path.name
+
+
+def test_document_kinds_and_their_subsets() -> None:
+    for subset in (vocab.HEADER_KINDS, vocab.REFERENCE_KINDS, vocab.TYPE_WORDS.values(),
+                   vocab.TYPE_ABBREVIATIONS.values()):
+        assert set(subset) <= set(vocab.DOC_KINDS), subset
+    assert vocab.DOC_KINDS["Quyết định"].forms == ("quyet dinh", "qd")
+    assert vocab.kind_forms(["Tờ trình", "Công văn"], abbreviations=("TTr",)) == ["to trinh", "ttr", "cong van"]
+    assert set(vocab.FACT_KINDS) <= {form for kind in vocab.DOC_KINDS.values() for form in kind.forms}
+    assert vocab.TYPE_ABBREVIATIONS == {"kh": "Kế hoạch", "qd": "Quyết định"}
+    # the reference alternation takes the longer name where one kind's name ends another's
+    assert re.search(rf"(?:{vocab.REF_KINDS})\b", "Căn cứ Bộ luật Lao động").group() == "Bộ luật"
+
+
+def test_a_document_named_in_a_question() -> None:
+    pattern = re.compile(rf"\b{vocab.PART_KIND_PATTERN}\s+(?:so\s+)?(\d{{2,5}})\b")
+    assert [m.group(1) for m in pattern.finditer(vocab.folded("đề án 1601 và QĐ số 905, TTr 12"))] == \
+        ["1601", "905", "12"]
+    assert not pattern.search(vocab.folded("báo cáo 2024"))  # a kind no question names with its number
+
+
+def test_stop_words_are_folded_and_nested() -> None:
+    for words in (vocab.STOP_WORDS, vocab.FACT_STOP_WORDS, vocab.TOPIC_STOP_WORDS, vocab.FOLLOWUP_FILLER):
+        assert all(w == fold(match_form(w)) for w in words)
+    assert vocab.STOP_WORDS < vocab.FACT_STOP_WORDS
+    assert {"quyet", "dinh", "qd", "kh"} <= vocab.FOLLOWUP_FILLER  # a follow-up's kind of document is filler
+
+
+def test_agencies() -> None:
+    text = "Giao Sở Kế hoạch và Đầu tư chủ trì, phối hợp UBND cấp huyện; báo cáo UBND Tỉnh (qua Sở Nội vụ)."
+    assert [m.group() for m in vocab.AGENCY_NAME.finditer(text)] == \
+        ["Sở Kế hoạch và Đầu tư", "UBND cấp huyện", "UBND Tỉnh (qua Sở Nội vụ)"]
+    assert vocab.AGENCY_NAME.search("Sở Ngoại vụ tỉnh").group() == "Sở Ngoại vụ"
+    assert vocab.AGENCY_MENTION.search("Uỷ ban nhân dân tỉnh") and not vocab.AGENCY_MENTION.search("các đơn vị")
+    assert vocab.AGENCY_OR_ROLE.search("các đơn vị chủ trì")
+    assert vocab.AGENCY_LINE_START.match("Các sở, ban, ngành") and not vocab.AGENCY_LINE_START.match("Năm 2025")
+
+
+def test_dates_and_periods() -> None:
+    spans = {name for name, pattern in vocab.DATE_SPANS if pattern.search("Quý II/2022")}
+    assert spans == {"quarter"}  # the year of a quarter is not a year of its own
+    assert vocab.DATE_MENTION.search("hoàn thành trước ngày 15/12") and vocab.TIME_MENTION.search("hằng quý")
+    assert not vocab.DATE_MENTION.search("hằng quý")  # quote scoring counts only "hằng năm"
+    assert vocab.TIME_MENTION.search("năm 2023") and not vocab.DATE_MENTION.search("đến 2023")
+    assert vocab.PERIOD_AT_END.search("Sở Nội vụ 2022 - 2025") and not vocab.PERIOD_AT_END.search("2025 Sở Nội vụ")
+    assert vocab.YEAR.findall("từ 2022 đến 2025, 1601 và 21/10/2021") == ["2022", "2025", "2021"]
+
+
+def test_quantities() -> None:
+    assert vocab.QUANTITY.search("ít nhất 4 đoàn công tác") and vocab.QUANTITY.search("đạt 80%")
+    for text in ("Quyết định 1601/QĐ-UBND ngày 21/10/2021", "năm 2025", "Điều 5. Tổ chức"):
+        assert not vocab.QUANTITY.search(text), text
+    assert vocab.MONEY.search("kinh phí 1.500.000 đồng").group() == "1.500.000 đồng"
+    assert vocab.MONEY.search("500 triệu đồng").group() == "500 triệu đồng"
+    assert [m.group() for m in vocab.COUNT.finditer("10 lớp, 80% và 3.5 giờ")] == ["10"]
+    assert vocab.QUANTITY_BEFORE.search("Tổ chức ít nhất ") and vocab.QUANTITY_AFTER.match(" trở lên")
+    assert vocab.NOT_AMOUNT_BEFORE.search("theo Quyết định ")
+    assert vocab.DOC_NUMBER.search("Tờ trình số 937/TTr-SNV ngày 10/5").group() == "937/TTr-SNV"
+    assert vocab.DOC_NUMBER_MENTION.search("van ban 1999/ttr-snv").group(1) == "1999"
+
+
+def test_details_asked_and_stated() -> None:
+    asks, states = vocab.DETAILS["contact"]
+    assert asks.search(vocab.folded("Số điện thoại của Sở Nội vụ?")) and states.search("Liên hệ 0235 381 2345")
+    asks, states = vocab.DETAILS["person"]
+    assert asks.search(vocab.folded("Ai là giám đốc Sở Nội vụ?")) and not asks.search("ai chu tri")
+    assert states.search("Đồng chí Nguyễn Văn An") and not states.search("đồng chí phụ trách")
