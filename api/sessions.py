@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.private import private_file
-from core.sqlite import open_database, transaction
+from core.sqlite import Step, open_database, schema_version, transaction
 
 COOKIE = "hoidap_admin"
 CSRF_HEADER = "X-CSRF-Token"
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS signin_failures (
 );
 CREATE INDEX IF NOT EXISTS signin_failures_address ON signin_failures(address_hash, failed_at);
 """
+STEPS = [Step(1, "sessions, sign-in failures", _SCHEMA)]  # core.sqlite.migrate; a change is a new step
 
 
 @dataclass
@@ -57,7 +58,12 @@ class _Store:
         private_file(path)
         self.path = path
         self.lock = threading.RLock()
-        self.conn = open_database(path, _SCHEMA, foreign_keys=False)
+        self.conn = open_database(path, STEPS, foreign_keys=False)
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
+        return schema_version(self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
 from corpus.overrides import apply_overrides
-from core.sqlite import open_database, transaction
+from core.sqlite import Step, open_database, schema_version, transaction
 from core.errors import NotFound
 
 _SCHEMA = """
@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS metadata_overrides (
     updated_at REAL NOT NULL
 );
 """
+# the file's schema, step by step (core.sqlite.migrate); a new column is a new step, never an edit above
+STEPS = [Step(1, "documents, units, the trash, metadata corrections", _SCHEMA)]
 _DOC_COLUMNS = "id, path, fmt, content_hash, raw_text, text, meta_json, ingested_at"
 _UNIT_COLUMNS = 'id, doc_id, ordinal, kind, label, breadcrumb_json, text, context, start, "end", text_hash'
 
@@ -125,7 +127,12 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._conn = open_database(path, _SCHEMA)
+        self._conn = open_database(path, STEPS)
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
+        return schema_version(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -315,10 +322,6 @@ class Store:
         else:
             rows = self._conn.execute("SELECT * FROM units WHERE doc_id = ? ORDER BY ordinal", (doc_id,)).fetchall()
         return [self._unit(row) for row in rows]
-
-    def unit_hashes(self) -> dict[str, str]:
-        """unit id → hash of its embedded content, for incremental indexing."""
-        return {row[0]: row[1] for row in self._conn.execute("SELECT id, text_hash FROM units")}
 
     def get_unit(self, unit_id: str) -> Segment:
         row = self._conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()

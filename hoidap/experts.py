@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.errors import InvalidQuery, NotFound
 from core.private import private_file
-from core.sqlite import open_database, transaction
+from core.sqlite import Step, open_database, schema_version, transaction
 from hoidap.faq import Signature, best_match, signature
 from index.query import Query
 from hoidap.privacy import mask_personal
@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS faq (
     active INTEGER NOT NULL DEFAULT 1
 );
 """
+STEPS = [Step(1, "expert requests, curated answers", _SCHEMA)]  # core.sqlite.migrate; a change is a new step
 
 
 @dataclass
@@ -112,8 +113,13 @@ class ExpertDesk:
     def __init__(self, path: Path) -> None:
         private_file(path)
         self._lock = threading.Lock()
-        self._conn = open_database(path, _SCHEMA, foreign_keys=False)
+        self._conn = open_database(path, STEPS, foreign_keys=False)
         self._faq_cache: tuple[int, list[tuple[int, Signature]]] | None = None
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
+        return schema_version(self._conn)
 
     # --- the queue ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.sqlite import open_database, transaction
+from core.sqlite import Step, open_database, run_script, schema_version, transaction
 from core.errors import NotFound
 from core.private import private_file, private_key
 from core.settings import Settings
@@ -25,7 +25,6 @@ from hoidap.privacy import keyed_hash, mask_personal
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1  # 1: questions masked, conversation ids hashed
 PURGE_EVERY_S = 3600.0
 KEY_FILE = "querylog.key"
 
@@ -52,6 +51,21 @@ CREATE TABLE IF NOT EXISTS feedback (
     created_at REAL NOT NULL
 );
 """
+
+
+def _tables_masked(conn) -> None:
+    """The tables, and what a log from before masking (schema version 0) stored in clear masked and hashed
+    (``mask_personal`` and ``conversation_key`` are the connection's functions, see QueryLog)."""
+    run_script(conn, _SCHEMA)
+    rows = conn.execute("UPDATE answers SET question = mask_personal(question), search_query = mask_personal(search_query), "
+                        "conversation_id = conversation_key(conversation_id)").rowcount
+    conn.execute("UPDATE feedback SET comment = mask_personal(comment)")
+    if rows:
+        log.info("query log: %d older answers masked, their conversation ids hashed", rows)
+
+
+# the file's schema, step by step (core.sqlite.migrate); a change is a new step, never an edit of an old one
+STEPS = [Step(1, "answers, feedback; questions masked, conversation ids hashed", _tables_masked)]
 
 
 @dataclass
@@ -90,10 +104,11 @@ class QueryLog:
         self._key = key or private_key(path.parent / KEY_FILE)
         self.retention_s = retention_days * 86400
         self._lock = threading.Lock()
-        self._conn = open_database(path, _SCHEMA, foreign_keys=False)
+        self._conn = open_database(path, STEPS, foreign_keys=False, functions={
+            "mask_personal": lambda text: text and mask_personal(text),
+            "conversation_key": lambda conv: conv and self.conversation_key(conv)})
         # a log line per answer: no fsync per insert (WAL stays consistent; a power cut may lose the last lines)
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
         self._purged_at = 0.0
         self.purged_on_open = self.purge()
 
@@ -174,21 +189,10 @@ class QueryLog:
             log.info("query log: %d answers older than %.0f days deleted", deleted, self.retention_s / 86400)
         return deleted
 
-    def _migrate(self) -> None:
-        """Mask and hash, once, what a version before ``SCHEMA_VERSION`` stored in clear."""
-        self._conn.create_function("mask_personal", 1, lambda text: text and mask_personal(text), deterministic=True)
-        self._conn.create_function("conversation_key", 1, lambda conv: conv and self.conversation_key(conv),
-                                   deterministic=True)
-        with self._transaction():
-            if self._conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-                return
-            rows = self._conn.execute(
-                "UPDATE answers SET question = mask_personal(question), search_query = mask_personal(search_query), "
-                "conversation_id = conversation_key(conversation_id)").rowcount
-            self._conn.execute("UPDATE feedback SET comment = mask_personal(comment)")
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        if rows:
-            log.info("query log: %d older answers masked, their conversation ids hashed", rows)
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
+        return schema_version(self._conn)
 
     def _transaction(self):
         return transaction(self._conn, self._lock)

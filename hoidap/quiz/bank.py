@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core.errors import NotFound
 from core.private import private_file
-from core.sqlite import open_database, transaction
+from core.sqlite import Step, open_database, schema_version, transaction
 from hoidap.quiz.model import Check, Outcome, QuizItem
 
 _SCHEMA = """
@@ -73,6 +73,17 @@ CREATE TABLE IF NOT EXISTS rounds (
     UNIQUE (channel, period)
 );
 """
+
+
+def _drop_last_sent_at(conn: sqlite3.Connection) -> None:
+    """subscribers.last_sent_at was written by nothing (the periodic rounds are claimed in ``rounds``)."""
+    if "last_sent_at" in {row[1] for row in conn.execute("PRAGMA table_info(subscribers)")}:
+        conn.execute("ALTER TABLE subscribers DROP COLUMN last_sent_at")
+
+
+# the file's schema, step by step (core.sqlite.migrate); a change is a new step, never an edit of an old one
+STEPS = [Step(1, "items, checks, answers, subscribers, rounds", _SCHEMA),
+         Step(2, "subscribers without last_sent_at", _drop_last_sent_at)]
 ROUNDS_KEPT_S = 30 * 86400  # claims older than this are purged: no schedule repeats a period that far back
 _ITEM_COLUMNS = ("id, kind, question, options_json, answer_index, unit_id, doc_id, citation, label, unit_text, fact, "
                  "fact_kind, status")
@@ -94,7 +105,12 @@ class QuizBank:
         private_file(path)
         self.path = path
         self._lock = threading.RLock()
-        self._conn = open_database(path, _SCHEMA)
+        self._conn = open_database(path, STEPS)
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
+        return schema_version(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -218,11 +234,6 @@ class QuizBank:
         rows = self._conn.execute("SELECT chat_id FROM subscribers WHERE channel = ? ORDER BY subscribed_at",
                                   (channel,)).fetchall()
         return [row["chat_id"] for row in rows]
-
-    def mark_sent(self, channel: str, chat_id: str) -> None:
-        with transaction(self._conn, self._lock):
-            self._conn.execute("UPDATE subscribers SET last_sent_at = ? WHERE channel = ? AND chat_id = ?",
-                               (time.time(), channel, chat_id))
 
     # --- periodic rounds ----------------------------------------------------------------------------
 
