@@ -1,4 +1,5 @@
-# Hỏi đáp CCHC: `make run` sets everything up and serves; `make test` lints (ruff) and runs the test suite.
+# Hỏi đáp CCHC: `make run` sets everything up and serves; `make test` lints (ruff), checks the layers
+# (import-linter, [tool.importlinter] in pyproject.toml) and runs the test suite.
 VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
@@ -31,6 +32,7 @@ run: index
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	sh scripts/ensure-chromium.sh
 	$(PY) -m pytest
 

@@ -30,9 +30,9 @@ async def deliver_once(assistant: Assistant, channel: str, send: Send) -> int:
                         channel, type(exc).__name__, exc)
             continue
         if refused:
-            await asyncio.to_thread(assistant.experts.failed, reply.request_id, refused)
+            await asyncio.to_thread(assistant.reply_failed, reply.request_id, refused)
             continue
-        await asyncio.to_thread(assistant.experts.delivered, reply.request_id)
+        await asyncio.to_thread(assistant.reply_delivered, reply.request_id)
         log.info("expert reply %d delivered on %s", reply.request_id, channel)
         delivered += 1
     return delivered

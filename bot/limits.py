@@ -1,16 +1,12 @@
-"""Bounded per-chat memory for the channels: a rate limit per chat, and the message ids already seen."""
+"""Bounded per-chat memory for the channels: the message ids already seen (the rate limit per chat is
+core.ratelimit.RateLimiter, keyed by chat: "tg:<chat id>", "zalo:<user id>")."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 
-from core.ratelimit import Decision, RateLimiter
-
-# the one limiter of every channel (core/ratelimit.py), keyed here by chat: "tg:<chat id>", "zalo:<user id>"
-ChatRateLimiter = RateLimiter
-
-__all__ = ["ChatRateLimiter", "Decision", "RecentIds"]
+__all__ = ["RecentIds"]
 
 
 class RecentIds:

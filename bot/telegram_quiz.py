@@ -15,6 +15,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import quiz_format as qf
 from bot.format import escape
 from bot.periodic import Periodic
+from bot.telegram_handlers import CHANNEL, within_rate
+from bot.telegram_send import answer_query, send_html, set_buttons
 from core.errors import HoidapError, NotFound, QuizEmpty, QuizError
 from core.settings import Settings
 from hoidap.assistant import Assistant
@@ -23,7 +25,6 @@ from hoidap.quiz.schedule import parse as parse_schedule
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 _BUTTON = re.compile(r"^k:([0-9a-f]{32}):(\d{1,2}):(\d)$")
 
 
@@ -47,17 +48,13 @@ def _assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
 
 
 async def send_item(bot: Bot, chat_id: int, check: Check, item: QuizItem) -> None:
-    from bot.telegram import send_html
-
     await send_html(bot, chat_id, qf.item_html(check, item), reply_markup=item_keyboard(check, item))
 
 
 async def start_check(bot: Bot, assistant: Assistant, chat_id: int, *, agency: str | None = None,
                       periodic: bool = False) -> Check:
     """A new check for the chat: its intro and first item sent. Raises QuizEmpty when nothing is published."""
-    from bot.telegram import send_html
-
-    check = await asyncio.to_thread(assistant.quiz.start, f"tg:{chat_id}", channel=CHANNEL, agency=agency)
+    check = await asyncio.to_thread(assistant.quiz_start, f"tg:{chat_id}", channel=CHANNEL, agency=agency)
     await send_html(bot, chat_id, escape(qf.intro(check, periodic=periodic)))
     await send_item(bot, chat_id, check, check.items[0])
     return check
@@ -65,9 +62,7 @@ async def start_check(bot: Bot, assistant: Assistant, chat_id: int, *, agency: s
 
 async def kiemtra(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/kiemtra [cơ quan]: start a knowledge check of published items."""
-    from bot.telegram import _within_rate, send_html
-
-    if not await _within_rate(update, context):
+    if not await within_rate(update, context):
         return
     chat_id = update.effective_chat.id
     agency = " ".join(context.args or []) or None
@@ -81,12 +76,10 @@ async def kiemtra(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/dangky: receive the periodic check in this chat."""
-    from bot.telegram import _within_rate, send_html
-
-    if not await _within_rate(update, context):
+    if not await within_rate(update, context):
         return
     chat_id = update.effective_chat.id
-    new = await asyncio.to_thread(_assistant(context).quiz.subscribe, CHANNEL, str(chat_id))
+    new = await asyncio.to_thread(_assistant(context).quiz_subscribe, CHANNEL, str(chat_id))
     text = (qf.SUBSCRIBED if new else qf.ALREADY_SUBSCRIBED).format(off="/huydangky")
     if not context.bot_data.get("quiz_schedule"):
         text += qf.NO_SCHEDULE.format(start="/kiemtra")
@@ -95,35 +88,31 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huydangky: stop the periodic check in this chat."""
-    from bot.telegram import _within_rate, send_html
-
-    if not await _within_rate(update, context):
+    if not await within_rate(update, context):
         return
     chat_id = update.effective_chat.id
-    was = await asyncio.to_thread(_assistant(context).quiz.unsubscribe, CHANNEL, str(chat_id))
+    was = await asyncio.to_thread(_assistant(context).quiz_unsubscribe, CHANNEL, str(chat_id))
     await send_html(context.bot, chat_id, escape((qf.UNSUBSCRIBED if was else qf.NOT_SUBSCRIBED).format(on="/dangky")))
 
 
 async def quiz_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A/B/C/D under an item: the verdict and the cited clause, then the next item or the score."""
-    from bot.telegram import _answer_query, send_html, set_buttons
-
     query = update.callback_query
     chat_id = update.effective_chat.id if update.effective_chat else query.from_user.id
     assistant = _assistant(context)
     try:
         check_id, position, choice = parse_button(query.data)
-        check = await asyncio.to_thread(assistant.quiz.check, check_id)
+        check = await asyncio.to_thread(assistant.quiz_check, check_id)
         item = check.items[position]
-        outcome = await asyncio.to_thread(assistant.quiz.answer, check_id, item.id, choice)
+        outcome = await asyncio.to_thread(assistant.quiz_answer, check_id, item.id, choice)
     except (ValueError, IndexError, NotFound, QuizError) as exc:
         log.info("quiz button in chat %s not usable: %s", chat_id, getattr(exc, "message", exc))
-        await _answer_query(query.answer, "Nút này không còn dùng được.")
+        await answer_query(query.answer, "Nút này không còn dùng được.")
         return
-    await _answer_query(query.answer, "Đúng!" if outcome.correct else "Chưa đúng")
+    await answer_query(query.answer, "Đúng!" if outcome.correct else "Chưa đúng")
     await set_buttons(query, chat_id, None, "quiz")  # one answer per item: the buttons go
     await send_html(context.bot, chat_id, qf.outcome_html(outcome))
-    check = await asyncio.to_thread(assistant.quiz.check, check_id)
+    check = await asyncio.to_thread(assistant.quiz_check, check_id)
     following = check.next_item()
     if following is not None:
         await send_item(context.bot, chat_id, check, following)
@@ -135,7 +124,7 @@ async def send_periodic(application: Application) -> int:
     """One round of the periodic check: a new check to every subscribed chat; chats that blocked the bot opt out."""
     assistant: Assistant = application.bot_data["deps"].assistant
     sent = 0
-    for chat in await asyncio.to_thread(assistant.quiz.subscribers, CHANNEL):
+    for chat in await asyncio.to_thread(assistant.quiz_subscribers, CHANNEL):
         try:
             await start_check(application.bot, assistant, int(chat), periodic=True)
             sent += 1
@@ -144,7 +133,7 @@ async def send_periodic(application: Application) -> int:
             return sent
         except Forbidden as exc:  # the user blocked the bot or left the group: stop sending
             log.info("periodic quiz: chat %s refuses messages (%s); unsubscribed", chat, exc)
-            await asyncio.to_thread(assistant.quiz.unsubscribe, CHANNEL, chat)
+            await asyncio.to_thread(assistant.quiz_unsubscribe, CHANNEL, chat)
         except (TelegramError, HoidapError) as exc:
             log.warning("periodic quiz: could not send to chat %s: %s", chat, exc)
     return sent
@@ -152,7 +141,7 @@ async def send_periodic(application: Application) -> int:
 
 def claim_round(application: Application, channel: str, period: str, min_gap_s: float) -> bool:
     """Whether this process sends the round (API workers, and a polling bot, share the quiz database)."""
-    return application.bot_data["deps"].assistant.quiz.claim_round(channel, period, min_gap_s)
+    return application.bot_data["deps"].assistant.quiz_claim_round(channel, period, min_gap_s)
 
 
 def install(application: Application, settings: Settings) -> None:

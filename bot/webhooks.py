@@ -81,7 +81,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         schedule = parse_schedule(settings.quiz_schedule)
         if schedule is not None:
             zalo_periodic = Periodic(schedule, zalo_channel.quiz.send_periodic, zalo.CHANNEL,
-                                     claim=lambda *claim: assistant.quiz.claim_round(*claim))  # opened on first use
+                                     claim=lambda *claim: assistant.quiz_claim_round(*claim))  # opened on first use
     if telegram is None and zalo_channel is None:
         return
 

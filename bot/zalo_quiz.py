@@ -40,11 +40,11 @@ class ZaloQuiz:
             await self.start(user_id, agency=agency)
             return True
         if command in _ON:
-            new = await asyncio.to_thread(self.assistant.quiz.subscribe, CHANNEL, user_id)
+            new = await asyncio.to_thread(self.assistant.quiz_subscribe, CHANNEL, user_id)
             await self.send(user_id, (qf.SUBSCRIBED if new else qf.ALREADY_SUBSCRIBED).format(off="/huydangky"))
             return True
         if command in _OFF:
-            was = await asyncio.to_thread(self.assistant.quiz.unsubscribe, CHANNEL, user_id)
+            was = await asyncio.to_thread(self.assistant.quiz_unsubscribe, CHANNEL, user_id)
             await self.send(user_id, (qf.UNSUBSCRIBED if was else qf.NOT_SUBSCRIBED).format(on="/dangky"))
             return True
         letter = _LETTER.match(command)
@@ -55,7 +55,7 @@ class ZaloQuiz:
 
     async def start(self, user_id: str, *, agency: str | None = None, periodic: bool = False) -> Check | None:
         try:
-            check = await asyncio.to_thread(self.assistant.quiz.start, f"zalo:{user_id}", channel=CHANNEL,
+            check = await asyncio.to_thread(self.assistant.quiz_start, f"zalo:{user_id}", channel=CHANNEL,
                                             agency=agency)
         except QuizEmpty:
             await self.send(user_id, qf.NO_ITEMS)
@@ -67,7 +67,7 @@ class ZaloQuiz:
         return check
 
     async def answer(self, user_id: str, choice: int) -> None:
-        check = await asyncio.to_thread(self.assistant.quiz.open_check, f"zalo:{user_id}", CHANNEL)
+        check = await asyncio.to_thread(self.assistant.quiz_open_check, f"zalo:{user_id}", CHANNEL)
         if check is None:
             await self.send(user_id, qf.NO_OPEN_CHECK.format(start="/kiemtra"))
             return
@@ -75,8 +75,8 @@ class ZaloQuiz:
         if choice >= len(item.options):
             await self.send(user_id, f"Câu này chỉ có các phương án {', '.join(LETTERS[:len(item.options)])}.")
             return
-        outcome = await asyncio.to_thread(self.assistant.quiz.answer, check.id, item.id, choice)
-        check = await asyncio.to_thread(self.assistant.quiz.check, check.id)
+        outcome = await asyncio.to_thread(self.assistant.quiz_answer, check.id, item.id, choice)
+        check = await asyncio.to_thread(self.assistant.quiz_check, check.id)
         following = check.next_item()
         tail = qf.item_plain(check, following) if following is not None else qf.score_text(check)
         await self.send(user_id, qf.outcome_plain(outcome))
@@ -85,7 +85,7 @@ class ZaloQuiz:
     async def send_periodic(self) -> int:
         """One round of the periodic check: a new check to every subscribed Zalo user."""
         sent = 0
-        for user_id in await asyncio.to_thread(self.assistant.quiz.subscribers, CHANNEL):
+        for user_id in await asyncio.to_thread(self.assistant.quiz_subscribers, CHANNEL):
             try:
                 if await self.start(user_id, periodic=True) is None:
                     return sent

@@ -32,10 +32,12 @@ def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_model_export_onnx(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.gold import load_gold
     from index.onnx_export import export_onnx
 
     model_dir = Path(getattr(args, "model_dir", None) or args.target or settings.model)
-    report = export_onnx(model_dir, force=args.force, query_prompt=settings.query_prompt)
+    questions = [q.question for q in load_gold()]  # the dev questions the int8 model is checked on
+    report = export_onnx(model_dir, questions, force=args.force, query_prompt=settings.query_prompt)
     chosen = "onnx-int8" if report.get("int8_accepted") else "onnx-fp32 (int8 bị từ chối)"
     print(f"Bộ mã hoá câu hỏi ONNX sẵn sàng: {model_dir / 'onnx'}, {chosen}; {report.get('int8_reason')}",
           file=sys.stderr)

@@ -1,4 +1,6 @@
-"""The ``hoidap`` command line: the edge that builds settings, runs a stage and sets exit codes."""
+"""The ``hoidap`` command line: the edge that builds settings, runs a stage and sets exit codes.
+
+Run as ``hoidap …`` (the installed script) or ``python -m cli …`` from the source tree."""
 
 from __future__ import annotations
 
@@ -104,10 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list:
-    from hoidap import cli_bot, cli_eval, cli_index, cli_ingest, cli_library, cli_querylog, cli_quiz, cli_serve
+    from cli import bot, index, ingest, library, querylog, quiz, serve
+    from cli import eval as evaluation
 
-    return [cli_ingest.register, cli_index.register, cli_library.register, cli_serve.register, cli_eval.register,
-            cli_bot.register, cli_querylog.register, cli_quiz.register]
+    return [ingest.register, index.register, library.register, serve.register, evaluation.register, bot.register,
+            querylog.register, quiz.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,7 +174,7 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
 
     Example:
         >>> clean_text("Kế thừa, phát huy kinh nghiệm \\n\\nhành chính giai đoạn 2016-2020.\\n").text
-        'Kế thừa, phát huy kinh nghiệm hành chính giai đoạn 2016-2020.'
+        'Kế thừa, phát huy kinh nghiệm hành chính giai đoạn 2016-2020.\\n'
     """
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
     text = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))

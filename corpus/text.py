@@ -43,8 +43,3 @@ def fold(text: str) -> str:
     """Drop every diacritic and map đ → d: "Đồng Tháp" → "Dong Thap"."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-
-
-def has_diacritics(text: str) -> bool:
-    """True if ``text`` holds any Vietnamese letter with a mark (or đ)."""
-    return fold(text) != text

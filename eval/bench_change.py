@@ -297,7 +297,7 @@ def run(settings: Settings, clients: int, seconds: float, rate_limit: int = HIGH
 
     Example:
         >>> result = run(Settings(data_dir=Path("/tmp/hd-change")), clients=4, seconds=5)  # doctest: +SKIP
-        >>> result.change.failed, all(call.ok for call in result.admin)
+        >>> result.change.failed, all(call.ok for call in result.admin)  # doctest: +SKIP
         (0, True)
     """
     questions = questions or [q.question for q in load_gold()]

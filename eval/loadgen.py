@@ -52,7 +52,7 @@ def build_request(host: str, port: int, body: bytes, path: str = PATH) -> bytes:
     """One keep-alive ``POST`` with a JSON body, as bytes on the wire.
 
     Example:
-        >>> build_request("127.0.0.1", 8000, b'{"question": "QĐ 1601"}').split(b"\\r\\n")[0]
+        >>> build_request("127.0.0.1", 8000, '{"question": "QĐ 1601"}'.encode()).split(b"\\r\\n")[0]
         b'POST /api/ask HTTP/1.1'
     """
     head = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"

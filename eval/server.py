@@ -38,7 +38,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(self.port), *self.args],
+        self.process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(self.port), *self.args],
                                         env=self.env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.timeout
         while True:

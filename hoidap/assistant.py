@@ -21,6 +21,7 @@ from hoidap.answer import Answer, AnswerService, citation_of
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
+from hoidap.quiz.model import Check, Outcome, QuizItem
 from hoidap.quiz.service import QuizService
 from index.dense import Embedder
 from index.query import Query, analyse
@@ -175,6 +176,76 @@ class Assistant:
     def quiz(self) -> QuizService:
         """Quiz items, checks and results (``DATA_DIR/quiz.sqlite3``), opened on first use."""
         return QuizService.from_settings(self.settings)
+
+    # the channels call these, never ``self.quiz`` itself: the facade is the one way in
+
+    def quiz_start(self, person_id: str, *, channel: str, agency: str | None = None,
+                   count: int | None = None) -> Check:
+        """A new check for ``person_id`` (QuizEmpty when nothing is published)."""
+        return self.quiz.start(person_id, channel=channel, agency=agency, count=count)
+
+    def quiz_check(self, check_id: str) -> Check:
+        return self.quiz.check(check_id)
+
+    def quiz_open_check(self, person_id: str, channel: str) -> Check | None:
+        """The check ``person_id`` has not finished on ``channel``, if any."""
+        return self.quiz.open_check(person_id, channel)
+
+    def quiz_answer(self, check_id: str, item_id: str, choice: int) -> Outcome:
+        return self.quiz.answer(check_id, item_id, choice)
+
+    def quiz_subscribe(self, channel: str, chat_id: str) -> bool:
+        """Opt a chat in to the periodic check; False when it already was."""
+        return self.quiz.subscribe(channel, chat_id)
+
+    def quiz_unsubscribe(self, channel: str, chat_id: str) -> bool:
+        return self.quiz.unsubscribe(channel, chat_id)
+
+    def quiz_subscribers(self, channel: str) -> list[str]:
+        return self.quiz.subscribers(channel)
+
+    def quiz_claim_round(self, channel: str, period: str, min_gap_s: float = 0.0) -> bool:
+        """True for the one worker that sends this period's round on ``channel``."""
+        return self.quiz.claim_round(channel, period, min_gap_s)
+
+    def quiz_items(self, status: str | None = None) -> list[QuizItem]:
+        return self.quiz.items(status)
+
+    def quiz_update(self, item_id: str, **changes) -> QuizItem:
+        """Edit an item (question, options, answer_index, status)."""
+        return self.quiz.update(item_id, **changes)
+
+    def quiz_generate(self, count: int | None = None) -> tuple[list[QuizItem], list[QuizItem]]:
+        """Draft items generated from the stored documents: (all generated, newly added)."""
+        from corpus.store import Store
+        from hoidap.quiz.source import from_store
+
+        return self.quiz.generate(from_store(Store(self.settings.db_path)), count)
+
+    def quiz_results(self, by: str) -> list[dict]:
+        return self.quiz.results(by)
+
+    def quiz_results_csv(self, by: str) -> str:
+        return self.quiz.results_csv(by)
+
+    # --- expert requests and curated answers, for admins and the delivery loops ----------------------
+
+    def expert_requests(self, status: str = "open", limit: int = 200) -> list[dict]:
+        return self.experts.requests(status, limit)
+
+    def faq(self) -> list[FaqEntry]:
+        return self.experts.faq()
+
+    def retire_faq(self, faq_id: int) -> None:
+        self.experts.retire_faq(faq_id)
+
+    def reply_delivered(self, request_id: int) -> None:
+        """An expert reply reached its chat."""
+        self.experts.delivered(request_id)
+
+    def reply_failed(self, request_id: int, reason: str) -> None:
+        """An expert reply was refused for good by its channel (``reason`` says why)."""
+        self.experts.failed(request_id, reason)
 
     def health(self) -> dict:
         snap = self.snapshot()

@@ -12,7 +12,7 @@ from corpus.vocab import AGENCY_MENTION as _AGENCY
 from corpus.vocab import DATE_MENTION as _DATE
 from corpus.vocab import NUMBER_MENTION as _NUMBER
 from corpus.vocab import STOP_WORDS as _STOP
-from index.query import KINDS, Query, question_kinds  # noqa: F401  (kinds are part of the analysed question)
+from index.query import Query
 from index.tokenize import expand_text
 
 _SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])|\n+")

@@ -4,7 +4,7 @@
 ``attention_mask`` as the torch path feeds them, output ``last_hidden_state``), then ONNX Runtime's
 BERT optimizer (fused attention, layer norms, GELU), then ``quantize_dynamic`` (signed int8 weights,
 per channel, the nodes of the plan's groups left fp32). The int8 model is kept only if its question
-embeddings stay close to torch fp32 on the dev questions and it is faster than fp32 on this CPU
+embeddings stay close to torch fp32 on the questions given (the dev set's) and it is faster than fp32 on this CPU
 (timed in fresh processes without torch, as served); otherwise the reason is logged and
 recorded, and ``onnx-int8`` uses fp32. The report also records the exported model's fingerprint,
 which an index's manifest must match.
@@ -139,12 +139,16 @@ def quantize(src: Path, out: Path, plan: str) -> list[str]:
     return exclude
 
 
-def check_questions(limit: int = 48) -> list[str]:
-    """Dev-set questions, with and without diacritics, for the cosine check."""
-    from corpus.text import fold
-    from eval.gold import load_gold
+def check_questions(questions: list[str], limit: int = 48) -> list[str]:
+    """The first ``limit`` of ``questions`` for the cosine check, half with diacritics and half without.
 
-    questions = [q.question for q in load_gold()][:limit]
+    Example:
+        >>> check_questions(["Ai chủ trì?", "Kinh phí lấy từ đâu?"], limit=2)
+        ['Ai chủ trì?', 'Kinh phi lay tu dau?']
+    """
+    from corpus.text import fold
+
+    questions = questions[:limit]
     return questions[: limit // 2] + [fold(q) for q in questions[limit // 2:]]
 
 
@@ -175,11 +179,12 @@ def _summary(cos: np.ndarray) -> dict:
     return {"mean_cosine": round(float(cos.mean()), 5), "min_cosine": round(float(cos.min()), 5)}
 
 
-def export_onnx(model_dir: Path, *, force: bool = False, query_prompt: str = "query: ") -> dict:
+def export_onnx(model_dir: Path, questions: list[str], *, force: bool = False, query_prompt: str = "query: ") -> dict:
     """Write ``model_dir/onnx/`` (fp32, int8 if it passes the check) and return the export report.
 
     Args:
         model_dir: a prepared sentence-transformers folder (``hoidap model prepare``).
+        questions: the questions the int8 model is checked on (the CLI passes the dev set's, eval/gold).
         force: export again even if a complete export is there.
         query_prompt: the prompt the check questions carry (the setting's ``query_prompt``).
 
@@ -206,7 +211,7 @@ def export_onnx(model_dir: Path, *, force: bool = False, query_prompt: str = "qu
         _export_fp32(model_dir, raw)
         fused = _optimize(raw, tmp / FILES["onnx-fp32"], config["num_attention_heads"], config["hidden_size"])
         raw.unlink()
-        questions = check_questions()
+        questions = check_questions(questions)
         reference = Embedder(str(model_dir), query_prompt=query_prompt, query_encoder="torch").embed_queries(questions)
         report: dict = {"version": EXPORT_VERSION, "opset": OPSET, "fused": fused, "questions": len(questions),
                         "source": source_fingerprint(model_dir)}

@@ -1,7 +1,15 @@
-"""Shared fixtures: a temp data directory for every test, and the shipped corpus ingested once."""
+"""Shared fixtures: a temp data directory for every test, and the shipped corpus ingested once.
+
+Every test that builds the real embedding index (or loads the real model) is marked ``slow`` here, from
+what it and its fixtures call, so ``pytest -m "not slow"`` is the fast loop without anyone remembering
+to add the marker.
+"""
 
 from __future__ import annotations
 
+import inspect
+import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -65,3 +73,28 @@ def shared_embedder(settings: Settings):
     if settings.model not in _EMBEDDERS:
         _EMBEDDERS[settings.model] = Embedder.from_settings(settings)
     return _EMBEDDERS[settings.model]
+
+
+# what a test or one of its fixtures does when it builds the real index or loads the real model; a test
+# that indexes with the "hashing" embedder is fast and not matched
+_REAL_INDEX = re.compile(r"\bindexed_settings\b|\bshared_embedder\(|\bIndexBuilder\(|main\(\[\"index\"|"
+                         r"\bEmbedder\((?!\"hashing\")")
+
+
+@cache
+def _builds_real_index(function) -> bool:
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return bool(_REAL_INDEX.search(source)) and "hashing" not in source
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not isinstance(item, pytest.Function) or item.get_closest_marker("slow"):
+            continue
+        functions = [item.function] + [definition.func for name in item.fixturenames
+                                       for definition in item._fixtureinfo.name2fixturedefs.get(name, ())]
+        if any(_builds_real_index(f) for f in functions):
+            item.add_marker(pytest.mark.slow)

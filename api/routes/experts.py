@@ -47,7 +47,7 @@ def replies(state: State, conversation_id: str = Query(..., max_length=100, patt
 @admin.get("/experts/requests")
 def queue(state: State, status: Literal["open", "answered", "all"] = "open", limit: int = Query(200, ge=1, le=1000)) -> list[dict]:
     """Câu hỏi chuyển cán bộ phụ trách (mặc định: chưa trả lời, cũ nhất trước)."""
-    return state.assistant.experts.requests(status, limit)
+    return state.assistant.expert_requests(status, limit)
 
 
 @admin.post("/experts/requests/{request_id}/reply")
@@ -61,13 +61,13 @@ def answer(request_id: int, body: ExpertReply, state: State) -> dict:
 def faq(state: State) -> list[dict]:
     """Câu hỏi thường gặp do cán bộ trả lời, đang dùng."""
     return [{"id": e.id, "question": e.question, "answer": e.answer, "units": [u.__dict__ for u in e.units],
-             "created_at": e.created_at} for e in state.assistant.experts.faq()]
+             "created_at": e.created_at} for e in state.assistant.faq()]
 
 
 @admin.delete("/experts/faq/{faq_id}")
 def retire(faq_id: int, state: State) -> dict:
     """Ngừng dùng một mục câu hỏi thường gặp."""
-    state.assistant.experts.retire_faq(faq_id)
+    state.assistant.retire_faq(faq_id)
     return {"retired": faq_id}
 
 

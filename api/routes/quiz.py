@@ -42,7 +42,7 @@ class GenerateRequest(BaseModel):
 def start(body: StartRequest, state: State) -> dict:
     """Bắt đầu một bài kiểm tra kiến thức (mặc định 10 câu đã duyệt); không kèm đáp án."""
     person = f"web:{body.client_id}" if body.client_id else f"web-anon:{secrets.token_hex(8)}"
-    check = state.assistant.quiz.start(person, channel="web", agency=body.agency, count=body.count)
+    check = state.assistant.quiz_start(person, channel="web", agency=body.agency, count=body.count)
     return {"check_id": check.id, "items": [{"id": i.id, "question": i.question, "options": i.options}
                                             for i in check.items]}
 
@@ -50,38 +50,33 @@ def start(body: StartRequest, state: State) -> dict:
 @public.post("/{check_id}/answer")
 def answer(check_id: str, body: AnswerRequest, state: State) -> dict:
     """Trả lời một câu: đúng hay sai, đáp án, và điều khoản được trích dẫn."""
-    outcome = state.assistant.quiz.answer(check_id, body.item_id, body.choice)
+    outcome = state.assistant.quiz_answer(check_id, body.item_id, body.choice)
     return outcome.to_dict()
 
 
 @public.get("/{check_id}")
 def score(check_id: str, state: State) -> dict:
     """Điểm của bài kiểm tra đến lúc này."""
-    return state.assistant.quiz.check(check_id).score()
+    return state.assistant.quiz_check(check_id).score()
 
 
 @admin.get("/items")
 def items(state: State, status: Literal["draft", "published", "retired"] | None = None) -> dict:
     """Các câu hỏi trong ngân hàng, lọc theo trạng thái."""
-    return {"items": [item.admin() for item in state.assistant.quiz.items(status)]}
+    return {"items": [item.admin() for item in state.assistant.quiz_items(status)]}
 
 
 @admin.patch("/items/{item_id}")
 def edit(item_id: str, body: ItemPatch, state: State) -> dict:
     """Sửa câu hỏi, phương án, đáp án hoặc trạng thái (draft, published, retired)."""
     changes = body.model_dump(exclude_unset=True)
-    return state.assistant.quiz.update(item_id, **changes).admin()
+    return state.assistant.quiz_update(item_id, **changes).admin()
 
 
 @admin.post("/generate")
 async def generate(body: GenerateRequest, state: State) -> dict:
     """Tạo câu hỏi từ các văn bản đang lưu; câu mới ở dạng nháp."""
-    from hoidap.quiz.source import from_store
-
-    def work():
-        return state.assistant.quiz.generate(from_store(state.store), body.count)
-
-    _, added = await run_in_threadpool(work)
+    _, added = await run_in_threadpool(state.assistant.quiz_generate, body.count)
     return {"added": len(added), "items": [item.admin() for item in added]}
 
 
@@ -90,6 +85,6 @@ def results(state: State, by: Literal["agency", "item"] = "agency", format: Lite
     """Kết quả theo cơ quan hoặc theo câu hỏi: danh sách `{key, taken, correct, share}` (theo câu hỏi kèm `question`),
     ít đúng nhất trước khi theo câu hỏi; `format=csv` để tải về."""
     if format == "csv":
-        return Response(state.assistant.quiz.results_csv(by), media_type="text/csv; charset=utf-8",
+        return Response(state.assistant.quiz_results_csv(by), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="quiz-results-{by}.csv"'})
-    return state.assistant.quiz.results(by)
+    return state.assistant.quiz_results(by)

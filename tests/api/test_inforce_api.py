@@ -16,7 +16,7 @@ from corpus.ingest import Ingester
 from corpus.store import Store
 from core.settings import Settings
 from hoidap.answer import AnswerService
-from hoidap.cli import main
+from cli.main import main
 from index.build import IndexBuilder
 from index.dense import Embedder
 from index.search import Searcher

@@ -37,7 +37,7 @@ def two_workers(indexed_settings: Settings, tmp_path_factory):
     env = {**os.environ, "HOIDAP_DATA_DIR": str(data), "HOIDAP_ADMIN_KEYS": KEY,
            "HOIDAP_RATE_LIMIT_PER_MINUTE": "100000", "HOIDAP_MODEL": indexed_settings.model}
     log = (data.parent / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port), "--workers", "2"],
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
                                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -125,7 +125,7 @@ def test_a_console_sign_in_holds_in_every_worker(two_workers) -> None:
 
 
 def test_bad_worker_count_is_refused(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "hoidap.cli", "serve", "--workers", "0"], cwd=PROJECT_ROOT,
+    result = subprocess.run([sys.executable, "-m", "cli", "serve", "--workers", "0"], cwd=PROJECT_ROOT,
                             env={**os.environ, "HOIDAP_DATA_DIR": str(tmp_path)}, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2 and "--workers 0" in result.stderr and "từ 1 trở lên" in result.stderr

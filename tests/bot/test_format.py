@@ -9,8 +9,10 @@ import pytest
 from telegram import Message
 
 from bot import format as fmt
-from bot.limits import ChatRateLimiter, RecentIds
-from bot.telegram import addressed_text, answer_keyboard, parse_callback
+from bot.limits import RecentIds
+from bot.telegram_buttons import answer_keyboard, parse_callback
+from bot.telegram_handlers import addressed_text
+from core.ratelimit import RateLimiter
 from bot.zalo import signature, text_event, verify
 from hoidap.answer import Answer, Citation
 from core.errors import IndexMissing, InvalidQuery
@@ -179,12 +181,12 @@ def test_only_user_send_text_events_are_questions():
 
 
 def test_the_rate_limit_refuses_past_the_limit_and_warns_once():
-    limiter = ChatRateLimiter(2)
+    limiter = RateLimiter(2)
     assert [limiter.take("c").allowed for _ in range(3)] == [True, True, False]
     assert limiter.take("c").warn is False, "one warning per refusal streak"
     assert limiter.take("other").allowed
     with pytest.raises(ValueError, match="per_minute=0"):
-        ChatRateLimiter(0)
+        RateLimiter(0)
 
 
 def test_recent_ids_are_bounded():

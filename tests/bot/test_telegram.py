@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from bot.telegram import build_application
 from corpus.ingest import Ingester
 from corpus.store import Store
-from hoidap import cli_bot
+from cli import bot as cli_bot
 from hoidap.assistant import Assistant
 from index.build import IndexBuilder
 from hoidap.querylog import QueryLog

@@ -15,7 +15,7 @@ import pytest
 from corpus.ingest import Ingester
 from corpus.store import Store
 from core.settings import Settings
-from hoidap.cli import main
+from cli.main import main
 
 PLAN = ("KẾ HOẠCH\nCải cách hành chính năm {year} của {unit}\nI. NHIỆM VỤ\n"
         "1. {unit} chủ trì tổ chức {n} lớp bồi dưỡng về cải cách hành chính trong quý {q}/{year}.\n"

@@ -10,7 +10,7 @@ import pytest
 
 from corpus.ingest import Ingester, check_doc_id, doc_id_for
 from corpus.store import Store
-from hoidap.cli import main
+from cli.main import main
 from core.errors import DocumentExists, DuplicateDocument, InvalidDocId
 from core.settings import Settings
 from tests.conftest import CORPUS

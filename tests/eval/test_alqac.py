@@ -86,7 +86,7 @@ def test_a_shared_data_dir_keeps_only_the_folder_being_evaluated(tmp_path: Path)
 @pytest.mark.slow
 def test_cli_evaluates_two_folders_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from core.settings import Settings
-    from hoidap.cli import main
+    from cli.main import main
 
     first = _write_folder(tmp_path / "a" / "alqac", LAWS_A)
     second = _write_folder(tmp_path / "b" / "alqac", LAWS_B)

@@ -9,8 +9,8 @@ import pytest
 from corpus.store import Store
 from eval.gold import load_gold, normalize
 from hoidap.answer import NO_ANSWER, AnswerService
-from hoidap.cli import main
-from hoidap.compose import question_kinds
+from cli.main import main
+from index.query import question_kinds
 from core.errors import InvalidQuery
 from core.settings import Settings
 from index.search import Searcher

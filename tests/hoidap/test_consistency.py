@@ -13,7 +13,7 @@ from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
 from hoidap.assistant import Assistant
-from hoidap.cli import main
+from cli.main import main
 from index.build import IndexBuilder
 
 PLAN = """KẾ HOẠCH

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from core.settings import Settings
-from hoidap.cli import main
+from cli.main import main
 from hoidap.privacy import mask_personal
 from hoidap.querylog import QueryLog
 

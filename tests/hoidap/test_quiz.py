@@ -13,7 +13,7 @@ from core.errors import NotFound, QuizEmpty, QuizError
 from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
-from hoidap import cli
+from cli import main as cli
 from hoidap.quiz.generate import generate, overlaps
 from hoidap.quiz.model import SourceUnit
 from hoidap.quiz.service import QuizService

@@ -37,11 +37,12 @@ needs_onnx = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def exported_model() -> Path:
     """The default model folder with its ONNX export (made once if missing, as `hoidap model export-onnx` does)."""
+    from eval.gold import load_gold
     from index.onnx_export import export_onnx, is_exported
 
     model = Path(Settings().model)
     if not is_exported(model):
-        export_onnx(model)
+        export_onnx(model, [q.question for q in load_gold()])
     return model
 
 
