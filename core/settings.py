@@ -46,12 +46,12 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1)
     # questions only: passages (and so the index) stay on the torch fp32 path whatever this says;
     # onnx-int8 chosen by eval/bench_encoder.py (each variant timed in a torch-free process): faster
-    # than onnx-fp32, same dev Recall@5; where the export refuses int8 it is onnx-fp32 (README "Question encoder")
+    # than onnx-fp32, same dev Recall@5; where the export refuses int8 it is onnx-fp32 (docs/benchmarks.md "Question encoder")
     query_encoder: Literal["torch", "onnx-fp32", "onnx-int8"] = "onnx-int8"
 
     # retrieval
     ann_threshold: int = Field(50_000, ge=1)  # exact dense search below, the approximate index at or above
-    # the approximate index, chosen by eval/bench_retrieval.py (README "Retrieval at scale"): IVF with
+    # the approximate index, chosen by eval/bench_retrieval.py (docs/benchmarks.md "Retrieval at scale"): IVF with
     # float16 vectors, recall@10 0.99 at a million units; HNSW kept for comparison
     dense_index: Literal["ivf", "hnsw"] = "ivf"
     ivf_probes: int = Field(0, ge=0)  # IVF lists searched per question; 0: 1/16 of the lists, at least 16
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once (per worker); 0 = one per CPU core
     workers: int = Field(1, ge=1)  # API processes (hoidap serve --workers); metrics shared through metrics_dir
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
-    # ONNX Runtime's question threads spin-wait between questions: off, by eval/bench_api.py (README "HTTP
+    # ONNX Runtime's question threads spin-wait between questions: off, by eval/bench_api.py (docs/benchmarks.md "HTTP
     # API under load"): more answers a second on 2 cores, and workers' threads do not steal each other's cores
     query_spin: bool = False
     # the admin console (/admin): sign-in sessions and failed sign-ins

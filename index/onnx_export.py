@@ -33,7 +33,7 @@ OPSET = 17
 MIN_COSINE = 0.99  # every check question's int8 vector against torch fp32
 # int8 must also be this much faster than ONNX fp32 on this CPU (without VNNI int8 can be slower)
 MIN_SPEEDUP = 1.2
-# tried in order, the first that passes the check is kept. Chosen by eval/bench_encoder.py (README
+# tried in order, the first that passes the check is kept. Chosen by eval/bench_encoder.py (docs/benchmarks.md
 # "Question encoder"): the FFN output MatMuls (their GELU inputs have the widest range) and the word
 # embeddings stay fp32. Quantizing every MatMul ("all") gave min cosine 0.9885 on the check questions;
 # the FFN outputs alone in fp32 lost one dev dense top-5 hit, keeping the embeddings too lost none.

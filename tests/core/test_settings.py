@@ -1,4 +1,5 @@
-"""Settings as a user writes them: real environment variables and a real ``.env``, and the README's table."""
+"""Settings as a user writes them: real environment variables and a real ``.env``, and the documented table
+(docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic import SecretStr, ValidationError
 
 from core.settings import PROJECT_ROOT, Settings
 
-README = PROJECT_ROOT / "README.md"
+CONFIGURATION = PROJECT_ROOT / "docs" / "configuration.md"
 
 
 def _keys(settings: Settings) -> list[str]:
@@ -63,15 +64,15 @@ def test_secrets_are_not_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "kept-hidden" not in repr(Settings()) and isinstance(Settings().log_key, SecretStr)
 
 
-# --- the README's configuration table -----------------------------------------------------------
+# --- the configuration table (docs/configuration.md) -----------------------------------------------------------
 
 
 def _documented() -> dict[str, str]:
-    """``HOIDAP_NAME -> default`` from the README table ``| variable | default | meaning |``.
+    """``HOIDAP_NAME -> default`` from the table of docs/configuration.md ``| variable | default | meaning |``.
 
     A row may name several variables; its defaults then come in the same order, or one default for all.
     """
-    lines = README.read_text(encoding="utf-8").splitlines()
+    lines = CONFIGURATION.read_text(encoding="utf-8").splitlines()
     start = lines.index("| variable | default | meaning |") + 2
     table: dict[str, str] = {}
     for line in lines[start:]:
@@ -80,10 +81,10 @@ def _documented() -> dict[str, str]:
         names_cell, default_cell, _meaning = (cell.strip() for cell in line.strip("|").split("|", 2))
         names = re.findall(r"`(HOIDAP_\w+)`", names_cell)
         defaults = [d if d.startswith("`") else "" for d in re.findall(r"`[^`]*`|\(none\)", default_cell)] or [""]
-        assert names, f"README row without a variable: {line}"
+        assert names, f"configuration table row without a variable: {line}"
         if len(defaults) == 1:
             defaults *= len(names)
-        assert len(defaults) == len(names), f"README row with {len(names)} variables and {len(defaults)} defaults: {line}"
+        assert len(defaults) == len(names), f"configuration table row with {len(names)} variables and {len(defaults)} defaults: {line}"
         for name, default in zip(names, defaults):
             assert name not in table, f"{name} documented twice"
             table[name] = default.strip("`").strip()
@@ -91,7 +92,7 @@ def _documented() -> dict[str, str]:
 
 
 def _shown(value: object) -> str:
-    """A default as the README writes it: paths inside the project relative to it, lists comma-separated."""
+    """A default as the table writes it: paths inside the project relative to it, lists comma-separated."""
     if value is None:
         return ""
     if isinstance(value, list):
@@ -113,15 +114,15 @@ def _same(documented: str, real: str) -> bool:
         return documented == real
 
 
-def test_the_readme_documents_every_setting_with_its_real_default() -> None:
+def test_the_configuration_table_documents_every_setting_with_its_real_default() -> None:
     documented = _documented()
     prefix = Settings.model_config["env_prefix"]
     fields = {prefix + name.upper(): field for name, field in Settings.model_fields.items()}
-    assert sorted(set(fields) - set(documented)) == [], "settings missing from the README's configuration table"
-    assert sorted(set(documented) - set(fields)) == [], "README documents variables Settings does not have"
+    assert sorted(set(fields) - set(documented)) == [], "settings missing from the table of docs/configuration.md"
+    assert sorted(set(documented) - set(fields)) == [], "docs/configuration.md documents variables Settings does not have"
     wrong = {name: (documented[name], _shown(field.get_default(call_default_factory=True)))
              for name, field in fields.items() if not _same(documented[name], _shown(field.get_default(call_default_factory=True)))}
-    assert wrong == {}, "README default differs from core/settings.py (README, real)"
+    assert wrong == {}, "docs/configuration.md default differs from core/settings.py (documented, real)"
 
 
 def test_the_table_check_would_notice_a_wrong_default() -> None:

@@ -109,7 +109,7 @@ def test_cli_ask_json_and_batch(indexed_settings: Settings, monkeypatch, capsys,
 
 
 def test_answer_facts_on_the_dev_set_are_mostly_found(service: AnswerService) -> None:
-    """A floor that guards against regressions; the measured rate is in the README."""
+    """A floor that guards against regressions; the measured rate is in docs/benchmarks.md."""
     questions = [q for q in load_gold() if q.fact and not q.out_of_scope]
     found = sum(normalize(q.fact) in normalize(service.answer(q.question, record=False).answer) for q in questions)
     assert found / len(questions) >= 0.85
