@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 
 class Filters(BaseModel):
@@ -55,6 +55,15 @@ class AskResponse(BaseModel):
                              "unit_id (the unit it cites), score")
     reason: str | None = Field(None, description="why there is no answer: unknown_place, doc_year_missing, "
                                "missing_year, place_mismatch, detail_unmet, result_asked, low_confidence, no_hits")
+
+
+_ANSWER = TypeAdapter(AskResponse)  # what FastAPI itself would check and dump a route's result with
+
+
+def answer_json(answer: object) -> bytes:
+    """The one JSON form of an answer (``hoidap.answer.Answer``), for the API and ``hoidap ask --json``:
+    checked against :class:`AskResponse`, read straight from the dataclasses (no ``asdict`` copy)."""
+    return _ANSWER.dump_json(_ANSWER.validate_python(answer, from_attributes=True))
 
 
 class FeedbackRequest(BaseModel):

@@ -8,7 +8,7 @@ from core.settings import Settings
 from corpus.store import Store
 from hoidap.assistant import Assistant
 from hoidap.library import Library
-from index.dense import Embedder
+from index.model.embedder import Embedder
 
 log = logging.getLogger(__name__)
 

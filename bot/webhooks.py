@@ -24,6 +24,7 @@ from bot.tasks import stop_task
 from bot.telegram import build_application, start_delivery, stop_delivery
 from hoidap.assistant import Assistant
 from hoidap.quiz.schedule import parse as parse_schedule
+from core.redact import Redactor
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,11 @@ class TelegramWebhook:
         secret = settings.telegram_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret else b""
         self._lock = asyncio.Lock()
-        self._token = self.application.bot.token
+        self._redact = Redactor(self.application.bot.token)
 
     def describe(self, exc: Exception) -> str:
         """The error's text without the token (python-telegram-bot puts it in InvalidToken's message)."""
-        return str(exc).replace(self._token, "<token>")
+        return self._redact(str(exc))
 
     def secret_ok(self, given: str | None) -> bool:
         # constant time, so response timing tells nothing about how much of a guess was right

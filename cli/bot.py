@@ -10,30 +10,17 @@ import asyncio
 import logging
 import sys
 
+from core.redact import Redactor
 from core.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class _Redact(logging.Filter):
-    """Hides the bot token, which python-telegram-bot and httpx put in the URLs they log."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "<token>"), None
-        return True
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value().strip():
         print("Chưa cấu hình token: đặt HOIDAP_TELEGRAM_TOKEN bằng token @BotFather cấp", file=sys.stderr)
         return EXIT_USAGE
-    redact = _Redact(settings.telegram_token.get_secret_value().strip())
+    redact = Redactor(settings.telegram_token.get_secret_value().strip())
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -63,7 +50,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except TelegramError as exc:  # its text may hold the token (InvalidToken does)
-        print(f"Telegram từ chối: {str(exc).replace(redact.secret, '<token>')}", file=sys.stderr)
+        print(f"Telegram từ chối: {redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
 from pathlib import Path
 
 from core.errors import HoidapError
@@ -14,9 +15,9 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
-    from index.model_prepare import prepare_model
+    from index.model.prepare import prepare_model
 
-    from index.onnx_export import onnx_available
+    from index.model.export import onnx_available
 
     target = Path(args.target or settings.model)
     path = prepare_model(target, force=args.force)
@@ -33,7 +34,7 @@ def cmd_model_prepare(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_model_export_onnx(args: argparse.Namespace, settings: Settings) -> int:
     from eval.gold import load_gold
-    from index.onnx_export import export_onnx
+    from index.model.export import export_onnx
 
     model_dir = Path(getattr(args, "model_dir", None) or args.target or settings.model)
     questions = [q.question for q in load_gold()]  # the dev questions the int8 model is checked on
@@ -113,11 +114,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _answer_json(answer) -> dict:
-    keys = ("rank", "unit_id", "doc_id", "doc_title", "doc_number", "label", "text", "score")
-    return {"question": answer.question, "answer": answer.answer, "abstained": answer.abstained,
-            "citations": [{k: getattr(c, k) for k in keys} for c in answer.citations],
-            "suggestions": answer.suggestions, "direct": answer.direct, "direct_unit_id": answer.direct_unit_id,
-            "confidence": answer.confidence, "reason": answer.reason}
+    """The answer as the API gives it (api.schemas.answer_json: the one JSON form of an answer)."""
+    from api.schemas import answer_json
+
+    return json.loads(answer_json(answer))
+
+
+def _ask(assistant, question: str, **kwargs):
+    """An answer in a conversation of its own (the JSON form carries its conversation id)."""
+    return assistant.ask(question, channel="cli", conversation_id=f"cli:{uuid.uuid4().hex}", **kwargs)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,7 +139,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if not line.strip():
                 continue
             try:
-                print(json.dumps(_answer_json(assistant.ask(line, top_k=args.k, channel="cli")), ensure_ascii=False),
+                print(json.dumps(_answer_json(_ask(assistant, line, top_k=args.k)), ensure_ascii=False),
                       flush=True)
             except HoidapError as exc:
                 failed += 1
@@ -144,7 +149,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question:
         print("cần một câu hỏi, hoặc --batch TỆP", file=sys.stderr)
         return 2
-    answer = assistant.ask(args.question, top_k=args.k, filters=_filters(args), channel="cli")
+    answer = _ask(assistant, args.question, top_k=args.k, filters=_filters(args))
     if args.json:
         print(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
         return EXIT_OK

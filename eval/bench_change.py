@@ -41,7 +41,7 @@ from corpus.store import Store  # noqa: E402
 from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
-from index.dense import Embedder  # noqa: E402
+from index.model.embedder import Embedder  # noqa: E402
 
 KEY = "bench-key"
 HIGH_RATE_LIMIT = 100_000_000

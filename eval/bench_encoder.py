@@ -8,8 +8,8 @@ indexed once with torch fp32 passages). Needs ``hoidap model export-onnx`` first
 
 Timing: each variant in its own fresh process, 2 threads, the variants taking turns ``--rounds``
 times (fp32, int8, fp32, int8, ...); the ONNX children never import torch, as in an API process
-(:mod:`index.onnx_timing` says why this matters). ``--int8-plan PLAN`` (repeatable) also quantizes
-the installed fp32 export with another plan (:func:`index.onnx_export.parse_plan`) and measures it.
+(:mod:`index.model.timing` says why this matters). ``--int8-plan PLAN`` (repeatable) also quantizes
+the installed fp32 export with another plan (:func:`index.model.export.parse_plan`) and measures it.
 
     python eval/bench_encoder.py [--data-dir /tmp/hoidap-bench-encoder] [--rounds 2] [--alqac ../shared/bench/alqac]
                                  [--int8-plan ffn-output+last-layer-fp32 ...]
@@ -33,10 +33,10 @@ from core.settings import Settings  # noqa: E402
 from eval.gold import load_gold, normalize, relevant_units  # noqa: E402
 from eval.harness import retrieval_metrics, run_mode  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
-from index.dense import Embedder  # noqa: E402
-from index.onnx_encoder import FILES, ONNX_DIR, QUERY_ENCODERS, REPORT_NAME, read_report  # noqa: E402
-from index.onnx_export import quantize  # noqa: E402
-from index.onnx_timing import time_in_fresh_processes  # noqa: E402
+from index.model.embedder import Embedder  # noqa: E402
+from index.model.encoder import FILES, ONNX_DIR, QUERY_ENCODERS, REPORT_NAME, read_report  # noqa: E402
+from index.model.export import quantize  # noqa: E402
+from index.model.timing import time_in_fresh_processes  # noqa: E402
 from index.search import Searcher  # noqa: E402
 
 THREADS = 2

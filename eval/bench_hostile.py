@@ -30,7 +30,7 @@ from corpus.store import Store  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from eval.server import Server  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
-from index.dense import Embedder  # noqa: E402
+from index.model.embedder import Embedder  # noqa: E402
 
 KEY = "bench-admin-key"
 PLAN = ("KẾ HOẠCH\nCải cách hành chính năm 2026\nI. MỤC TIÊU\n"

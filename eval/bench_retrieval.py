@@ -45,10 +45,11 @@ from eval.gold import load_gold  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from index.build import IndexBuilder, doc_label, passage_text  # noqa: E402
-from index.dense import Embedder, write_ann  # noqa: E402
+from index.dense import write_ann  # noqa: E402
+from index.model.embedder import Embedder  # noqa: E402
 from index.lexical import LexicalIndex  # noqa: E402
 from index.milvus_backend import MilvusIndex  # noqa: E402
-from index.onnx_timing import time_in_fresh_processes  # noqa: E402
+from index.model.timing import time_in_fresh_processes  # noqa: E402
 from index.query import analyse  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.tokenize import Tokens, tokenize  # noqa: E402

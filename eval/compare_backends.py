@@ -28,7 +28,7 @@ from eval.gold import load_gold, normalize, relevant_units  # noqa: E402
 from eval.metrics import mrr_at, percentile, recall_at  # noqa: E402
 from eval.milvus_server import MilvusLiteServer  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
-from index.dense import Embedder  # noqa: E402
+from index.model.embedder import Embedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from core.settings import Settings
 from hoidap.compose import pieces, scan_note, select_quotes, verbatim
@@ -82,9 +82,6 @@ class Answer:
         """Whether the asker is offered to send the question to the expert in charge (no answer found)."""
         return self.abstained and self.faq is None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 class AnswerService:
     """Answers questions from the indexed documents; shared by CLI, API and bots (through
@@ -150,10 +147,7 @@ class AnswerService:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id = conversation_id
         if record:
-            answer.answer_id = self.querylog.record(
-                channel=channel, conversation_id=conversation_id, question=query.text, search_query=search_text,
-                answer=answer.answer, abstained=answer.abstained, unit_ids=[c.unit_id for c in answer.citations],
-                top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+            answer.answer_id = self.querylog.record_answer(answer, channel=channel, question=query.text)
         return answer
 
     def _answer_parts(self, query: Query, parts: list[Part], top_k: int, filters: dict | None,

@@ -23,7 +23,7 @@ from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
 from hoidap.quiz.model import Check, Outcome, QuizItem
 from hoidap.quiz.service import QuizService
-from index.dense import Embedder
+from index.model.embedder import Embedder
 from index.query import Query, analyse
 from index.search import Searcher
 from index.snapshot import Snapshot
@@ -139,10 +139,7 @@ class Assistant:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.conversation_id, answer.search_query = conversation_id, query.text
         if record:
-            answer.answer_id = self.querylog.record(
-                channel=channel, conversation_id=conversation_id, question=query.text, search_query=query.text,
-                answer=answer.answer, abstained=False, unit_ids=[c.unit_id for c in answer.citations],
-                top_doc=answer.citations[0].doc_id if answer.citations else None, latency_ms=answer.latency_ms)
+            answer.answer_id = self.querylog.record_answer(answer, channel=channel, question=query.text)
         return answer
 
     def questions(self, limit: int = 100) -> list[dict]:

@@ -22,7 +22,7 @@ from core.errors import Busy
 from core.filelock import FileLock
 from core.settings import Settings
 from index.build import BuildReport, IndexBuilder
-from index.dense import Embedder
+from index.model.embedder import Embedder
 from index.search import Searcher
 
 log = logging.getLogger(__name__)

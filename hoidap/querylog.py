@@ -136,6 +136,15 @@ class QueryLog:
             self.purge()
         return answer_id
 
+    def record_answer(self, answer, *, channel: str, question: str) -> str:
+        """Log ``answer`` (a ``hoidap.answer.Answer`` with its search query, conversation and latency set),
+        asked as ``question``; returns its answer id."""
+        return self.record(channel=channel, conversation_id=answer.conversation_id, question=question,
+                           search_query=answer.search_query, answer=answer.answer, abstained=answer.abstained,
+                           unit_ids=[c.unit_id for c in answer.citations],
+                           top_doc=answer.citations[0].doc_id if answer.citations else None,
+                           latency_ms=answer.latency_ms)
+
     def last_turn(self, conversation_id: str, max_age_s: float = 3600) -> Turn | None:
         row = self._conn.execute(
             "SELECT question, search_query, top_doc, unit_ids FROM answers WHERE conversation_id = ? AND created_at > ? "

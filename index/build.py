@@ -21,10 +21,11 @@ from corpus.model import Metadata, Segment
 from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
 from index.answerability import states_quantity
-from index.dense import HASHING_MODEL, Embedder, write_ann
+from index.dense import write_ann
+from index.model.embedder import HASHING_MODEL, Embedder
 from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
-from index.onnx_encoder import resolve_query_encoder, source_fingerprint
+from index.model.encoder import resolve_query_encoder, source_fingerprint
 from index.tokenize import Tokens, expand_text, tokenize
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
                             new_version_name, read_manifest, read_tokens, reusable_vectors,

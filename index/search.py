@@ -18,7 +18,7 @@ from core.errors import IndexMissing, InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
 from index.answerability import Evidence, Logistic, TermStats, candidate_features, question_features
-from index.dense import Embedder
+from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
 from index.inforce import prefer_in_force

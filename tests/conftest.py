@@ -68,7 +68,7 @@ _EMBEDDERS: dict = {}
 
 def shared_embedder(settings: Settings):
     """One loaded model per process (loading it costs seconds and ~500 MB)."""
-    from index.dense import Embedder
+    from index.model.embedder import Embedder
 
     if settings.model not in _EMBEDDERS:
         _EMBEDDERS[settings.model] = Embedder.from_settings(settings)

@@ -228,28 +228,23 @@
     try { localStorage.setItem(STORE_KEY, id); } catch (e) { /* in-memory copy still works */ }
   }
 
-  function get(path) {
-    return fetch(API + path).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
+  /* The one request helper: resolves with the JSON body, rejects with an Error whose message can be shown
+     as is (the API's own message, or the network or unexpected-answer text). */
+  function request(path, init) {
+    return fetch(API + path, init).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (data) {
-        if (!response.ok || !data) throw new Error(data && data.error ? data.error.message : TEXT.unexpected);
+        if (!response.ok || !data) {
+          throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
+        }
         return data;
       });
     });
   }
 
-  /* POST JSON; resolves with the body, rejects with an Error whose message can be shown as is. */
+  function get(path) { return request(path); }
+
   function post(path, body) {
-    return fetch(API + path, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
-    }).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (!response.ok) {
-          throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
-        }
-        if (!data) throw new Error(TEXT.unexpected);
-        return data;
-      });
-    });
+    return request(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   }
 
   function docLink(docId, unitId, text) {
@@ -566,17 +561,6 @@
     } catch (e) { return null; } // storage blocked: the check is not weighted, it still works
   }
 
-  function getJson(path) {
-    return fetch(API + path).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (!response.ok || !data) {
-          throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
-        }
-        return data;
-      });
-    });
-  }
-
   function Quiz(panel) {
     this.panel = panel;
     this.box = el("div", { class: "quiz", "data-testid": "hoidap-quiz", "aria-live": "polite" });
@@ -683,7 +667,7 @@
 
   Quiz.prototype.finish = function () {
     var self = this;
-    getJson("/api/quiz/" + encodeURIComponent(this.checkId)).then(function (score) {
+    get("/api/quiz/" + encodeURIComponent(this.checkId)).then(function (score) {
       var list = el("ol", { class: "summary" });
       self.results.forEach(function (r) {
         list.appendChild(el("li", { "data-testid": "hoidap-quiz-summary-item" },

@@ -21,7 +21,7 @@ from eval.bench_hostile import docx_bytes, malformed_docx, with_part, zip_bomb
 from corpus.store import Store
 from core.settings import Settings
 from index.build import IndexBuilder
-from index.dense import Embedder
+from index.model.embedder import Embedder
 from tests.live import serve
 
 KEY = "safety-admin-key"

@@ -120,7 +120,7 @@ def test_ask_body_is_the_declared_response_model_of_the_answer(client: TestClien
     answer = client.app.state.hoidap.assistant.ask(question, channel="test", conversation_id="test")
     assert set(body) == set(AskResponse.model_fields)
     assert body["citations"] and all(set(c) == set(CitationOut.model_fields) for c in body["citations"])
-    expected = AskResponse.model_validate(answer.to_dict()).model_dump(mode="json")
+    expected = AskResponse.model_validate(answer, from_attributes=True).model_dump(mode="json")
     for field in ("answer_id", "conversation_id"):  # new for every question
         assert body.pop(field) and expected.pop(field) is not None
     assert body == expected

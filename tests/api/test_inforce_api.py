@@ -18,7 +18,7 @@ from core.settings import Settings
 from hoidap.answer import AnswerService
 from cli.main import main
 from index.build import IndexBuilder
-from index.dense import Embedder
+from index.model.embedder import Embedder
 from index.search import Searcher
 from tests.corpus.test_relations import CITING, NEW, OLD, PLAN
 

