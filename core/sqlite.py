@@ -35,6 +35,21 @@ class SchemaTooNew(HoidapError):
     code = "schema_too_new"
 
 
+class MigratedStore:
+    """What every store shares once it has opened ``self._conn`` with :func:`open_database`: its schema
+    version and closing it."""
+
+    _conn: sqlite3.Connection
+
+    @property
+    def schema_version(self) -> int:
+        """The version of the file's schema (``PRAGMA user_version``): the store's last step once opened."""
+        return schema_version(self._conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 def open_database(path: Path, steps: Sequence[Step] | str, *, foreign_keys: bool = True,
                   functions: dict[str, Callable[[object], object]] | None = None) -> sqlite3.Connection:
     """One connection shared by a store's threads: autocommit (transactions via ``transaction``), rows by

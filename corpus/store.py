@@ -17,7 +17,7 @@ from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
 from corpus.overrides import apply_overrides
-from core.sqlite import Step, open_database, schema_version, transaction
+from core.sqlite import MigratedStore, Step, open_database, transaction
 from core.errors import NotFound
 
 _SCHEMA = """
@@ -111,7 +111,7 @@ def metadata_from_json(raw: str) -> Metadata:
     return Metadata(**data)
 
 
-class Store:
+class Store(MigratedStore):
     """Documents and their units in one SQLite file.
 
     Args:
@@ -128,14 +128,6 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._conn = open_database(path, STEPS)
-
-    @property
-    def schema_version(self) -> int:
-        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
-        return schema_version(self._conn)
-
-    def close(self) -> None:
-        self._conn.close()
 
     # --- writes -------------------------------------------------------------------------------
 

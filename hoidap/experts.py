@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.errors import InvalidQuery, NotFound
 from core.private import private_file
-from core.sqlite import Step, open_database, schema_version, transaction
+from core.sqlite import MigratedStore, Step, open_database, transaction
 from hoidap.faq import Signature, best_match, signature
 from index.query import Query
 from hoidap.privacy import mask_personal
@@ -96,7 +96,7 @@ class FaqEntry:
     created_at: float
 
 
-class ExpertDesk:
+class ExpertDesk(MigratedStore):
     """The expert queue, its outbox and the FAQ.
 
     Args:
@@ -115,11 +115,6 @@ class ExpertDesk:
         self._lock = threading.Lock()
         self._conn = open_database(path, STEPS, foreign_keys=False)
         self._faq_cache: tuple[int, list[tuple[int, Signature]]] | None = None
-
-    @property
-    def schema_version(self) -> int:
-        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
-        return schema_version(self._conn)
 
     # --- the queue ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.sqlite import Step, open_database, run_script, schema_version, transaction
+from core.sqlite import MigratedStore, Step, open_database, run_script, transaction
 from core.errors import NotFound
 from core.private import private_file, private_key
 from core.settings import Settings
@@ -76,7 +76,7 @@ class Turn:
     unit_ids: list[str]
 
 
-class QueryLog:
+class QueryLog(MigratedStore):
     """Answers, conversations and feedback in ``data_dir/querylog.sqlite3``.
 
     Args:
@@ -197,11 +197,6 @@ class QueryLog:
         if deleted:
             log.info("query log: %d answers older than %.0f days deleted", deleted, self.retention_s / 86400)
         return deleted
-
-    @property
-    def schema_version(self) -> int:
-        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
-        return schema_version(self._conn)
 
     def _transaction(self):
         return transaction(self._conn, self._lock)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from core.errors import NotFound
 from core.private import private_file
-from core.sqlite import Step, open_database, schema_version, transaction
+from core.sqlite import MigratedStore, Step, open_database, transaction
 from hoidap.quiz.model import Check, Outcome, QuizItem
 
 _SCHEMA = """
@@ -89,7 +89,7 @@ _ITEM_COLUMNS = ("id, kind, question, options_json, answer_index, unit_id, doc_i
                  "fact_kind, status")
 
 
-class QuizBank:
+class QuizBank(MigratedStore):
     """Items, checks, answers and subscriptions in one SQLite file.
 
     Args:
@@ -106,14 +106,6 @@ class QuizBank:
         self.path = path
         self._lock = threading.RLock()
         self._conn = open_database(path, STEPS)
-
-    @property
-    def schema_version(self) -> int:
-        """The version of the file's schema (``PRAGMA user_version``), the last of ``STEPS`` once opened."""
-        return schema_version(self._conn)
-
-    def close(self) -> None:
-        self._conn.close()
 
     # --- items ----------------------------------------------------------------------------------
 
