@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -45,3 +46,12 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
 
 def escalate_button(answer_id: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(fmt.ESCALATE_BUTTON, callback_data=f"e:{answer_id}:0")
+
+
+def kept_rows(message, keep: Callable[[str], bool]) -> list | None:
+    """The rows of buttons under ``message`` whose every button's data passes ``keep``; None when the
+    message has no buttons."""
+    markup = getattr(message, "reply_markup", None)
+    if markup is None:
+        return None
+    return [row for row in markup.inline_keyboard if all(keep(b.callback_data or "") for b in row)]

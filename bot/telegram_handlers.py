@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import format as fmt
-from bot.telegram_buttons import answer_keyboard, escalate_button, parse_callback
+from bot.telegram_buttons import answer_keyboard, escalate_button, kept_rows, parse_callback
 from bot.telegram_send import answer_query, send_html, set_buttons
 from core.errors import HoidapError, InvalidQuery, NotFound
 from core.ratelimit import RateLimiter
@@ -159,9 +159,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query.answer, "Câu trả lời này không còn được lưu.")
         return
     await answer_query(query.answer, "Cảm ơn bạn đã góp ý!")
-    markup = getattr(query.message, "reply_markup", None)
-    if markup is not None:  # one vote per answer: keep only the 📄 buttons, and after 👎 offer the expert
-        rows = [row for row in markup.inline_keyboard if all((b.callback_data or "").startswith("c:") for b in row)]
+    rows = kept_rows(query.message, lambda data: data.startswith("c:"))
+    if rows is not None:  # one vote per answer: keep only the 📄 buttons, and after 👎 offer the expert
         if number == 0:
             rows.append([escalate_button(answer_id)])
         await set_buttons(query, chat_id, rows, "feedback")  # the vote is stored even if this fails
@@ -176,9 +175,8 @@ async def _escalate(query, context: ContextTypes.DEFAULT_TYPE, chat_id: int, ans
         await answer_query(query.answer, "Câu trả lời này không còn được lưu.")
         return
     await answer_query(query.answer, "Đã gửi cho cán bộ phụ trách")
-    markup = getattr(query.message, "reply_markup", None)
-    if markup is not None:  # sent once: the button goes
-        rows = [row for row in markup.inline_keyboard if all(not (b.callback_data or "").startswith("e:") for b in row)]
+    rows = kept_rows(query.message, lambda data: not data.startswith("e:"))
+    if rows is not None:  # sent once: the button goes
         await set_buttons(query, chat_id, rows, "expert")
     await send_html(context.bot, chat_id, fmt.escape(fmt.ESCALATED))
 
