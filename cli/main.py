@@ -79,6 +79,44 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def store_versions(settings: Settings) -> list[dict]:
+    """Each SQLite store of ``settings.data_dir``: its file, the schema version it is at (None when the
+    file does not exist yet) and the version this code brings it to when it opens it."""
+    import sqlite3
+
+    from api.sessions import STEPS as SESSIONS
+    from corpus.store import STEPS as CORPUS
+    from hoidap.experts import STEPS as EXPERTS
+    from hoidap.querylog import STEPS as QUERYLOG
+    from hoidap.quiz.bank import STEPS as QUIZ
+
+    out = []
+    for name, path, steps in (("corpus", settings.db_path, CORPUS), ("querylog", settings.querylog_path, QUERYLOG),
+                              ("quiz", settings.quiz_path, QUIZ), ("experts", settings.experts_path, EXPERTS),
+                              ("sessions", settings.sessions_path, SESSIONS)):
+        version = None
+        if path.exists():
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # read only: nothing is migrated here
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                conn.close()
+        out.append({"store": name, "path": str(path), "version": version, "latest": len(steps)})
+    return out
+
+
+def cmd_stores(args: argparse.Namespace, settings: Settings) -> int:
+    rows = store_versions(settings)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for row in rows:
+        state = "chưa có tệp" if row["version"] is None else \
+            "mới nhất" if row["version"] == row["latest"] else f"sẽ nâng lên {row['latest']} khi mở"
+        print(f"{row['store']:<9} phiên bản {row['version'] if row['version'] is not None else '-'}  ({state})  {row['path']}")
+    return EXIT_OK
+
+
 # --- wiring ----------------------------------------------------------------------------------
 
 
@@ -99,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("unit_id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("stores", help="phiên bản lược đồ của từng kho dữ liệu SQLite")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stores)
 
     for register in _extensions():
         register(sub)

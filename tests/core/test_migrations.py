@@ -139,3 +139,20 @@ def test_steps_run_once_and_in_order(tmp_path: Path) -> None:
     assert migrate(second, steps) == 2  # an ALTER run twice would fail
     with pytest.raises(ValueError, match="numbered 1..2"):
         migrate(first, [steps[1], steps[0]])
+
+
+def test_the_cli_reports_every_store_s_version_without_migrating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from cli.main import main
+
+    data = tmp_path / "data"
+    _previous_data_dir(data)
+    monkeypatch.setenv("HOIDAP_DATA_DIR", str(data))
+    assert main(["stores", "--json"]) == 0
+    before = {row["store"]: (row["version"], row["latest"]) for row in json.loads(capsys.readouterr().out)}
+    assert before == {"corpus": (0, 1), "querylog": (1, 1), "quiz": (0, 2), "experts": (0, 1), "sessions": (0, 1)}
+    QuizBank(data / "quiz.sqlite3").close()
+    assert main(["stores", "--json"]) == 0
+    assert {row["store"]: row["version"] for row in json.loads(capsys.readouterr().out)}["quiz"] == 2
