@@ -10,6 +10,7 @@ from typing import Callable
 
 from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
+from eval.robust import STYLES_KEY, evaluate_styles
 from eval.trust import evaluate_trust
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
 from hoidap.answer import AnswerService
@@ -76,7 +77,7 @@ def abstention_metrics(run: ModeRun, questions: list[GoldQuestion]) -> dict[str,
 
 def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str, ...] = MODES,
              progress: Callable[[str, int, int], None] | None = None, answers: bool = True,
-             alqac: Path | None = None, gold: Path | None = None) -> dict:
+             alqac: Path | None = None, gold: Path | None = None, styles: bool = True) -> dict:
     """All metrics, per mode: ``{mode: {metric: value}}`` plus the raw runs under ``"_runs"``."""
     store = Store(settings.db_path)
     units = {u.id: (u.doc_id, normalize(u.text)) for u in store.units()}
@@ -117,4 +118,8 @@ def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str
         figures["answer_p50_ms"] = report["hybrid"]["answer_p50_ms"]
         report["trust (held-out)"] = figures
         report["_trust"] = details
+        if styles:  # the same questions asked other ways, and near misses (eval/robust.py)
+            figures, outcomes = evaluate_styles(service, store, questions, progress=progress)
+            report[STYLES_KEY] = figures
+            report["_styles"] = outcomes
     return report

@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from eval.robust import STYLES_KEY, markdown as styles_markdown  # noqa: E402
+
 METRICS = ["recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10", "macro_f2", "abstain_precision",
            "abstain_recall", "answerable_abstained", "answer_fact_rate", "latency_p50_ms", "latency_p95_ms"]
 
@@ -30,6 +32,7 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     metrics = public(report)
     trust = metrics.pop(TRUST, None)
+    metrics.pop(STYLES_KEY, None)
     modes = list(metrics)
     lines = [f"# {title}", "", f"_{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}_", "",
              "| metric | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
@@ -48,6 +51,8 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
         if report["_trust"].get("curve"):
             _curve(report["_trust"]["curve"], folder / "abstention_curve.png")
             lines += ["", "![abstention precision and recall over thresholds](abstention_curve.png)"]
+    if report.get(STYLES_KEY):
+        lines += ["", *styles_markdown(report[STYLES_KEY], report.get("_styles", []))]
     lines += ["", "![recall@k](recall_at_k.png)", ""]
     ks = [1, 3, 5, 10]
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -21,7 +21,7 @@ import numpy as np
 from corpus.store import Store
 from eval.abstain_data import build
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
-from hoidap.answer import AnswerService
+from hoidap.answer import Answer, AnswerService
 
 DIRECT_KINDS = ("number", "agency", "date")
 
@@ -89,3 +89,14 @@ def abstention_curve(curve: list[tuple[float, bool, bool]], thresholds: np.ndarr
         tp = sum(a and b for a, b in zip(predicted, positive))
         out.append((float(t), tp / max(sum(predicted), 1), tp / max(sum(positive), 1)))
     return out
+
+
+def right_outcome(answer: Answer, question: GoldQuestion, units: dict[str, tuple[str, str]], top: int = 5) -> bool:
+    """The right outcome for an answerable question: answered, a unit holding its evidence among the
+    first ``top`` citations, and its gold fact (when it has one) in the answer's text."""
+    if answer.abstained:
+        return False
+    relevant = relevant_units(question, units)
+    if relevant and not any(c.unit_id in relevant for c in answer.citations[:top]):
+        return False
+    return question.fact is None or normalize(question.fact) in normalize(answer.answer)
