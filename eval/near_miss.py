@@ -94,11 +94,14 @@ class CorpusView:
             labels.setdefault(unit.doc_id, []).append(unit.label)
         return cls(texts, labels, {d["id"]: d for d in store.list_documents()})
 
+    def __post_init__(self) -> None:
+        self._folded = {d: [fold(t) for t in texts] for d, texts in self.texts.items()}
+
     def mentions(self, phrase: str, doc_id: str | None = None) -> bool:
         """Whether any unit (of ``doc_id``, or of any document) holds ``phrase``, diacritics or not."""
-        form, folded = match_form(phrase), fold(match_form(phrase))
-        docs = [doc_id] if doc_id else list(self.texts)
-        return any(form in text or folded in fold(text) for d in docs for text in self.texts.get(d, []))
+        folded = fold(match_form(phrase))
+        docs = [doc_id] if doc_id else list(self._folded)
+        return any(folded in text for d in docs for text in self._folded.get(d, []))
 
 
 def _pick(options, key: str):
