@@ -26,10 +26,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from corpus.text import fold, has_diacritics, match_form, unify_tones
+from corpus.text import fold, match_form, unify_tones
 from eval.abstain_data import COVERED_YEAR, OTHER_PROVINCES, swap_doc_number, swap_province
 from eval.gold import GoldQuestion
-from eval.styles import _words_pattern
+from eval.styles import _words_pattern, has_diacritics
 
 log = logging.getLogger(__name__)
 

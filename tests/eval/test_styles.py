@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from corpus.text import fold, has_diacritics, match_form
+from corpus.text import fold, match_form
 from eval.abstain_data import known_doc_numbers
 from eval.gold import GoldQuestion, load_gold
 from eval.near_miss import KINDS, CorpusView, near_misses
 from eval.robust import Outcome, figures_of, heldout, robust_questions
-from eval.styles import STYLES, abbreviate, background, drop_tone, no_diacritics, synonyms, typos, variants
+from eval.styles import STYLES, abbreviate, has_diacritics, background, drop_tone, no_diacritics, synonyms, typos, variants
 from index.tokenize import ABBREVIATIONS
 
 
