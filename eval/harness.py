@@ -11,6 +11,7 @@ from typing import Callable
 from corpus.store import Store
 from eval.gold import GoldQuestion, normalize, relevant_units
 from eval.robust import STYLES_KEY, evaluate_styles
+from eval.shapes import SHAPES_KEY, evaluate_shapes, load_shapes
 from eval.trust import evaluate_trust
 from eval.metrics import f2, mrr_at, ndcg_at, percentile, recall_at
 from hoidap.answer import AnswerService
@@ -122,4 +123,8 @@ def evaluate(settings: Settings, questions: list[GoldQuestion], modes: tuple[str
             figures, outcomes = evaluate_styles(service, store, questions, progress=progress)
             report[STYLES_KEY] = figures
             report["_styles"] = outcomes
+        if styles and gold is None:  # answers shaped by the question, about the shipped documents (eval/shapes.py)
+            figures, outcomes = evaluate_shapes(service, load_shapes(), progress=progress)
+            report[SHAPES_KEY] = figures
+            report["_shapes"] = outcomes
     return report

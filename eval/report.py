@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from eval.robust import STYLES_KEY, markdown as styles_markdown  # noqa: E402
+from eval.shapes import SHAPES_KEY, markdown as shapes_markdown  # noqa: E402
 
 METRICS = ["recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "ndcg@10", "macro_f2", "abstain_precision",
            "abstain_recall", "answerable_abstained", "answer_fact_rate", "latency_p50_ms", "latency_p95_ms"]
@@ -33,6 +34,7 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
     metrics = public(report)
     trust = metrics.pop(TRUST, None)
     metrics.pop(STYLES_KEY, None)
+    metrics.pop(SHAPES_KEY, None)
     modes = list(metrics)
     lines = [f"# {title}", "", f"_{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}_", "",
              "| metric | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
@@ -53,6 +55,8 @@ def write_report(report: dict, folder: Path, title: str) -> Path:
             lines += ["", "![abstention precision and recall over thresholds](abstention_curve.png)"]
     if report.get(STYLES_KEY):
         lines += ["", *styles_markdown(report[STYLES_KEY], report.get("_styles", []))]
+    if report.get(SHAPES_KEY):
+        lines += ["", *shapes_markdown(report[SHAPES_KEY], report.get("_shapes", []))]
     lines += ["", "![recall@k](recall_at_k.png)", ""]
     ks = [1, 3, 5, 10]
     fig, ax = plt.subplots(figsize=(6, 4))
