@@ -2,12 +2,22 @@
 
 - Markdown and HTML markup are stripped (bold, italics, headings, links, ``<b>`` in cells).
 - Page furniture is dropped: page numbers, rules of underscores, placeholders such as ``#sovb``
-  or ``[daky]``, URLs pasted into the body.
+  or ``[daky]``, a URL alone on its line (a link pasted into the page). URLs, e-mail addresses and
+  phone numbers inside a sentence stay: they are what a question about a public service asks for.
 - Control characters (NUL, the C1 range, ...) are removed; tabs and line breaks stay, a vertical
   tab or form feed becomes a line break.
 - Lines hard-wrapped mid-sentence are re-flowed into one line per paragraph, also across blank
-  lines that fall inside a sentence. Appendix tables keep their line structure (the segmenter
-  reads their cells).
+  lines that fall inside a sentence: a line continues the previous one unless it starts a
+  structural element (Chương/Mục/Điều, a numbered heading, a list item, a table row) or the
+  previous line ends a sentence. A line ending in a word that needs a number ("Điều", "khoản",
+  "ngày", "số"…) is always continued ("Điều⏎10. …"); a Markdown emphasis span open at the end of a
+  line is continued ("**2. Sở⏎Khoa học và Công nghệ**") and one that closes a whole line ends a
+  paragraph. Where the document separates its paragraphs by blank lines (measured on the document:
+  almost no blank line falls before a lower-case continuation), a blank line ends a paragraph.
+- Tables flattened into one cell per line with ``|`` lines between cells are rebuilt
+  (:func:`corpus.tables.rebuild_pipe_tables`): layout tables (the header with agency and motto side
+  by side, the signature block) into paragraphs, one per cell; data tables into tab-separated rows.
+  Appendix tables keep their line structure (the segmenter reads their cells).
 
 The original text stays in the store for display; cleaned text is NFC.
 """
@@ -18,6 +28,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from corpus.tables import HARD_BREAK, rebuild_pipe_tables
 from corpus.text import nfc
 
 log = logging.getLogger(__name__)
@@ -35,6 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 # --- furniture ------------------------------------------------------------------------------
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+_LONE_URL = re.compile(r"^\s*[(<\[]?(?:https?://|www\.)\S+\s*$")
 _PLACEHOLDER = re.compile(r"#[a-z]{2,10}\b|\[(?:daky|dauvanban|noinhan|sovb|nbh|chuky|kyso)\]", re.I)
 _RULE = re.compile(r"^[\s_=*\-–—.]{3,}$")
 _BARE_NUMBER = re.compile(r"^\s*(?:-\s*)?(\d{1,3})(?:\s*-)?\s*$")
@@ -55,6 +67,15 @@ STRUCTURAL = re.compile(
 )
 APPENDIX_HEADING = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục)(?:\s+[IVX]+|\s+\d+)?\s*[.:]?\s*$")
 _TERMINATOR = re.compile(r"(?:[.;:!?…]|\./\.)[\"”’)]*\s*$")
+# a line ending in a word that needs what follows: "Điều⏎10.", "ngày⏎26 tháng 11", "số⏎97/2025/QĐ-UBND"
+_NEEDS_MORE = re.compile(r"(?:^|\s)(?:(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|Mục|mục|Phần|Phụ lục|ngày|tháng|Tháng|"
+                         r"quý|Quý|và|của|các|Các|tại|theo|với|về|cho|trong|những|Những|là)"
+                         r"|(?:Luật|Nghị định|Quyết định|Thông tư|Nghị quyết|Kế hoạch|Công văn|Tờ trình|Chỉ thị|Thông báo|"
+                         r"[Vv]ăn bản|công văn|Hướng dẫn|Chương trình|Đề án)\s+số|Số\s*:)\s*$")
+_EMPH_PAIR = re.compile(r"\*\*|__")
+_EMPH_SINGLE = re.compile(r"(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
+_WHOLE_EMPH = re.compile(r"^\s*(\*\*|__|\*)\S.*\S?\1\s*$")
+_EMPTY_EMPH = re.compile(r"^\s*[*_]+\s*$")
 _LOWER_START = re.compile(r"^[\"“(]?[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
 
@@ -79,17 +100,78 @@ def strip_markup(text: str) -> str:
     return text.replace("\\*", "*")
 
 
+def _open_emphasis(line: str) -> bool:
+    """Does ``line`` leave a Markdown emphasis span open (odd number of ``**``, or of lone ``*``)?"""
+    pairs = len(_EMPH_PAIR.findall(line))
+    singles = len(_EMPH_SINGLE.findall(_EMPH_PAIR.sub("", line)))
+    return pairs % 2 == 1 or singles % 2 == 1
+
+
+def join_emphasis(text: str) -> str:
+    """Markdown lines whose emphasis span goes on to the next line joined into one line, and a
+    :data:`~corpus.tables.HARD_BREAK` after a line that is one whole emphasis span (a heading, an
+    italic place-and-date line): its paragraph ends there.
+
+    Example:
+        >>> join_emphasis("**2. Sở\nKhoa học và Công nghệ**\nchủ trì").split("\n")[0]
+        '**2. Sở Khoa học và Công nghệ**'
+    """
+    lines = _MD_BOLD_JOIN.sub("**\n**", text).split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if _EMPTY_EMPH.match(line) and line.strip():
+            continue  # a stray "**" left by a converter
+        joined = 0
+        while _open_emphasis(line) and index < len(lines) and joined < 8:
+            follow = lines[index]
+            if not follow.strip() or follow.strip() == "|":
+                break
+            line = line.rstrip() + " " + follow.strip()
+            index += 1
+            joined += 1
+        whole = bool(_WHOLE_EMPH.match(line)) and not _open_emphasis(line)
+        if whole and out and not _NEEDS_MORE.search(strip_markup(out[-1])):
+            out.append(HARD_BREAK)
+        out.append(line)
+        if whole:
+            out.append(HARD_BREAK)
+    return "\n".join(out)
+
+
 def is_structural(line: str) -> bool:
     """Does this line start a heading, an item or a bullet of its own?"""
     return bool(STRUCTURAL.match(line.strip()))
 
 
 def _is_hard_wrapped(lines: list[str]) -> bool:
-    body = [ln for ln in lines if len(ln.strip()) >= 30 and "\t" not in ln]
-    if not body:
+    """Are the lines cut at a fixed width? Three lines in four of 30 characters or more stay within
+    110 characters (a page's own long notices do not move that quantile; a file with one paragraph
+    a line has most of them longer)."""
+    lengths = sorted(len(ln.strip()) for ln in lines if len(ln.strip()) >= 30 and "\t" not in ln)
+    if not lengths:
         return False
-    long_share = sum(1 for ln in body if len(ln.strip()) > 130) / len(body)
-    return long_share < 0.05
+    return lengths[int(0.75 * (len(lengths) - 1))] <= 110
+
+
+def _blank_lines_end_paragraphs(lines: list[str]) -> bool:
+    """Does the document separate paragraphs by blank lines? Yes when a fair share of its lines is
+    followed by a blank one and almost no blank line falls before a lower-case continuation."""
+    gaps = 0
+    inside = 0
+    content = 0
+    for index, line in enumerate(lines):
+        if not line.strip() or line == HARD_BREAK:
+            continue
+        content += 1
+        if index + 1 < len(lines) and not lines[index + 1].strip():
+            follow = next((ln for ln in lines[index + 1:] if ln.strip() and ln != HARD_BREAK), "")
+            if follow:
+                gaps += 1
+                inside += bool(_LOWER_START.match(follow.strip()))
+    return content > 0 and gaps >= 0.15 * content and inside <= 0.03 * gaps
 
 
 def _drop_furniture(lines: list[str], dropped: list[str]) -> list[str]:
@@ -97,19 +179,18 @@ def _drop_furniture(lines: list[str], dropped: list[str]) -> list[str]:
     in_table = False
     last_row = 0
     for raw in lines:
+        if raw == HARD_BREAK:
+            out.append(raw)
+            continue
         line = raw.rstrip(" ")
         stripped = line.strip()
         if APPENDIX_HEADING.match(stripped):
             in_table, last_row = False, 0
         if re.match(r"^(?:STT|TT)\b", stripped):
             in_table, last_row = True, 0
-        if _URL.search(line):
-            urls = _URL.findall(line)
-            dropped.extend(urls)
-            line = _URL.sub("", line).rstrip()
-            stripped = line.strip()
-            if not stripped:
-                continue
+        if _LONE_URL.match(line):
+            dropped.append(stripped)
+            continue
         if _PLACEHOLDER.search(line):
             dropped.extend(_PLACEHOLDER.findall(line))
             line = _PLACEHOLDER.sub("", line)
@@ -136,23 +217,41 @@ def _drop_furniture(lines: list[str], dropped: list[str]) -> list[str]:
     return out
 
 
-def _reflow(lines: list[str], hard_wrapped: bool) -> list[str]:
-    """Join lines that continue the same sentence; blank lines are only hints."""
+def _reflow(lines: list[str], hard_wrapped: bool, blank_ends: bool = False) -> list[str]:
+    """Join lines that continue the same sentence. A :data:`HARD_BREAK` line (a table cell's end) and
+    a table row always end a paragraph; a blank line does when ``blank_ends`` (else it is only a
+    hint) unless the paragraph cannot end there ("… tại Điều", "… số")."""
     paragraphs: list[str] = []
-    blank_before = False
+    hard = True  # the last paragraph may not be continued at all
+    blank = False  # a blank line came after the last paragraph
     for line in lines:
-        if not line.strip():
-            blank_before = True
+        if line == HARD_BREAK:
+            hard = True
             continue
-        if paragraphs and _continues(paragraphs[-1], line, hard_wrapped, blank_before):
-            paragraphs[-1] = paragraphs[-1].rstrip() + " " + line.strip()
+        if not line.strip():
+            blank = True
+            continue
+        prev = paragraphs[-1] if paragraphs and not hard else None
+        if prev is not None and (_must_continue(prev, line)
+                                 or not (blank and blank_ends) and _continues(prev, line, hard_wrapped)):
+            paragraphs[-1] = prev.rstrip() + " " + line.strip()
         else:
-            paragraphs.append(line.strip())
-        blank_before = False
+            paragraphs.append(line if "\t" in line else line.strip())
+        hard = "\t" in line
+        blank = False
     return paragraphs
 
 
-def _continues(prev: str, line: str, hard_wrapped: bool, blank_before: bool) -> bool:
+def _must_continue(prev: str, line: str) -> bool:
+    """A line that cannot start a paragraph of its own after ``prev``: "Điều" + "10. …", "ngày" + "26 tháng"."""
+    return "\t" not in prev and "\t" not in line and bool(_NEEDS_MORE.search(prev))
+
+
+def _continues(prev: str, line: str, hard_wrapped: bool) -> bool:
+    if "\t" in prev or "\t" in line:
+        return False  # table rows stay rows
+    if _must_continue(prev, line):
+        return True
     if is_structural(line):
         return False
     if prev.endswith(",") or _LOWER_START.match(line):
@@ -178,19 +277,22 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
     """
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
     text = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
+    hard_wrapped = _is_hard_wrapped(text.split("\n"))  # measured on the lines as the file wraps them
     if fmt in ("md", "html") or "**" in text or "<b>" in text:
-        text = strip_markup(text)
+        text = strip_markup(join_emphasis(text))
     dropped: list[str] = []
-    lines = _drop_furniture(text.split("\n"), dropped)
-    hard_wrapped = _is_hard_wrapped(lines)
+    raw_lines = text.split("\n")
+    lines = rebuild_pipe_tables(raw_lines, lambda cell: _reflow(cell, True))
+    lines = _drop_furniture(lines, dropped)
+    blank_ends = _blank_lines_end_paragraphs(lines)
     non_blank = [i for i, ln in enumerate(lines) if ln.strip()]
     followed_by_blank = sum(1 for i in non_blank if i + 1 < len(lines) and not lines[i + 1].strip())
     # PDF text with a blank line after almost every line: blank lines carry no structure
     double_spaced = bool(non_blank) and followed_by_blank / len(non_blank) > 0.8
 
     split_at = next((i for i, ln in enumerate(lines) if APPENDIX_HEADING.match(ln.strip())), len(lines))
-    body = _reflow(lines[:split_at], hard_wrapped)
-    appendix = _clean_appendix(lines[split_at:], hard_wrapped, double_spaced)
+    body = _reflow(lines[:split_at], hard_wrapped, blank_ends)
+    appendix = _clean_appendix(lines[split_at:], hard_wrapped, double_spaced, blank_ends)
     body_text = "\n".join(body)
     cleaned = body_text + ("\n\n" + appendix if appendix else "")
     if dropped:
@@ -201,7 +303,7 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
     return CleanResult(text=text, appendix_start=appendix_start, dropped=dropped)
 
 
-def _clean_appendix(lines: list[str], hard_wrapped: bool, double_spaced: bool) -> str:
+def _clean_appendix(lines: list[str], hard_wrapped: bool, double_spaced: bool, blank_ends: bool = False) -> str:
     """Keep table lines as they are; re-flow only the prose between tables."""
     out: list[str] = []
     prose: list[str] = []
@@ -209,7 +311,7 @@ def _clean_appendix(lines: list[str], hard_wrapped: bool, double_spaced: bool) -
 
     def flush() -> None:
         if prose:
-            out.extend(_reflow(prose, hard_wrapped))
+            out.extend(_reflow(prose, hard_wrapped, blank_ends))
             prose.clear()
 
     for line in lines:
