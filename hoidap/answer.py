@@ -13,6 +13,7 @@ from hoidap.facts import direct_fact
 from hoidap.followup import rewrite_followup
 from hoidap.parts import Part, split_parts
 from hoidap.querylog import QueryLog
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, compare_measures, list_members, yes_no
 from hoidap.why import NO_ANSWER, explain
 from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
@@ -129,7 +130,7 @@ class AnswerService:
         if result.abstained:
             answer = self._abstain(query.text, result)
         else:
-            answer = self._compose(result, kinds, top_k)
+            answer = self._compose(result, kinds, top_k, snap)
         answer.question, answer.kind, answer.index_version = query.text, kinds[0], result.version
         answer.confidence = None if result.answerable is None else round(result.answerable, 4)
         answer.reason = result.reason
@@ -155,7 +156,7 @@ class AnswerService:
         """Each part answered on its own, side by side: "2022: 50% trở lên [1] · 2025: 80% trở lên [2]",
         then where each comes from; citations numbered across the parts."""
         cited: list[Citation] = []
-        heads, details, last = [], [], None
+        heads, details, last, facts = [], [], None, []
         for part in parts:
             part_query = analyse(part.text)
             last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters, snapshot=snap)
@@ -163,7 +164,7 @@ class AnswerService:
                 heads.append(f"{part.label}: {PART_NOT_FOUND}")
                 continue
             kinds = list(part_query.kinds) if part_query.kinds != ("general",) else list(query.kinds)
-            sub = self._compose(last, kinds, top_k)
+            sub = self._compose(last, kinds, top_k, snap)
             lead = next((c for c in sub.citations if c.unit_id == sub.direct_unit_id), None) or \
                 next((c for c in sub.citations if c.quotes), sub.citations[0])
             lead.rank = len(cited) + 1
@@ -171,13 +172,17 @@ class AnswerService:
             quote = next((q for q in lead.quotes if sub.direct and sub.direct in q), lead.quotes[0] if lead.quotes else "")
             short = quote if len(quote) <= 100 else quote[:quote.rfind(" ", 0, 100)] + " …"
             heads.append(f"{part.label}: {sub.direct or f'“{short}”'} [{lead.rank}]")
+            if sub.direct and sub.direct in quote:
+                facts.append((part.label, quote, sub.direct))
             details.append(f"- {part.label}: theo {lead.citation} ({self._where(lead, kinds)}): “{quote}” [{lead.rank}]{lead.mark}")
         if not cited:
             answer = self._abstain(query.text, last)
             answer.reason, answer.index_version = last.reason, last.version
             return answer
-        answer = Answer(question=query.text, answer=" · ".join(heads) + "\n" + "\n".join(details), abstained=False,
-                        citations=cited, kind=query.kind)
+        # the same measure on every side, or said that it is not (shape.compare_measures)
+        note = compare_measures(facts) if len(facts) == len(parts) else None
+        answer = Answer(question=query.text, answer=" · ".join(heads) + "\n" + "\n".join(details + ([note] if note else [])),
+                        abstained=False, citations=cited, kind=query.kind)
         answer.index_version = last.version
         return answer
 
@@ -187,8 +192,12 @@ class AnswerService:
     def _citation(rank: int, hit: SearchHit) -> Citation:
         return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
 
-    def _compose(self, result: SearchResult, kinds: list[str], top_k: int) -> Answer:
+    def _compose(self, result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
         hits, question = result.hits, result.query
+        if "list" in kinds and not asks_yes_no(question):
+            listed = self._compose_list(result, snap, top_k)
+            if listed is not None:
+                return listed
         pool = [self._citation(0, hit) for hit in hits[:3]]
         kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
         quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
@@ -229,6 +238,14 @@ class AnswerService:
             task = pieces(holder.text, True)[0] if kind_of[holder.unit_id] == "table_row" else None
             keep = ([task] if task in holder.quotes else []) + [f.piece for f in [fact, *also]]
             holder.quotes = sorted(dict.fromkeys(keep), key=holder.text.find)
+        direct = fact.text if fact is not None else None
+        # --- a table question answers the column it names (shape.asked_column): "sản phẩm", "cơ quan phối hợp" ---
+        lead = cited[0]
+        column = asked_column(question, lead.text) if kind_of.get(lead.unit_id) == "table_row" else None
+        if column is not None:
+            holder, task = lead, pieces(lead.text, True)[0]
+            holder.quotes = sorted(dict.fromkeys([task, column.field]), key=holder.text.find)
+            direct = column.value
         lines = []
         for doc_id in docs:
             mine = [c for c in cited if c.doc_id == doc_id]
@@ -238,8 +255,11 @@ class AnswerService:
             lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}{mine[0].mark}")
         text = lines[0] if len(lines) == 1 else \
             f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
-        if fact is not None:
-            text = f"{fact.text}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if fact.text.endswith('.') else '.'} {text}"
+        if direct is not None:
+            text = f"{direct}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if direct.endswith('.') else '.'} {text}"
+        if asks_yes_no(question):
+            quote = next(iter(lead.quotes), lead.text)
+            text = f"{yes_no(question, quote, lead.text, self._context(lead))} {text}"
         seen = {c.unit_id for c in cited}
         for hit in hits:
             if len(cited) >= top_k:
@@ -248,7 +268,43 @@ class AnswerService:
                 cited.append(self._citation(len(cited) + 1, hit))
                 seen.add(hit.unit.id)
         return Answer(question=question.text, answer=text, abstained=False, citations=cited,
-                      direct=fact.text if fact else None, direct_unit_id=holder.unit_id if holder else None)
+                      direct=direct, direct_unit_id=holder.unit_id if holder else None)
+
+    @staticmethod
+    def _context(citation: Citation) -> str:
+        """What names a cited unit's document and place in it (title, citation, headings), not its content."""
+        return " ".join([citation.doc_title, citation.citation, citation.label, *citation.breadcrumb[:-1]])
+
+    def _compose_list(self, result: SearchResult, snap: Snapshot, top_k: int) -> Answer | None:
+        """A list question answered with every item of the list the best unit belongs to (shape.list_members):
+        numbered, each quoted and cited, up to ``LIST_LIMIT`` and "và N mục khác" past it; None when the
+        best unit stands alone."""
+        lead_hit = result.hits[0]
+        members = list_members(lead_hit.unit, snap.units_of(lead_hit.unit.doc_id))
+        if len(members) < 2:
+            return None
+        shown = members[:LIST_LIMIT]
+        cited = [citation_of(rank, unit, lead_hit.doc, round(lead_hit.score, 6)) for rank, unit in enumerate(shown, 1)]
+        items = []
+        for c, unit in zip(cited, shown):
+            piece = pieces(unit.text, unit.kind == "table_row")
+            quote = piece[0] if unit.kind == "table_row" and piece else re.sub(r"^[-–•+]\s*", "", unit.text).strip()
+            c.quotes = [quote] if verbatim(quote, unit.text) else []
+            items.append(f"{c.rank}. “{quote if c.quotes else unit.text}” [{c.rank}]")
+        more = f"\n… và {len(members) - len(shown)} mục khác ({cited[-1].label} trở đi)" if len(members) > len(shown) else ""
+        heading = lead_hit.unit.breadcrumb[-1] if lead_hit.unit.breadcrumb else ""
+        where = re.sub(r",\s*(?:ý|điểm|nhiệm vụ|khoản)\s*[\w.]+(?:\s*\(.*\))?$", "", lead_hit.unit.label)
+        head = f"Theo {lead_hit.doc.citation} ({where}{f' — {heading}' if heading and heading not in where else ''}), " \
+            f"gồm {len(members)} mục:"
+        text = head + "\n" + "\n".join(items) + more + cited[0].mark
+        seen = {c.unit_id for c in cited}
+        for hit in result.hits:
+            if len(cited) >= max(top_k, len(shown)):
+                break
+            if hit.unit.id not in seen:
+                cited.append(self._citation(len(cited) + 1, hit))
+                seen.add(hit.unit.id)
+        return Answer(question=result.query.text, answer=text, abstained=False, citations=cited)
 
     @staticmethod
     def _where(citation: Citation, kinds: list[str]) -> str:
@@ -272,6 +328,8 @@ class AnswerService:
             if len(suggestions) == 3:
                 break
         text = explain(result) if result is not None else NO_ANSWER
+        if result is not None and asks_yes_no(result.query) and "không nêu" not in text:
+            text = f"Văn bản không nêu nội dung này. {text}"  # a yes/no question is told so first
         if suggestions:
             text += " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."
         return Answer(question=question, answer=text, abstained=True, citations=[], suggestions=suggestions)

@@ -1,0 +1,173 @@
+"""Answers shaped by the question: yes/no, lists, the table column asked, comparisons of two sides.
+
+Pure functions over the analysed question and unit texts; the answer service decides when to call
+them. Each one reads only the evidence it is given, so a shape never adds a fact no unit states.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.text import fold, match_form
+from index.query import Query
+
+__all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_members", "yes_no"]
+
+LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
+
+# the closing particle of a yes/no question: "có … không?", "đã … chưa?", "… phải không?", "có đúng là … không"
+_YES_NO = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co phai|dung la|co can|co duoc)\s.*"
+                     r"\b(?:khong|chua|hay khong|hay chua|dung khong|phai khong)(?:\s+(?:a|nhi|vay|ha|nhe|nha))?\W*$")
+# question words: "có những việc nào … không" asks for the items, not a yes or a no
+_WH = re.compile(r"\b(?:gi|nao|bao nhieu|ai|dau|khi nao|bao gio|may|the nao|ra sao|vi sao|tai sao|la sao|nhung)\b")
+_PARTICLES = set("co khong chua da dang se can phai duoc nen hay dung la a nhi vay ha nhe nha khi van ban ke hoach "
+                 "de an quyet dinh cua trong theo ve cho cac nhung va voi tai tinh nam thi o".split())
+_NEGATION = re.compile(r"\b(?:khong (?:duoc|phai|co|thuc hien|ap dung|bat buoc|yeu cau)|chua (?:duoc|co|thuc hien)|"
+                       r"nghiem cam|cam)\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
+_FIELD = re.compile(r"(?:^|; )([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(match_form(text)))
+
+
+def asks_yes_no(query: Query) -> bool:
+    """Whether the question wants a yes or a no ("Đề án có tổ chức tập huấn không?").
+
+    Example:
+        >>> from index.query import analyse
+        >>> asks_yes_no(analyse("Đề án 1601 có tổ chức hội thảo không?")), asks_yes_no(analyse("Có mấy nhiệm vụ?"))
+        (True, False)
+    """
+    folded = " ".join(_words(query.text))
+    return bool(_YES_NO.search(folded)) and not _WH.search(folded)
+
+
+def _claim(query: Query, context: str) -> list[str]:
+    """The content syllables of what a yes/no question asserts, less what names the document (in ``context``)."""
+    known = set(_words(context))
+    return [w for w in dict.fromkeys(_words(query.expanded)) if w not in _PARTICLES and not w.isdigit()
+            and w not in known and len(w) > 1]
+
+
+def yes_no(query: Query, quote: str, unit_text: str, context: str) -> str:
+    """The opening of a yes/no answer from the clause quoted: "Có.", "Không." or "Văn bản không nêu …".
+
+    "Có." only when the unit states what the question asserts: its content words (those not naming the
+    document, given in ``context``) and every number it names. "Không." when the unit states the same
+    thing with another number or negated. Anything less is said to be not stated, the clause following.
+    """
+    text = fold(match_form(unit_text))
+    claim = _claim(query, context)
+    covered = sum(1 for w in claim if re.search(rf"\b{re.escape(w)}\b", text)) / len(claim) if claim else 0.0
+    asked = [n.replace(" ", "") for n in _NUMBER.findall(query.text) if not _is_year_of(n, context)]
+    stated = {n.replace(" ", "") for n in _NUMBER.findall(unit_text)}
+    if covered >= 0.7 and asked and any(n not in stated for n in asked) and \
+            any("%" in n for n in stated) == any("%" in n for n in asked) and stated:
+        return "Không."
+    negated = bool(_NEGATION.search(fold(match_form(quote)))) and not _NEGATION.search(query.folded)
+    if covered >= 0.7 and all(n in stated for n in asked):
+        return "Không." if negated else "Có."
+    return "Văn bản không nêu trực tiếp nội dung này; nội dung gần nhất:"
+
+
+def _is_year_of(number: str, context: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d{2}", number)) and number in context
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # as written in the row: "Sản phẩm", "Cơ quan chủ trì"
+    value: str  # the cell, verbatim
+    field: str  # "Header: value", verbatim in the row
+
+
+def row_fields(text: str) -> list[Column]:
+    """A table row's "Header: value" fields, in order.
+
+    Example:
+        >>> [c.header for c in row_fields("Nhiệm vụ: Rà soát TTHC; Sản phẩm: Quyết định; Cơ quan chủ trì: Sở Nội vụ")]
+        ['Nhiệm vụ', 'Sản phẩm', 'Cơ quan chủ trì']
+    """
+    marks = list(_FIELD.finditer(text))
+    out = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        value = text[m.end():end].strip()
+        out.append(Column(m.group(1), value, text[m.start(1):end].strip()))
+    return out
+
+
+def asked_column(query: Query, row_text: str) -> Column | None:
+    """The field of a table row whose header the question names ("sản phẩm là gì", "cơ quan phối hợp"),
+    never the row's first field (the task itself); None when no header is named.
+
+    A header counts when the question holds every word of it that tells it from the row's other
+    headers ("phối hợp" of "Cơ quan phối hợp", "sản phẩm" of "Hoạt động/sản phẩm").
+    """
+    fields = row_fields(row_text)
+    if len(fields) < 2:
+        return None
+    asked = set(_words(query.expanded))
+    best, best_score = None, 0.0
+    for i, col in enumerate(fields[1:], 1):
+        others = {w for j, c in enumerate(fields) if j != i for w in _words(c.header)}
+        own = [w for w in _words(col.header) if w not in others and w not in _PARTICLES]
+        if not own or not all(w in asked for w in own):
+            continue
+        score = len(own) + 0.1 * sum(1 for w in _words(col.header) if w in asked)
+        if score > best_score and col.value:
+            best, best_score = col, score
+    return best
+
+
+def list_members(lead, units: list) -> list:
+    """The items of the list ``lead`` belongs to, in order: the units of its document under the same
+    heading and of the same kind (bullets, points, clauses, rows); just ``[lead]`` when it stands alone."""
+    if lead.kind not in ("bullet", "subbullet", "point", "clause", "table_row", "paragraph"):
+        return [lead]
+    same = [u for u in units if u.breadcrumb == lead.breadcrumb and u.kind == lead.kind]
+    return same if len(same) >= 2 else [lead]
+
+
+def measure(quote: str, fact: str) -> list[str]:
+    """The content words of the clause that states ``fact`` in ``quote``, before it (what is measured)."""
+    at = quote.find(fact)
+    clause = quote[:at] if at >= 0 else quote
+    clause = re.split(r"[;:]", clause)[-1] if re.split(r"[;:]", clause)[-1].strip() else clause
+    return [w for w in _words(clause) if w not in _PARTICLES and not w.isdigit() and len(w) > 1]
+
+
+def compare_measures(sides: list[tuple[str, str, str]]) -> str | None:
+    """A note when the sides of a comparison state different measures, or None.
+
+    ``sides`` are (label, quote, fact) for each side that states a fact.
+
+    Example:
+        >>> compare_measures([("2022", "tỷ lệ hồ sơ trực tuyến đạt 50%", "50%"),
+        ...                   ("2025", "mức độ hài lòng của người dân đạt 90%", "90%")])  # doctest: +ELLIPSIS
+        'Lưu ý: hai bên nêu hai chỉ tiêu khác nhau ...'
+    """
+    if len(sides) < 2:
+        return None
+    measures = [set(measure(quote, fact)) for _, quote, fact in sides]
+    for a, b in zip(measures, measures[1:]):
+        if not a or not b or len(a & b) / len(a | b) < 0.34:
+            named = "; ".join(f"{label}: “{_short(_clause_of(quote, fact))}”" for label, quote, fact in sides)
+            return f"Lưu ý: hai bên nêu hai chỉ tiêu khác nhau ({named}), không so sánh trực tiếp được."
+    return None
+
+
+def _clause_of(quote: str, fact: str) -> str:
+    at = quote.find(fact)
+    if at < 0:
+        return quote
+    start = max(quote.rfind(";", 0, at), quote.rfind(":", 0, at)) + 1
+    end = quote.find(";", at)
+    return quote[start:end if end >= 0 else len(quote)].strip()
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[:text.rfind(" ", 0, limit)] + " …"
