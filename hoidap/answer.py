@@ -13,7 +13,7 @@ from hoidap.facts import direct_fact
 from hoidap.followup import rewrite_followup
 from hoidap.parts import Part, split_parts
 from hoidap.querylog import QueryLog
-from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, compare_measures, list_members, yes_no
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, compare_measures, figure_unstated, list_members, yes_no
 from hoidap.why import NO_ANSWER, explain
 from index.filters import named_documents
 from index.query import Query, analyse, question_kinds
@@ -24,6 +24,7 @@ from index.versions import DocRecord, UnitRecord
 log = logging.getLogger(__name__)
 
 PART_NOT_FOUND = "các văn bản hiện có không nêu"
+SPAN_KINDS = {"source", "basis", "link"}  # asks answered by a span of one unit (hoidap.facts)
 
 
 @dataclass
@@ -131,9 +132,16 @@ class AnswerService:
             answer = self._abstain(query.text, result)
         else:
             answer = self._compose(result, kinds, top_k, snap)
+        switched = [d for d in prefer if previous is not None and d != previous.top_doc]
+        if switched and (answer.abstained or answer.citations[0].doc_id not in switched):
+            # "còn Bình Định thì sao?": that province's document does not state it; say so, not another's text
+            answer = self._abstain(query.text, result)
+            answer.answer = f"{snap.document(switched[0]).citation} không nêu nội dung này." + \
+                answer.answer[answer.answer.find(" Các văn bản gần nhất"):] * (" Các văn bản gần nhất" in answer.answer)
+            answer.reason = "followup_unstated"
         answer.question, answer.kind, answer.index_version = query.text, kinds[0], result.version
         answer.confidence = None if result.answerable is None else round(result.answerable, 4)
-        answer.reason = result.reason
+        answer.reason = answer.reason or result.reason
         return self._finish(answer, query, search_text, started, conversation_id, channel, record)
 
     def _finish(self, answer: Answer, query: Query, search_text: str, started: float, conversation_id: str | None,
@@ -165,6 +173,9 @@ class AnswerService:
                 continue
             kinds = list(part_query.kinds) if part_query.kinds != ("general",) else list(query.kinds)
             sub = self._compose(last, kinds, top_k, snap)
+            if sub.abstained:  # the part's figure is not stated (shape.figure_unstated)
+                heads.append(f"{part.label}: {PART_NOT_FOUND}")
+                continue
             lead = next((c for c in sub.citations if c.unit_id == sub.direct_unit_id), None) or \
                 next((c for c in sub.citations if c.quotes), sub.citations[0])
             lead.rank = len(cited) + 1
@@ -231,7 +242,28 @@ class AnswerService:
         quoted = [(q, c) for c in cited for q in c.quotes]
         given = [(q, c.text) for q, c in quoted]
         fact = direct_fact(kinds, result.query, given)
+        if fact is None and SPAN_KINDS & set(kinds):
+            # a funding source, legal basis or address the quoted units lack, stated by another of the best
+            # units of the same documents: that unit answers, and is cited first
+            for other in pool:
+                if other in cited or other.doc_id not in {c.doc_id for c in cited}:
+                    continue
+                found = direct_fact([k for k in kinds if k in SPAN_KINDS], result.query, [(other.text, other.text)])
+                if found is not None:
+                    other.quotes = [found.piece]
+                    cited.insert(0, other)
+                    for rank, citation in enumerate(cited, 1):
+                        citation.rank = rank
+                    quoted = [(q, c) for c in cited for q in c.quotes]
+                    given = [(q, c.text) for q, c in quoted]
+                    fact = direct_fact(kinds, result.query, given)
+                    break
         holder = quoted[fact.unit][1] if fact is not None else None
+        if fact is not None and fact.kind == "number":
+            unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
+                                       self._context(holder))
+            if unstated is not None:
+                return self._unstated(result, unstated, hits)
         if fact is not None:
             # the holder quotes the task (a table row's first field) and what answers each kind asked
             also = [f for k in kinds[1:] if (f := direct_fact([k], result.query, given)) and quoted[f.unit][1] is holder]
@@ -269,6 +301,16 @@ class AnswerService:
                 seen.add(hit.unit.id)
         return Answer(question=question.text, answer=text, abstained=False, citations=cited,
                       direct=direct, direct_unit_id=holder.unit_id if holder else None)
+
+    def _unstated(self, result: SearchResult, clause: str, hits: list[SearchHit]) -> Answer:
+        """The refusal of a number question whose figure the documents do not state (shape.figure_unstated)."""
+        answer = self._abstain(result.query.text, result)
+        holder = next((h for h in hits if clause and clause in h.unit.text), None)
+        said = f" Văn bản chỉ nêu: “{clause}” ({holder.doc.citation}, {holder.unit.label})." if holder else ""
+        answer.answer = f"Các văn bản hiện có không nêu con số cho nội dung này.{said}" + \
+            answer.answer[answer.answer.find(" Các văn bản gần nhất"):] * (" Các văn bản gần nhất" in answer.answer)
+        answer.reason = "figure_unstated"
+        return answer
 
     @staticmethod
     def _context(citation: Citation) -> str:

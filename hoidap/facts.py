@@ -68,6 +68,17 @@ _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
 
 
+_REF = r"(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Đề án|Chương trình|Công văn)"
+_SPANS = {  # what answers "nguồn kinh phí", "căn cứ văn bản nào", "địa chỉ trang web"
+    "source": re.compile(r"(?:\b[Bb]ằng|\b[Tt]ừ|\b[Dd]o)\s+"
+                         r"((?:nguồn\s+)?(?:ngân sách|kinh phí|vốn|nguồn)\s[^;.:]{3,140}?)(?=[;.]|$|\s+theo\s)"),
+    "basis": re.compile(rf"({_REF}\s+(?:số\s+)?\d{{1,5}}[^\s,;]*(?:\s+ngày\s+\d{{1,2}}(?:/\d{{1,2}}/\d{{4}}|"
+                        rf"\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}}))?(?:\s+của\s+[^,;.()]{{3,80}}?)?)"
+                        rf"(?=[,;.()]|\s+về\s|\s+trên\s|$)"),
+    "link": re.compile(r"((?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]])"),
+}
+
+
 # --- the search ----------------------------------------------------------------------------------
 
 
@@ -96,7 +107,7 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
         >>> direct_fact(["number"], analyse("bao nhiêu lớp bồi dưỡng"), [(unit, unit)]).text
         'ít nhất 10 lớp'
     """
-    wanted = [k for k in kinds if k in ("number", "agency", "date")]
+    wanted = [k for k in kinds if k in ("source", "basis", "link", "number", "agency", "date")]
     asks_number = bool(_ASKS_DOCNUMBER.search(question.folded)) and any(t in question.folded for t in _DOC_TYPES)
     if not wanted and not asks_number:
         return None
@@ -129,6 +140,10 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
 
 
 def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
+    if kind in _SPANS:
+        # funding sources, legal bases, web addresses: the span as written, the first ones first
+        return [_Candidate(m.start(1), m.end(1), kind, kind, 1.0 - 0.01 * i)
+                for i, m in enumerate(_SPANS[kind].finditer(piece))]
     if kind == "docnumber":
         return _docnumbers(piece, question)
     if kind == "number":

@@ -15,6 +15,7 @@ from index.query import Query
 __all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_members", "yes_no"]
 
 LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
+MIN_FIGURE_COVERAGE = 0.34  # of what a number question names, the share the figure's own clause must name
 
 # the closing particle of a yes/no question: "có … không?", "đã … chưa?", "… phải không?", "có đúng là … không"
 _YES_NO = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co phai|dung la|co can|co duoc)\s.*"
@@ -29,8 +30,15 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
 _FIELD = re.compile(r"(?:^|; )([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", fold(match_form(text)))
+def _words(text: str, toned: bool = False) -> list[str]:
+    """The words of ``text`` as compared: lowercase, without diacritics unless ``toned``."""
+    return re.findall(r"\w+", match_form(text) if toned else fold(match_form(text)))
+
+
+def _toned(query: Query) -> bool:
+    """A question typed with diacritics is compared with them ("số hóa" is not "hồ sơ"); one typed
+    without them, without."""
+    return fold(query.text) != query.text
 
 
 def asks_yes_no(query: Query) -> bool:
@@ -46,9 +54,11 @@ def asks_yes_no(query: Query) -> bool:
 
 
 def _claim(query: Query, context: str) -> list[str]:
-    """The content syllables of what a yes/no question asserts, less what names the document (in ``context``)."""
-    known = set(_words(context))
-    return [w for w in dict.fromkeys(_words(query.expanded)) if w not in _PARTICLES and not w.isdigit()
+    """The content syllables of what a question asserts or asks about, less what names the document
+    (in ``context``); toned when the question was typed with diacritics."""
+    toned = _toned(query)
+    known = set(_words(context, toned))
+    return [w for w in dict.fromkeys(_words(query.expanded, toned)) if fold(w) not in _PARTICLES and not w.isdigit()
             and w not in known and len(w) > 1]
 
 
@@ -59,9 +69,8 @@ def yes_no(query: Query, quote: str, unit_text: str, context: str) -> str:
     document, given in ``context``) and every number it names. "Không." when the unit states the same
     thing with another number or negated. Anything less is said to be not stated, the clause following.
     """
-    text = fold(match_form(unit_text))
     claim = _claim(query, context)
-    covered = sum(1 for w in claim if re.search(rf"\b{re.escape(w)}\b", text)) / len(claim) if claim else 0.0
+    covered = coverage(claim, unit_text, _toned(query))
     asked = [n.replace(" ", "") for n in _NUMBER.findall(query.text) if not _is_year_of(n, context)]
     stated = {n.replace(" ", "") for n in _NUMBER.findall(unit_text)}
     if covered >= 0.7 and asked and any(n not in stated for n in asked) and \
@@ -171,3 +180,35 @@ def _clause_of(quote: str, fact: str) -> str:
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[:text.rfind(" ", 0, limit)] + " …"
+
+
+def _clauses(text: str) -> list[str]:
+    """``text`` cut where one indicator ends and the next begins: sentences, ";" and bullets."""
+    return [c.strip() for c in re.split(r"[;\n]|(?<=[.!?])\s+", text) if c.strip()]
+
+
+def coverage(words: list[str], text: str, toned: bool = False) -> float:
+    """The share of ``words`` found in ``text`` (whole words, toned or folded as ``words`` are)."""
+    if not words:
+        return 0.0
+    found = set(_words(text, toned))
+    return sum(1 for w in words if w in found) / len(words)
+
+
+def figure_unstated(query: Query, fact_piece: str, fact: str, units: list[str], context: str) -> str | None:
+    """For a question asking a number: the clause of ``units`` that names what the question asks
+    about and states no figure, when the figure found sits in a clause that names it clearly less;
+    "" when the figure's clause names too little of what is asked (``MIN_FIGURE_COVERAGE``); else None.
+    This is the near miss "an indicator the plan names without a figure", which must not be answered
+    with a neighbouring indicator's figure.
+    """
+    claim, toned = _claim(query, context), _toned(query)
+    if len(claim) < 2:
+        return None
+    at = [c for c in _clauses(fact_piece) if fact in c]
+    own = coverage(claim, at[0] if at else fact_piece, toned)
+    bare = [(coverage(claim, c, toned), c) for text in units for c in _clauses(text) if not re.search(r"\d", c)]
+    best, clause = max(bare, default=(0.0, None), key=lambda item: item[0])
+    if clause is not None and best >= 0.5 and best - own >= 0.34:
+        return clause
+    return "" if own < MIN_FIGURE_COVERAGE else None

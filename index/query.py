@@ -15,9 +15,17 @@ from corpus.vocab import PLACES
 from corpus.vocab import YEAR as _YEAR
 from index.tokenize import Tokens, expand_text, tokenize
 
-KINDS = ("number", "agency", "date", "list", "general")
+KINDS = ("source", "basis", "link", "number", "agency", "date", "list", "general")
 
 _KIND_PATTERNS = [
+    # where the money comes from, which document a thing rests on, where to go online: the most specific asks
+    ("source", r"\b(nguon (kinh phi|von|ngan sach|tai chinh)|(kinh phi|von|tien)( \w+){0,10} (lay|tu|o) (tu )?(dau|nguon nao)|"
+               r"tu nguon nao|nguon nao|do (ngan sach|ai) (chi|bao dam|dam bao)|bao dam bang (gi|nguon nao))\b"),
+    ("basis", r"\b(can cu (vao |theo )?(\w+ ){0,2}nao|theo (nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|"
+              r"ke hoach|de an)( \w+){0,2} (nao|so may|so nao|gi)|co so phap ly|can cu phap ly|dua (tren|theo) (van ban|"
+              r"co so|nghi quyet|quyet dinh) nao|thuc hien theo (van ban|nghi quyet|quyet dinh) nao)\b"),
+    ("link", r"\b(dia chi (trang|website|cong|truy cap|dien tu|trang web)|trang web|website|duong (link|dan)|link|url|"
+             r"truy cap (o|vao|tai) dau|dia chi nao de|cong (thong tin|dich vu cong) nao)\b"),
     ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
                r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
     ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
