@@ -24,6 +24,7 @@ from index.versions import DocRecord, UnitRecord
 log = logging.getLogger(__name__)
 
 PART_NOT_FOUND = "các văn bản hiện có không nêu"
+DOC_NUMBER = re.compile(r"\d\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ]")  # "754/TTr-SNV": a reference, not a figure
 SPAN_KINDS = {"source", "basis", "link"}  # asks answered by a span of one unit (hoidap.facts)
 
 
@@ -205,7 +206,7 @@ class AnswerService:
 
     def _compose(self, result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
         hits, question = result.hits, result.query
-        if "list" in kinds and not asks_yes_no(question):
+        if kinds[0] == "list" and not asks_yes_no(question):  # a list is the ask, not a who, when or how many
             listed = self._compose_list(result, snap, top_k)
             if listed is not None:
                 return listed
@@ -259,7 +260,7 @@ class AnswerService:
                     fact = direct_fact(kinds, result.query, given)
                     break
         holder = quoted[fact.unit][1] if fact is not None else None
-        if fact is not None and fact.kind == "number":
+        if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
             unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
                                        self._context(holder))
             if unstated is not None:
@@ -274,10 +275,11 @@ class AnswerService:
         # --- a table question answers the column it names (shape.asked_column): "sản phẩm", "cơ quan phối hợp" ---
         lead = cited[0]
         column = asked_column(question, lead.text) if kind_of.get(lead.unit_id) == "table_row" else None
-        if column is not None:
-            holder, task = lead, pieces(lead.text, True)[0]
-            holder.quotes = sorted(dict.fromkeys([task, column.field]), key=holder.text.find)
-            direct = column.value
+        if column is not None and (direct is None or holder is not lead or direct not in column.value):
+            task = pieces(lead.text, True)[0]
+            lead.quotes = sorted(dict.fromkeys([task, *lead.quotes, column.field]), key=lead.text.find)
+            if direct is None or holder is not lead:
+                holder, direct = lead, column.value
         lines = []
         for doc_id in docs:
             mine = [c for c in cited if c.doc_id == doc_id]

@@ -130,3 +130,23 @@ def test_a_province_switch_followup_is_answered_from_that_province(service: Answ
     assert not answer.abstained
     assert answer.citations[0].doc_id == "binhdinh-2022-ke-hoach-de-an-905"
     assert "ngân sách nhà nước" in answer.answer  # the funding clause, not another province's bases
+
+
+@pytest.mark.slow
+def test_a_comparison_whose_sides_state_different_measures_says_so(service: AnswerService) -> None:
+    answer = service.answer("Mức độ hài lòng của người dân năm 2022 và năm 2025 của Quảng Nam đạt bao nhiêu?",
+                            record=False)
+    assert "85% trở lên" in answer.answer and "nhóm 25 tỉnh" in answer.answer
+    assert "hai chỉ tiêu khác nhau" in answer.answer
+    same = service.answer("Tỷ lệ hồ sơ giải quyết trực tuyến năm 2022 và năm 2025 của Quảng Nam", record=False)
+    assert "từ 50% trở lên" in same.answer and "80% trở lên" in same.answer
+    assert "hai chỉ tiêu khác nhau" not in same.answer
+
+
+@pytest.mark.slow
+def test_a_funding_question_gets_its_source_as_direct(service: AnswerService) -> None:
+    answer = service.answer("Kinh phí thực hiện đề án 1601 của Đồng Tháp lấy từ đâu?", record=False)
+    assert answer.direct.startswith("ngân sách nhà nước")
+    assert answer.direct_unit_id == answer.citations[0].unit_id
+    basis = service.answer("Kế hoạch thực hiện đề án 905 của Bình Định căn cứ quyết định nào?", record=False)
+    assert basis.direct == "Quyết định số 905/QĐ-BNV ngày 17 tháng 11 năm 2022 của Bộ trưởng Bộ Nội vụ"
