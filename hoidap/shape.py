@@ -24,6 +24,11 @@ _YES_NO = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co ph
 _WH = re.compile(r"\b(?:gi|nao|bao nhieu|ai|dau|khi nao|bao gio|may|the nao|ra sao|vi sao|tai sao|la sao|nhung)\b")
 _PARTICLES = set("co khong chua da dang se can phai duoc nen hay dung la a nhi vay ha nhe nha khi van ban ke hoach "
                  "de an quyet dinh cua trong theo ve cho cac nhung va voi tai tinh nam thi o".split())
+_PARTICLES |= {"bao", "nhieu", "gi", "nao", "ai", "dau", "muc"}
+# the same words as typed with diacritics: "cần" is a particle, "cán" (bộ) is not
+_PARTICLES_TONED = set("có không chưa đã đang sẽ cần phải được nên hay đúng là à nhỉ vậy hả nhé nha khi văn bản kế hoạch "
+                       "đề án quyết định của trong theo về cho các những và với tại tỉnh năm thì ở a ạ bao nhiêu gì nào "
+                       "ai đâu mức".split())
 _NEGATION = re.compile(r"\b(?:khong (?:duoc|phai|co|thuc hien|ap dung|bat buoc|yeu cau)|chua (?:duoc|co|thuc hien)|"
                        r"nghiem cam|cam)\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
@@ -58,7 +63,8 @@ def _claim(query: Query, context: str) -> list[str]:
     (in ``context``); toned when the question was typed with diacritics."""
     toned = _toned(query)
     known = set(_words(context, toned))
-    return [w for w in dict.fromkeys(_words(query.expanded, toned)) if fold(w) not in _PARTICLES and not w.isdigit()
+    particle = (lambda w: w in _PARTICLES_TONED) if toned else (lambda w: w in _PARTICLES)
+    return [w for w in dict.fromkeys(_words(query.expanded, toned)) if not particle(w) and not w.isdigit()
             and w not in known and len(w) > 1]
 
 
@@ -71,7 +77,7 @@ def yes_no(query: Query, quote: str, unit_text: str, context: str) -> str:
     """
     claim = _claim(query, context)
     covered = coverage(claim, unit_text, _toned(query))
-    asked = [n.replace(" ", "") for n in _NUMBER.findall(query.text) if not _is_year_of(n, context)]
+    asked = [n.replace(" ", "") for n in _NUMBER.findall(query.text) if n not in context]  # the document's own number or year names it
     stated = {n.replace(" ", "") for n in _NUMBER.findall(unit_text)}
     if covered >= 0.7 and asked and any(n not in stated for n in asked) and \
             any("%" in n for n in stated) == any("%" in n for n in asked) and stated:
@@ -80,10 +86,6 @@ def yes_no(query: Query, quote: str, unit_text: str, context: str) -> str:
     if covered >= 0.7 and all(n in stated for n in asked):
         return "Không." if negated else "Có."
     return "Văn bản không nêu trực tiếp nội dung này; nội dung gần nhất:"
-
-
-def _is_year_of(number: str, context: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d{2}", number)) and number in context
 
 
 @dataclass(frozen=True)
