@@ -11,6 +11,7 @@ from core.settings import PROJECT_ROOT, Settings
 from index.answerability import MODEL_FILE
 
 DEFAULT_ALQAC = PROJECT_ROOT.parent / "shared" / "bench" / "alqac"
+DEFAULT_REALDOCS = PROJECT_ROOT.parent / "shared" / "realdocs"
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -47,6 +48,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         for trial in trials[:10]:
             print(f"R@5 {trial.recall5:.3f}  MRR@10 {trial.mrr10:.3f}  {trial.params}")
         return 0
+    if args.realdocs:
+        return _realdocs(args, settings, progress, bars)
     if args.alqac:
         from eval.alqac import data_dir_for, evaluate_alqac
 
@@ -82,6 +85,34 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _realdocs(args: argparse.Namespace, settings: Settings, progress, bars: dict) -> int:
+    """``hoidap eval --realdocs``: the real-document questions and the dev set, enlarged vs shipped-only."""
+    from eval.realdocs import SPLITS, evaluate_realdocs, table
+
+    def build_progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
+        progress(f"index-{stage}", done, total)
+
+    splits = SPLITS if args.split == "all" else (args.split,)
+    try:
+        report = evaluate_realdocs(settings, Path(args.realdocs), splits=splits, dev=not args.no_dev,
+                                   alqac=_alqac_questions(args), progress=progress, build_progress=build_progress)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    for bar in bars.values():
+        bar.close()
+    text = table(report)
+    if args.out:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "realdocs.md").write_text(f"# hoidap eval --realdocs {args.realdocs}\n\n{text}\n", encoding="utf-8")
+        print(f"Báo cáo: {folder / 'realdocs.md'}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({k: v for k, v in report.items() if not k.startswith("_")}, ensure_ascii=False))
+    else:
+        print(text)
+    return 0
+
+
 def _alqac_questions(args: argparse.Namespace) -> Path | None:
     """The ALQAC folder whose questions are negatives against the shipped corpus (None if absent)."""
     folder = Path(args.alqac_questions) if args.alqac_questions else DEFAULT_ALQAC
@@ -98,6 +129,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gold", help="tệp câu hỏi vàng (mặc định eval/gold/dev.jsonl)")
     p.add_argument("--alqac", metavar="FOLDER", help="thư mục dạng ALQAC (corpus.jsonl + queries.jsonl)")
     p.add_argument("--data-dir", help="thư mục dữ liệu riêng cho --alqac (mặc định DATA_DIR/alqac/<tên>-<mã băm thư mục>)")
+    p.add_argument("--realdocs", nargs="?", const=str(DEFAULT_REALDOCS), metavar="FOLDER",
+                   help="bộ văn bản thật thêm vào kho kèm theo (mặc định ../shared/realdocs): câu hỏi "
+                        "eval/gold/realdocs.jsonl và bộ dev, so với kho kèm theo riêng")
+    p.add_argument("--split", choices=("tune", "heldout", "all"), default="all",
+                   help="với --realdocs: phần câu hỏi chạy (tune khi tinh chỉnh, heldout chỉ để báo cáo)")
+    p.add_argument("--no-dev", action="store_true", help="với --realdocs: bỏ phần so sánh bộ dev")
     p.add_argument("--modes", default="bm25,dense,hybrid")
     p.add_argument("--backend", choices=("embedded", "milvus"),
                    help="chỉ mục dùng để đánh giá (mặc định HOIDAP_BACKEND); milvus: máy chủ HOIDAP_MILVUS_URI")
