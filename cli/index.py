@@ -49,12 +49,15 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from corpus.store import Store
-    from index.build import IndexBuilder
+    from index.build import EtaCheck, IndexBuilder
 
     bars: dict[str, tqdm] = {}
+    eta = EtaCheck()
 
     def progress(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
         names = {"embed": "Nhúng vector", "tokenize": "Tách từ", "milvus": "Ghi vào Milvus"}
+        if stage == "embed":
+            eta.update(done, total, left)
         if stage not in names:
             return  # "write": the new version is being saved
         bar = bars.get(stage)
@@ -68,6 +71,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         bar.update(done - bar.n)
 
     report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild, progress=progress)
+    checks = eta.finish()
     for bar in bars.values():
         bar.close()
     if report.unchanged:
@@ -77,6 +81,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         resumed = f" (trong đó {report.resumed} lấy lại từ lần xây bị dừng)" if report.resumed else ""
         print(f"Chỉ mục {report.version}: {report.units} đoạn, nhúng mới {report.embedded}{resumed} "
               f"({rate:.1f} đoạn/s), dùng lại {report.reused}, {report.seconds:.1f} s", file=sys.stderr)
+        if checks:
+            print("Ước tính thời gian còn lại khi nhúng: " + "; ".join(
+                f"ở {mark:.0%} dự báo {_duration(predicted)}, thực tế {_duration(actual)} "
+                f"(lệch {(predicted - actual) / actual:+.0%})" for mark, predicted, actual in checks if actual > 0),
+                file=sys.stderr)
     if report.milvus:
         how = {"full": "bộ sưu tập mới, đã chuyển bí danh", "incremental": "cập nhật từng đoạn",
                "unchanged": "đã phục vụ phiên bản này"}[report.milvus]

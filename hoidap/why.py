@@ -9,6 +9,7 @@ from __future__ import annotations
 from corpus.text import fold, match_form
 from corpus.vocab import DETAILS, PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
+from index.answerability import canonical_place, single_years
 from index.query import Query
 from index.search import SearchResult
 
@@ -17,13 +18,29 @@ _DETAIL_WORDS = {"person": "họ tên người giữ chức vụ", "contact": "s
                  "money": "số tiền cụ thể"}
 
 
+# provinces-level cities: "của thành phố Hà Nội", not "của tỉnh Hà Nội"
+_CITIES = {"ha noi", "hai phong", "da nang", "can tho", "thua thien hue", "thanh pho ho chi minh"}
+
+
 def _place(query: Query, known: bool | None = None, result: SearchResult | None = None) -> str:
-    """The province the question names (the first one the corpus lacks, when ``known`` is False)."""
-    served = {fold(match_form(h.doc.province)) for h in result.hits if h.doc.province} if result else set()
-    for key in query.places:
-        if known is None or (key in served) == known:
-            return PLACES[key]
-    return PLACES[query.places[0]] if query.places else ""
+    """The province the question names, with "tỉnh" or "thành phố" ("thành phố Hà Nội", "Thành phố Hồ Chí
+    Minh"); the first one the hits' documents do not name, when ``known`` is False."""
+    served = {canonical_place(fold(match_form(h.doc.province))) for h in result.hits if h.doc.province} \
+        if result else set()
+    chosen = next((key for key in query.places if known is None or (canonical_place(key) in served) == known),
+                  query.places[0] if query.places else None)
+    if chosen is None:
+        return ""
+    name = PLACES[chosen]
+    if name.lower().startswith("thành phố"):
+        return name
+    return f"thành phố {name}" if canonical_place(chosen) in _CITIES else f"tỉnh {name}"
+
+
+def _when(query: Query) -> str:
+    """" năm 2024" for the single year the question names ("" for a period or a document number's year)."""
+    years = single_years(query)
+    return f" năm {years[0]}" if years else ""
 
 
 def _document_kind(query: Query) -> str:
@@ -36,8 +53,7 @@ def explain(result: SearchResult) -> str:
     Example: "Các văn bản hiện có không có Kế hoạch năm 2023 của tỉnh Đồng Tháp."
     """
     query, reason = result.query, result.reason
-    province = f" của tỉnh {_place(query)}" if query.places else ""
-    year = query.years[0] if query.years else ""
+    province = f" của {_place(query)}" if query.places else ""
     if reason == "vague":
         return ("Câu hỏi chưa đủ rõ để tra cứu; hãy nêu nội dung cần hỏi (việc gì, văn bản nào, tỉnh nào, năm nào).")
     if reason == "missing_number":
@@ -46,13 +62,13 @@ def explain(result: SearchResult) -> str:
             next((n for n in query.numbers if len(n) >= 3 and not (n.startswith(("19", "20")) and len(n) == 4)), "")
         return f"Các văn bản hiện có không có và không nhắc đến văn bản số {number}.".replace(" số .", ".")
     if reason == "unknown_place":
-        return f"Các văn bản hiện có không có văn bản nào của tỉnh {_place(query, known=False, result=result)}."
+        return f"Các văn bản hiện có không có văn bản nào của {_place(query, known=False, result=result)}."
     if reason == "doc_year_missing":
-        return f"Các văn bản hiện có không có {_document_kind(query)} năm {year}{province}."
+        return f"Các văn bản hiện có không có {_document_kind(query)}{_when(query)}{province}."
     if reason == "missing_year":
-        return f"Các văn bản hiện có không nêu nội dung này cho năm {year}{province}."
+        return f"Các văn bản hiện có không nêu nội dung này cho{_when(query) or ' thời gian được hỏi'}{province}."
     if reason == "place_mismatch":
-        return f"Các văn bản hiện có của tỉnh {_place(query)} không nêu nội dung này."
+        return f"Các văn bản hiện có của {_place(query)} không nêu nội dung này."
     if reason == "detail_unmet":
         asked = next((word for name, word in _DETAIL_WORDS.items() if DETAILS[name][0].search(query.folded)),
                      "chi tiết này")

@@ -5,8 +5,9 @@ Signals, each cheap at query time:
 - ``dense``: the best cosine similarity among the top fused hits;
 - ``coverage``: the IDF-weighted share of the question's content syllables that the top unit
   contains (a question about salaries or weather shares its rare words with nothing);
-- ``unknown_place``: the question names a province that no document is about;
-- ``missing_year``: the question names a year that none of the top units mentions.
+- ``unknown_place``: the question names a province that no document's title or header names;
+- ``missing_year``: the question names a single year (not a period or a document number's year)
+  that none of the top units mentions.
 
 These hand thresholds decide only when the index version holds no trained answerability model
 (index/answerability.py); with one, they remain the reasons given for an abstention.
@@ -18,10 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.text import fold, match_form
 from index.lexical import LexicalIndex
 from corpus.vocab import TOPIC_STOP_WORDS as _STOP
-from index.answerability import ASKS_QUANTITY
+from index.answerability import ASKS_QUANTITY, canonical_place, single_years
 from corpus.vocab import PLACES
 from index.query import Query
 
@@ -54,8 +54,9 @@ def _contains(posting: np.ndarray, position: int) -> bool:
 
 
 def signals(query: Query, top_positions: list[int], dense: float, lexical: LexicalIndex,
-            corpus_provinces: set[str], quantities: list[bool] | None = None) -> Signals:
-    """The abstention signals of ``query`` given the positions of its top fused hits."""
+            corpus_places: frozenset[str], quantities: list[bool] | None = None) -> Signals:
+    """The abstention signals of ``query`` given the positions of its top fused hits; ``corpus_places``:
+    the canonical provinces the documents' titles and headers name (``Snapshot.evidence_places``)."""
     terms = [t for t in dict.fromkeys(query.tokens.folded) if "_" not in t and t not in _STOP and not t.isdigit()]
     postings = lexical.postings(terms, "folded")
     n = max(lexical.size, 1)
@@ -69,12 +70,12 @@ def signals(query: Query, top_positions: list[int], dense: float, lexical: Lexic
             covered += idf
     coverage = covered / total if total else 1.0
 
-    known = {fold(match_form(p)) for p in corpus_provinces}
-    unknown_place = next((PLACES[key] for key in query.places if key not in known), None)
+    unknown_place = next((PLACES[key] for key in query.places if canonical_place(key) not in corpus_places), None)
 
     missing_year = None
-    if query.years and top_positions:
-        for year, posting in zip(query.years, lexical.postings(list(query.years), "folded")):
+    years = single_years(query)
+    if years and top_positions:
+        for year, posting in zip(years, lexical.postings(list(years), "folded")):
             if posting is None or not any(_contains(posting, p) for p in top_positions[:3]):
                 missing_year = year
                 break

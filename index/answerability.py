@@ -24,10 +24,13 @@ Question features (``QUESTION_FEATURES``):
 - ``agree``: how many of the three ranked lists put the top unit in their top 3;
   ``overlap``: share of the lexical top 5 also in the dense top 5;
 - ``margin``: fused score gap between the first and second unit, relative to the first;
-- ``unknown_place``: names a province no document is about; ``place_mismatch``: names a province, and
-  the top unit's document is about another one;
-- ``missing_year``: names a year that none of the top 3 units (or their documents) mentions;
-  ``doc_year_missing``: names a kind of document and a year, and no document of that kind is of that year;
+- ``unknown_place``: names a province that no document's title or header names, nor any unit;
+  ``place_mismatch``: names a province, and the top unit's document names only others in its title
+  or header (a document whose text names no province never mismatches) and the unit none of them;
+- ``missing_year``: names a single year (not a period, not the year inside a document number) that
+  none of the top 3 units mentions, nor their documents' titles or headers;
+  ``doc_year_missing``: names a kind of document and a year, and no document that may be of that kind
+  is of that year (a kind, province or date guessed or missing never excludes a document);
 - ``missing_number``: names a document number that no document has and no unit mentions;
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
@@ -50,12 +53,13 @@ import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from corpus.text import fold, match_form
 from corpus.vocab import AGENCY_OR_ROLE as _AGENCY
-from corpus.vocab import DETAILS, TYPE_WORDS
+from corpus.vocab import DETAILS, PLACES, TYPE_WORDS, places_in
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
 from corpus.vocab import QUANTITY as _QUANTITY
 from corpus.vocab import TIME_MENTION as _TIME
@@ -132,8 +136,10 @@ class Evidence:
     dense_top5: list[int]
     known_places: set[str]  # folded provinces of the corpus
     all_doc_numbers: set[str]  # first part of every document number ("1601")
-    corpus_docs: list[tuple[tuple[str, ...], str, str, str]] = ()  # each document's types, title, province, year
+    corpus_docs: list["DocEvidence"] = ()  # what each document's own text says about it (:func:`doc_evidence`)
     corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
+    doc_evidence: list["DocEvidence"] = ()  # per candidate: its document's :class:`DocEvidence`
+    evidence_places: frozenset[str] = frozenset()  # provinces some document's title or header, or some unit, names
 
     def reordered(self, order: list[int]) -> "Evidence":
         """The same evidence with its candidates in ``order`` (after a rerank)."""
@@ -142,7 +148,7 @@ class Evidence:
 
 
 _PER_CANDIDATE = ("positions", "scores", "ranks", "dense", "texts", "headings", "kinds", "quantity", "doc_years",
-                  "doc_places", "doc_numbers", "doc_named")
+                  "doc_places", "doc_numbers", "doc_named", "doc_evidence")
 
 
 class _Held:
@@ -238,22 +244,155 @@ def detail_unmet(query: Query, texts: list[str]) -> bool:
     return any(asks.search(query.folded) and not any(has.search(t) for t in texts) for asks, has in DETAILS.values())
 
 
-def doc_year_missing(query: Query, corpus_docs) -> bool:
-    """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document of
-    that kind (and of the province it names) has that year in its title or period (or, for a decision,
-    as its year of issue)."""
+class DocEvidence(NamedTuple):
+    """What a document's own text (its title and header unit) says about it, for the vetoes: a
+    metadata field counts only when it was read from the document, never when it was guessed."""
+
+    places: frozenset[str]  # canonical provinces (:func:`canonical_place`) its title or header names
+    subject: str  # its title and header without the place-and-date line and document numbers
+    issued: str | None  # its year of issue (the date read, or the header's date line); None: unknown
+    kinds: tuple[str, ...] | None  # its kinds when read; None when guessed (it may be any kind)
+
+
+_DATE_LINE = re.compile(r"(?:[^\W\d_][\w.]*\s+){0,4}[^\W\d_][\w.]*\s*,\s*ngày\s*\d{0,2}\s*tháng\s*\d{0,2}\s*năm\s*"
+                        r"(?:19|20)\d{2}|ngày\s*\d{1,2}\s*(?:tháng\s*\d{1,2}\s*năm\s*|/\s*\d{1,2}\s*/\s*)(?:19|20)\d{2}",
+                        re.I)
+_ISSUE_YEAR = re.compile(r"ngày\s*\d{0,2}\s*tháng\s*\d{0,2}\s*năm\s*((?:19|20)\d{2})|"
+                         r"ngày\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d{2})", re.I)
+_NUMBER_WITH_YEAR = re.compile(r"\d{1,5}\s*/\s*(?:19|20)\d{2}\s*/\s*[\wĐđ.&-]+")
+_PERIOD_ASKED = re.compile(r"\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}\b|"
+                           r"\b(?:tu\s+)?(?:nam\s+)?(?:19|20)\d{2}\s+(?:den|toi)\s+(?:nam\s+)?(?:19|20)\d{2}\b")
+_NUMBER_YEAR_ASKED = re.compile(r"\d{1,5}\s*/\s*(?:19|20)\d{2}\s*/")
+
+
+_ABOUT_DOCUMENT = re.compile(
+    r"\b(so hieu|ky hieu|so may|so bao nhieu|so van ban|ngay ban hanh|ban hanh (ngay|khi|luc|nam|thang|vao)|"
+    r"ngay ky|ky (ngay|khi|luc|vao|thang)|ai ky|nguoi ky|do ai|ai ban hanh|(co quan|don vi|cap) nao ban hanh|"
+    r"(co quan|don vi) ban hanh|trich yeu|ten (goi )?(day du )?(cua )?(van ban|ke hoach|quyet dinh|de an|thong tu|"
+    r"nghi quyet|chi thi|cong van|nghi dinh)|(ve viec|ve van de|noi dung) gi|ve viec nao|"
+    r"(la|thuoc) (loai )?van ban (gi|nao)|(van ban|quyet dinh|ke hoach|thong tu|nghi dinh|nghi quyet|chi thi|"
+    r"cong van|cong dien|thong bao|to trinh|de an) (so )?nao|(gui|kinh gui) (ai|cho ai|nhung ai|co quan nao))\b")
+
+
+def asks_about_document(query: Query) -> bool:
+    """The question asks about a document itself — its number, date, issuer, signer, addressees or
+    subject — which its title and header units answer; any other question is answered by its body.
+
+    Example:
+        >>> from index.query import analyse
+        >>> asks_about_document(analyse("QĐ 1378 do ai ký, ban hành ngày nào")), asks_about_document(analyse(
+        ...     "thời tiết ngày mai thế nào"))
+        (True, False)
+    """
+    return bool(_ABOUT_DOCUMENT.search(query.folded))
+
+
+def header_last(kinds: list[str], query: Query) -> list[int]:
+    """The order of candidates with ``kinds`` in which a document's header unit (its title block) comes
+    after the other units, unless the question asks about the document itself."""
+    order = list(range(len(kinds)))
+    if asks_about_document(query) or not any(k == "header" for k in kinds):
+        return order
+    return [j for j in order if kinds[j] != "header"] + [j for j in order if kinds[j] == "header"]
+
+
+def canonical_place(key: str) -> str:
+    """One folded name per province, whichever way it was named ("tp hcm" → "thanh pho ho chi minh")."""
+    return fold(match_form(PLACES.get(key, key)))
+
+
+def places_named(text: str) -> frozenset[str]:
+    """The canonical provinces ``text`` names as whole words (:func:`corpus.vocab.places_in`)."""
+    return frozenset(canonical_place(key) for key in places_in(text)) if text else frozenset()
+
+
+def asked_places(query: Query) -> frozenset[str]:
+    return frozenset(canonical_place(key) for key in query.places)
+
+
+@lru_cache(maxsize=1)
+def _place_forms() -> dict[str, list[list[str]]]:
+    """Each canonical province → the folded words of every way of naming it."""
+    forms: dict[str, list[list[str]]] = {}
+    for key in PLACES:
+        forms.setdefault(canonical_place(key), []).append(re.findall(r"\w+", key))
+    return forms
+
+
+def places_mentioned(lexical, places: frozenset[str]) -> frozenset[str]:
+    """Those of ``places`` that some unit names (all the syllable pairs of one way of naming it in one
+    unit, from the folded field's postings)."""
+    out = set()
+    for place in places:
+        for words in _place_forms().get(place, [place.split()]):
+            terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
+            postings = lexical.postings(terms, "folded")
+            if any(p is None or not len(p) for p in postings):
+                continue
+            common = postings[0]
+            for posting in postings[1:]:
+                common = np.intersect1d(common, posting, assume_unique=True)
+            if len(common):
+                out.add(place)
+                break
+    return frozenset(out)
+
+
+def single_years(query: Query) -> tuple[str, ...]:
+    """The years the question asks about one by one: not those of a period ("giai đoạn 2026-2030",
+    "từ 2026 đến 2030") nor of a document number ("45/2025/QĐ-UBND").
+
+    Example:
+        >>> from index.query import analyse
+        >>> single_years(analyse("KH 45/2025/KH-UBND giai đoạn 2026 - 2030 năm 2027"))
+        ('2027',)
+    """
+    rest = _PERIOD_ASKED.sub(" ", _NUMBER_YEAR_ASKED.sub(" ", query.folded))
+    return tuple(y for y in query.years if re.search(rf"\b{y}\b", rest))
+
+
+def doc_evidence(doc, header: str = "") -> DocEvidence:
+    """The :class:`DocEvidence` of ``doc`` (an :class:`index.versions.DocRecord`) and its header unit's text."""
+    read = getattr(doc, "is_read", lambda name: False)
+    subject = _NUMBER_WITH_YEAR.sub(" ", _DATE_LINE.sub(" ", f"{doc.title}\n{header}"))
+    places = places_named(subject)
+    if doc.province and read("province"):
+        places |= places_named(doc.province) or {fold(match_form(doc.province))}
+    if doc.issuer and read("issuer"):
+        places |= places_named(doc.issuer)
+    issued = str(doc.year) if doc.year and read("date") else None
+    if issued is None:
+        found = _ISSUE_YEAR.search(header)
+        issued = next((g for g in found.groups() if g), None) if found else None
+    kinds = None
+    if read("type"):
+        kinds = tuple(doc.types) + (("Quyết định",) if "/QĐ" in (doc.number or "") else ())
+    return DocEvidence(places, subject, issued, kinds)
+
+
+def doc_year_missing(query: Query, corpus_docs: list[DocEvidence]) -> bool:
+    """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document
+    that may be of that kind (and of the province it names) has that year in its title, header or a
+    period they name (or, for a decision, as its year of issue). A document whose kind, province or
+    year of issue was not read may be the one asked for: it never makes this hold."""
     padded = f" {query.folded} "
     wanted = [name for key, name in TYPE_WORDS.items() if f" {key} " in padded] + \
         [name for key, name in _TYPE_ABBREVIATIONS.items() if f" {key} " in padded]
-    if not wanted or not query.years:
+    years = single_years(query)
+    if not wanted or not years:
         return False
-    candidates = [d for d in corpus_docs if any(w in d[0] for w in wanted)
-                  and (not query.places or d[2] in query.places)]
-    for _types, title, _place, issued in candidates:
-        for year in query.years:
-            if year in title or ("Quyết định" in wanted and year == issued):
+    places = asked_places(query)
+    for doc in corpus_docs:
+        if doc.kinds is not None and not any(w in doc.kinds for w in wanted):
+            continue
+        if places and doc.places and not doc.places & places:
+            continue
+        if not doc.subject.strip():
+            return False
+        for year in years:
+            if _in_title(year, doc.subject):
                 return False
-            if _in_title(year, title):
+            if "Quyết định" in wanted and (doc.issued is None or year == doc.issued):
                 return False
     return True
 
@@ -276,6 +415,28 @@ def _year_match(query: Query, text: str, doc_year: str) -> bool:
                                   for y in query.years)
 
 
+def year_evidenced(query: Query, years: tuple[str, ...], text: str, doc: DocEvidence) -> bool:
+    """One of ``years`` is in the unit, in its document's title or header (or a period they name), or —
+    for a question about issuance — the document's year of issue, also when that year is unknown."""
+    issuance = bool(_ISSUANCE.search(query.folded))
+    return any(y in text or _in_title(y, doc.subject) or (issuance and doc.issued in (None, y)) for y in years)
+
+
+def place_vetoes(ev: Evidence, top: range) -> tuple[bool, bool]:
+    """(``unknown_place``, ``place_mismatch``) from the documents' own text: a named province is
+    unknown when no document's title or header and no unit names it; the top unit is
+    of another province when its document's title or header names provinces, none of them asked,
+    and the unit itself names none either. A document whose text names no province never mismatches."""
+    asked = asked_places(ev.query)
+    if not asked:
+        return False, False
+    in_units = [places_named(ev.texts[j]) for j in top]
+    unknown = any(p not in ev.evidence_places and not any(p in named for named in in_units) for p in asked)
+    doc = ev.doc_evidence[0]
+    mismatch = bool(doc.places) and not doc.places & asked and not in_units[0] & asked
+    return unknown, mismatch
+
+
 def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     """The answerability features of one search (see the module docstring)."""
     q = ev.query
@@ -290,10 +451,9 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     agree = sum(1 for name in ("bm25", "bm25_folded", "dense") if ev.ranks[0].get(name, 99) <= 3)
     overlap = len(set(ev.lexical_top5) & set(ev.dense_top5)) / 5.0
     margin = (ev.scores[0] - ev.scores[1]) / ev.scores[0] if len(ev.scores) > 1 and ev.scores[0] > 0 else 1.0
-    named_places = [p for p in q.places]
-    unknown_place = any(p not in ev.known_places for p in named_places)
-    place_mismatch = bool(named_places) and ev.doc_places[0] not in named_places
-    missing_year = bool(q.years) and not any(_year_match(q, ev.texts[j], ev.doc_years[j]) for j in top3)
+    unknown_place, place_mismatch = place_vetoes(ev, top3)
+    years = single_years(q)
+    missing_year = bool(years) and not any(year_evidenced(q, years, ev.texts[j], ev.doc_evidence[j]) for j in top3)
     asked_numbers = {m.group(1) for m in DOC_NUMBER.finditer(q.text)} | \
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
     missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -55,6 +55,39 @@ class BuildReport:
     def computed(self) -> int:
         """Units the model embedded in this run."""
         return self.embedded - self.resumed
+
+
+@dataclass
+class EtaCheck:
+    """How close the time-left estimates of a stage came: the estimate given when a share ``marks`` of the
+    work was done, against the time the rest really took (``hoidap index`` prints it).
+
+    Example:
+        >>> eta = EtaCheck()
+        >>> for done in range(1, 11):
+        ...     eta.update(done, 10, left=(10 - done) * 2.0, now=done * 1.0)  # estimates twice the real pace
+        >>> [(mark, predicted, actual) for mark, predicted, actual in eta.finish(now=10.0)]
+        [(0.1, 18.0, 9.0), (0.5, 10.0, 5.0)]
+    """
+
+    marks: tuple[float, ...] = (0.1, 0.5)
+    seen: dict = field(default_factory=dict)  # mark -> (time at the mark, predicted seconds left)
+    ended: float | None = None  # when the last of the work was done
+
+    def update(self, done: int, total: int, left: float | None, now: float | None = None) -> None:
+        if left is None or total <= 0:
+            return
+        now = time.perf_counter() if now is None else now
+        for mark in self.marks:
+            if mark not in self.seen and done / total >= mark:
+                self.seen[mark] = (now, float(left))
+        if done >= total:
+            self.ended = now
+
+    def finish(self, now: float | None = None) -> list[tuple[float, float, float]]:
+        """``(mark, predicted seconds left, actual seconds left)`` for each mark reached."""
+        end = self.ended if self.ended is not None else (time.perf_counter() if now is None else now)
+        return [(mark, predicted, end - at) for mark, (at, predicted) in sorted(self.seen.items())]
 
 
 def doc_label(meta: Metadata) -> str:

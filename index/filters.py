@@ -6,6 +6,7 @@ import numpy as np
 
 from core.errors import InvalidQuery
 from corpus.text import fold, match_form
+from index.answerability import asked_places, single_years
 from index.query import Query
 from index.snapshot import Snapshot
 
@@ -60,15 +61,17 @@ def allowed_docs(snap: Snapshot, filters: dict | None) -> set[str] | None:
 
 
 def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
-    """Documents the question names, with a weight: by number, province, year, or (part of) their title."""
+    """Documents the question names, with a weight: by number, province (any way it is named: "TP.HCM",
+    "Thành phố Hồ Chí Minh"), year (not a period's, not a document number's), or (part of) their title."""
     numbers = set(query.numbers)
-    years = set(query.years)
+    years = set(single_years(query))
+    places = asked_places(query)
     found: dict[str, int] = {}
     for doc in snap.doc_names:
         score = 0
         if doc.number and doc.number in numbers:
             score += 2
-        if doc.province and doc.province in query.folded:
+        if (doc.places & places) or (doc.province and doc.province in query.folded):
             score += 1
         if years and (doc.year in years or any(y in doc.title for y in years)):
             score += 1

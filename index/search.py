@@ -17,7 +17,8 @@ import numpy as np
 from core.errors import IndexMissing, InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
-from index.answerability import Evidence, Logistic, TermStats, candidate_features, question_features
+from index.answerability import (Evidence, Logistic, TermStats, asked_places, candidate_features, header_last,
+                                 places_mentioned, question_features)
 from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
@@ -223,7 +224,10 @@ class Searcher:
                       doc_places=[fold(match_form(d.province)) if d.province else "" for d in docs],
                       doc_numbers=[d.number or "" for d in docs], doc_named=[d.id in matched for d in docs],
                       lexical_top5=lexical, dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
-                      known_places=snap.places, all_doc_numbers=snap.doc_numbers, corpus_docs=snap.doc_years,
+                      known_places=snap.places, all_doc_numbers=snap.doc_numbers,
+                      corpus_docs=list(snap.doc_evidence.values()),
+                      doc_evidence=[snap.doc_evidence[d.id] for d in docs],
+                      evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
                           list(query.numbers), "folded")) if posting is not None))
         return ev, TermStats(query, snap.lexical, positions)
@@ -262,7 +266,8 @@ class Searcher:
             answerable, reason = model.decide(features)
             timings["answerability_ms"] = (time.perf_counter() - t2) * 1000
         else:
-            why = signals(query, [h.position for h in hits], confidence, snap.lexical, snap.provinces,
+            known = snap.evidence_places | places_mentioned(snap.lexical, asked_places(query))
+            why = signals(query, [h.position for h in hits], confidence, snap.lexical, known,
                           [h.unit.quantity for h in hits])
             min_dense = self.settings.abstain_threshold if "dense" in lists else -1.0
             abstained = why.abstain(min_dense, self.settings.abstain_min_coverage) if mode == "hybrid" else \
@@ -291,6 +296,8 @@ class Searcher:
         for hit, probability in zip(pool, p):
             hit.rerank = float(probability)
         order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
+        # a title block answers questions about its document only (number, date, issuer, subject)
+        order = [order[j] for j in header_last([pool[i].unit.kind for i in order], query)]
         return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 
     @staticmethod

@@ -15,7 +15,7 @@ import numpy as np
 from core.errors import NotFound
 from core.settings import Settings
 from corpus.text import fold, match_form
-from index.answerability import AnswerabilityModel
+from index.answerability import AnswerabilityModel, DocEvidence, doc_evidence
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
 from index.versions import DocRecord, Manifest, UnitRecord, UnitTable, answerability_path, read_docs, read_vectors
@@ -30,6 +30,7 @@ class DocName(NamedTuple):
     year: str
     title: str
     name: str  # the folded title without a leading kind word ("luat", "nghi dinh", ...)
+    places: frozenset[str] = frozenset()  # canonical provinces its title or header names (DocEvidence.places)
 
 
 class Snapshot:
@@ -72,6 +73,18 @@ class Snapshot:
         for d, doc_id in enumerate(self.doc_list):
             if bounds[d + 1] > bounds[d]:
                 self._by_doc[doc_id] = order[bounds[d]:bounds[d + 1]].tolist()
+        # what each document's own title and header say (the vetoes trust these, not guessed fields)
+        self.doc_evidence: dict[str, DocEvidence] = {d: doc_evidence(doc, self._header(d)) for d, doc in self.docs.items()}
+        self.evidence_places = frozenset().union(*(e.places for e in self.doc_evidence.values()))
+        self.doc_names = [name._replace(places=self.doc_evidence[name.id].places) for name in self.doc_names]
+
+    def _header(self, doc_id: str) -> str:
+        """The text of the document's header unit (agency, number, date, kind and title), "" if none."""
+        first = self._by_doc.get(doc_id)
+        if not first:
+            return ""
+        unit = self.units[first[0]]
+        return unit.text if unit.kind == "header" else ""
 
     @property
     def version(self) -> str:

@@ -1,0 +1,93 @@
+"""Vetoes from evidence: what the question names is looked for in the documents' own title, header and
+units; a metadata field that was guessed or is missing never refuses a question."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from index.answerability import (DocEvidence, Evidence, doc_evidence, doc_year_missing, place_vetoes, places_named,
+                                 single_years)
+from index.filters import named_documents
+from index.query import analyse
+from index.snapshot import DocName
+from index.versions import DocRecord
+
+HCM_HEADER = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 172/KH-UBND\nThành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025\n"
+              "KẾ HOẠCH\nTriển khai thi hành Luật Việc làm trên địa bàn Thành phố Hồ Chí Minh")
+MINISTRY_HEADER = "BỘ NỘI VỤ\nSố: 10988/BNV-CQĐP\nV/v tuyên truyền chủ trương\nHà Nội, ngày 21 tháng 11 năm 2025"
+
+
+def _doc(doc_id: str, *, title: str, kind: str = "Văn bản", year: int | None = None, province: str | None = None,
+         number: str | None = None, sources: dict | None = None) -> DocRecord:
+    return DocRecord(id=doc_id, type=kind, types=(kind,), number=number, number_display=number or "", year=year,
+                     date=None, date_text=None, province=province, issuer=None, title=title, signer=None,
+                     citation=f"{kind} {doc_id}", sources=sources or {})
+
+
+def test_periods_and_numbers_are_not_single_years() -> None:
+    assert single_years(analyse("KH 5G các KCN Nghệ An giai đoạn 2026 - 2030 có mục tiêu gì")) == ()
+    assert single_years(analyse("kinh te so tu 2026 den 2030")) == ()
+    assert single_years(analyse("Quyết định 45/2025/QĐ-UBND quy định gì")) == ()
+    assert single_years(analyse("Kế hoạch CCHC năm 2024 của Quảng Nam")) == ("2024",)
+
+
+def test_every_way_of_naming_the_city_is_one_place() -> None:
+    one = places_named("Thành phố Hồ Chí Minh")
+    assert one == places_named("TP.HCM") == places_named("TP. Hồ Chí Minh") == places_named("thanh pho ho chi minh")
+    assert len(one) == 1
+
+
+def test_a_guessed_field_is_not_evidence_the_header_is() -> None:
+    guessed = _doc("hcm-172", title="172/KH-UBND", year=2024, province="Hà Nội",
+                   sources={"province": "guessed", "date": "guessed", "doc_type": "guessed"})
+    ev = doc_evidence(guessed, HCM_HEADER)
+    assert ev.places == places_named("TP.HCM")  # from the header, not the guessed "Hà Nội"
+    assert ev.issued == "2025" and ev.kinds is None  # the header's date line; the kind may be any
+    ministry = doc_evidence(_doc("bnv", title="V/v tuyên truyền chủ trương"), MINISTRY_HEADER)
+    assert ministry.places == frozenset()  # "Hà Nội, ngày …" is where it was signed, not what it is about
+
+
+def test_a_missing_date_or_kind_never_makes_a_year_missing() -> None:
+    undated = doc_evidence(_doc("qd-45", title="Quyết định 45"), "")
+    assert undated.issued is None
+    assert not doc_year_missing(analyse("Quyết định năm 2025 về chợ có hiệu lực khi nào"), [undated])
+    plan = doc_evidence(_doc("kh", title="Kế hoạch CCHC năm 2025", kind="Kế hoạch", year=2024, province="Quảng Nam",
+                             sources={"doc_type": "read", "date": "read", "province": "read"}), "")
+    assert doc_year_missing(analyse("Kế hoạch CCHC năm 2023 của tỉnh Quảng Nam"), [plan])
+    assert not doc_year_missing(analyse("Kế hoạch CCHC năm 2025 của tỉnh Quảng Nam"), [plan])
+    assert not doc_year_missing(analyse("Kế hoạch CCHC giai đoạn 2021-2025 của tỉnh Quảng Nam"), [plan])
+
+
+def _evidence(question: str, top: DocEvidence, text: str, places: frozenset[str]) -> Evidence:
+    return Evidence(query=analyse(question), positions=[0], scores=[1.0], ranks=[{}], dense=[0.9], texts=[text],
+                    headings=[""], kinds=["paragraph"], quantity=[False], doc_years=[""], doc_places=[""],
+                    doc_numbers=[""], doc_named=[False], lexical_top5=[], dense_top5=[], known_places=set(),
+                    all_doc_numbers=set(), doc_evidence=[top], evidence_places=places)
+
+
+def test_places_are_looked_for_in_the_documents_text() -> None:
+    hcm = doc_evidence(_doc("hcm-172", title="Kế hoạch"), HCM_HEADER)
+    text = "Sở Nội vụ chủ trì tham mưu Ủy ban nhân dân Thành phố ban hành Kế hoạch"
+    assert place_vetoes(_evidence("TP.HCM: Sở nào chủ trì kế hoạch Luật Việc làm", hcm, text, hcm.places), range(1)) \
+        == (False, False)
+    unknown, mismatch = place_vetoes(_evidence("Kế hoạch Luật Việc làm của Đà Nẵng", hcm, text, hcm.places), range(1))
+    assert unknown and mismatch
+    # a province named in the unit itself is evidence (Ninh Bình's rules repeal a decision of Hà Nam)
+    nb = doc_evidence(_doc("nb", title="Quy chế quản lý văn bản tỉnh Ninh Bình"), "")
+    repeal = "Quyết định số 44/2024/QĐ-UBND ngày 21 tháng 8 năm 2024 của Ủy ban nhân dân tỉnh Hà Nam"
+    assert place_vetoes(_evidence("Quy chế của Ninh Bình bãi bỏ quyết định nào của tỉnh Hà Nam", nb, repeal,
+                                  nb.places), range(1)) == (False, False)
+    # a document whose text names no province is of none: it never mismatches
+    national = doc_evidence(_doc("bnv", title="V/v tuyên truyền"), MINISTRY_HEADER)
+    assert place_vetoes(_evidence("Đà Nẵng có bao nhiêu xã", national, "34 tỉnh, 3.321 xã",
+                                  places_named("Đà Nẵng")), range(1)) == (False, False)
+
+
+def test_a_city_question_reaches_the_citys_documents() -> None:
+    hcm = DocName("hcm-172", "172", "", "2025", "Kế hoạch", "ke hoach", places_named("Thành phố Hồ Chí Minh"))
+    other = DocName("hn-310", "310", "ha noi", "2025", "Kế hoạch", "ke hoach", places_named("Hà Nội"))
+    snap = SimpleNamespace(doc_names=[hcm, other])
+    for question in ("TP.HCM triển khai Luật Việc làm thế nào", "Thành phố Hồ Chí Minh triển khai Luật Việc làm"):
+        assert named_documents(snap, analyse(question)) == {"hcm-172": 1}
+    # the year inside a document number does not name every document of that year
+    assert named_documents(snap, analyse("Quyết định 45/2025/QĐ-UBND quy định gì")) == {}
