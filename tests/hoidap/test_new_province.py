@@ -4,7 +4,6 @@ citation, not refused as "a province no document covers"."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
