@@ -247,7 +247,8 @@ PROVINCES: list[str] = [
 ]
 # other ways a province is typed, folded → its name (the common short forms of the two cities)
 PLACE_ALIASES: dict[str, str] = {"ha noi": "Hà Nội", "tp hcm": "Thành phố Hồ Chí Minh",
-                                 "ho chi minh": "Thành phố Hồ Chí Minh"}
+                                 "ho chi minh": "Thành phố Hồ Chí Minh", "tphcm": "Thành phố Hồ Chí Minh",
+                                 "hue": "Thừa Thiên Huế"}
 # every folded way of naming a province → its name, in a fixed order (names first, then aliases)
 PLACES: dict[str, str] = {folded(p): p for p in PROVINCES} | PLACE_ALIASES
 _PLACE_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
