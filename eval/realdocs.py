@@ -30,7 +30,7 @@ from core.settings import PROJECT_ROOT, Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
 from eval.gold import DEFAULT_GOLD, GoldQuestion, load_gold, normalize, relevant_units
-from index.build import BuildReport, IndexBuilder
+from index.build import BuildReport, EtaCheck, IndexBuilder
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,20 @@ def evaluate_realdocs(settings: Settings, folder: Path = DEFAULT_FOLDER, *, gold
         raise ValueError(f"{folder}: không có thư mục văn bản thật (cần {folder}/docs hoặc một thư mục văn bản)")
     shipped, enlarged = corpora(settings, folder)
     report: dict = {"_data_dirs": {shipped.name: str(shipped.data_dir), enlarged.name: str(enlarged.data_dir)}}
-    big, built = prepare(enlarged, settings, build_progress)
-    report["_build"] = {"version": built.version, "units": built.units, "embedded": built.embedded}
+    eta = EtaCheck()
+
+    def watched(stage: str, done: int, total: int, rate: float, left: float | None = None) -> None:
+        if stage == "embed":
+            eta.update(done, total, left)
+        if build_progress:
+            build_progress(stage, done, total, rate, left)
+
+    big, built = prepare(enlarged, settings, watched)
+    report["_build"] = {"version": built.version, "units": built.units, "embedded": built.embedded,
+                        "seconds": round(built.seconds, 1), "embed_seconds": round(built.embed_seconds, 1),
+                        "units_per_second": round(built.computed / built.embed_seconds, 1) if built.embed_seconds else 0.0,
+                        "eta": [{"at": mark, "predicted_s": round(p, 1), "actual_s": round(a, 1)}
+                                for mark, p, a in eta.finish()]}
     questions = [q for q in load_gold(gold) if q.split in splits]
     stored = {d["id"] for d in Store(big.db_path).list_documents()}
     absent = sorted({q.doc_id for q in questions if q.doc_id and q.doc_id not in stored})
@@ -209,7 +221,14 @@ def _why(outcome: dict) -> str:
 
 def table(report: dict) -> str:
     """The figures as Markdown tables, targets beside, misses stated."""
-    lines = ["| figure | " + " | ".join(s for s in SPLITS if f"realdocs {s}" in report) + " | target |",
+    build = report.get("_build", {})
+    lines = []
+    if build.get("embedded"):
+        lines += [f"index: {build['units']} units, {build['embedded']} embedded at {build['units_per_second']} units/s, "
+                  f"{build['seconds']:.0f} s in all; time left estimated "
+                  + "; ".join(f"at {e['at']:.0%} {e['predicted_s']:.0f} s, took {e['actual_s']:.0f} s"
+                              for e in build["eta"]), ""]
+    lines += ["| figure | " + " | ".join(s for s in SPLITS if f"realdocs {s}" in report) + " | target |",
              "|---|" + "---|" * (sum(f"realdocs {s}" in report for s in SPLITS) + 1)]
     shown = [s for s in SPLITS if f"realdocs {s}" in report]
     for name in ("right_outcome", "oos_refused", "answerable_refused", f"evidence@{TOP}", "fact_in_answer",
