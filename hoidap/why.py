@@ -7,9 +7,9 @@ vetoes of :mod:`index.answerability` (plus ``low_confidence`` and ``no_hits``).
 from __future__ import annotations
 
 from corpus.text import fold, match_form
-from corpus.vocab import DETAILS, PLACES, TARGET, TYPE_WORDS
+from corpus.vocab import PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
-from index.answerability import canonical_place, single_years
+from index.answerability import asked_details, canonical_place, single_years
 from index.query import Query
 from index.search import SearchResult
 
@@ -70,8 +70,7 @@ def explain(result: SearchResult) -> str:
     if reason == "place_mismatch":
         return f"Các văn bản hiện có của {_place(query)} không nêu nội dung này."
     if reason == "detail_unmet":
-        asked = next((word for name, word in _DETAIL_WORDS.items() if DETAILS[name][0].search(query.folded)),
-                     "chi tiết này")
+        asked = next((_DETAIL_WORDS[name] for name in asked_details(query)), "chi tiết này")
         return f"Các văn bản hiện có không nêu {asked}."
     if reason == "result_asked":
         if any(TARGET.search(fold(match_form(h.unit.text))) for h in result.hits[:3]):

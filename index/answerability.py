@@ -239,9 +239,32 @@ class TermStats:
         return float(absent.max()) / w.max_idf, float(absent.sum()) / w.max_idf
 
 
+_CONTACT_ASKED = re.compile(r"^(\w+ ){0,3}(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b|"
+                            r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)"
+                            r"( \w+){0,3} (la gi|la bao nhieu|la so nao|gi|nao|o dau|bao nhieu|the nao)\b")
+_RATE_ASKED = re.compile(r"\b(phan tram|ty le|bao nhieu lan|may lan)\b|%")
+
+
+def asked_details(query: Query) -> list[str]:
+    """The details (:data:`corpus.vocab.DETAILS`) the question asks for: a contact only when it asks
+    what it is ("số điện thoại … là gì"), not when it names a system ("quy chế thư điện tử công vụ"); a
+    sum of money, not a rate ("mức chi bằng bao nhiêu phần trăm")."""
+    folded = query.folded
+    out = []
+    for name, (asks, _has) in DETAILS.items():
+        if not asks.search(folded):
+            continue
+        if name == "contact" and not _CONTACT_ASKED.search(" ".join(re.findall(r"\w+", folded))):
+            continue
+        if name == "money" and _RATE_ASKED.search(folded):
+            continue
+        out.append(name)
+    return out
+
+
 def detail_unmet(query: Query, texts: list[str]) -> bool:
     """The question asks for a person, a contact or a sum of money that none of ``texts`` states."""
-    return any(asks.search(query.folded) and not any(has.search(t) for t in texts) for asks, has in DETAILS.values())
+    return any(not any(DETAILS[name][1].search(t) for t in texts) for name in asked_details(query))
 
 
 class DocEvidence(NamedTuple):

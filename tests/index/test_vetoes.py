@@ -91,3 +91,12 @@ def test_a_city_question_reaches_the_citys_documents() -> None:
         assert named_documents(snap, analyse(question)) == {"hcm-172": 1}
     # the year inside a document number does not name every document of that year
     assert named_documents(snap, analyse("Quyết định 45/2025/QĐ-UBND quy định gì")) == {}
+
+
+def test_a_system_named_is_not_a_contact_asked_a_rate_is_not_a_sum() -> None:
+    from index.answerability import asked_details
+
+    assert asked_details(analyse("QĐ 79/2025/QĐ-UBND về thư điện tử công vụ có hiệu lực từ ngày nào")) == []
+    assert asked_details(analyse("Số điện thoại đường dây nóng của Ban Chỉ đạo 389")) == ["contact"]
+    assert asked_details(analyse("mức chi các kỳ thi cấp xã bằng bao nhiêu phần trăm mức chi cấp tỉnh")) == []
+    assert asked_details(analyse("mức chi cho hội thi là bao nhiêu")) == ["money"]
