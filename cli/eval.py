@@ -34,8 +34,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         from eval.train_answerability import train
 
         alqac = _alqac_questions(args)
+        grown = None
+        if args.realdocs:  # also on the shipped corpus grown by the real documents, with their tune questions
+            from eval.gold import load_gold
+            from eval.realdocs import REALDOCS_GOLD, corpora, prepare
+
+            shipped, enlarged = corpora(settings, Path(args.realdocs))
+            grown_settings, _ = prepare(enlarged, settings)
+            grown = (grown_settings, load_gold(REALDOCS_GOLD))
+            settings, _ = prepare(shipped, settings)  # the shipped corpus alone, in its own data dir
         summary = train(settings, alqac, Path(args.gold) if args.gold else None, progress=progress,
-                        exclude_doc=args.exclude_doc, out=Path(args.model_out) if args.model_out else MODEL_FILE)
+                        exclude_doc=args.exclude_doc, out=Path(args.model_out) if args.model_out else MODEL_FILE,
+                        grown=grown)
         for bar in bars.values():
             bar.close()
         print(json.dumps(summary, ensure_ascii=False, indent=1))

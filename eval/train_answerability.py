@@ -12,6 +12,11 @@ Deterministic: the same corpus, gold files and ALQAC folder give the same coeffi
 3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions
    from abstaining (vetoes included), judged on 5-fold cross-validated probabilities (never on
    held-out questions).
+
+With ``grown`` (``hoidap eval --train-abstain --realdocs``), every example is also matched against a
+larger corpus — the shipped documents plus a real document set — so the models learn what an
+answerable match looks like when hundreds of documents compete, and the real-document questions of
+the ``tune`` split (``eval/gold/realdocs.jsonl``, never the held-out ones) join the training rows on it.
 """
 
 from __future__ import annotations
@@ -98,40 +103,51 @@ def threshold_for(probabilities: np.ndarray, max_false: float = MAX_FALSE_ABSTAI
 
 
 def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out: Path = MODEL_FILE,
-          progress: Callable[[str, int, int], None] | None = None, exclude_doc: str | None = None) -> dict:
+          progress: Callable[[str, int, int], None] | None = None, exclude_doc: str | None = None,
+          grown: tuple[Settings, list[GoldQuestion]] | None = None) -> dict:
     """Train both models on the train split and write them to ``out``; returns a summary.
 
     ``exclude_doc``: leave the questions about one document out of training (to check that the
-    features carry over to documents the model never saw).
+    features carry over to documents the model never saw). ``grown``: the settings of a larger corpus
+    holding the shipped one and the real-document questions to add on it (their ``tune`` split).
     """
     gold_questions = load_gold(gold) if gold else load_gold()
     examples = build(alqac=alqac) if gold is None else build(gold_dir=gold.parent, alqac=alqac)
     by_id: dict[str, GoldQuestion] = {q.id: q for q in gold_questions}
-    store = Store(settings.db_path)
-    units = {u.id: (u.doc_id, normalize(u.text)) for u in store.units()}
-    searcher = Searcher(settings)
     train_examples = [e for e in examples if e.split == "train" and _kept(e, by_id, exclude_doc)]
+    # (searcher, its units, the examples matched on it, extra gold questions by id)
+    corpora = [(Searcher(settings), _units(settings), train_examples, {})]
+    real: list[Example] = []
+    if grown is not None:
+        grown_settings, questions = grown
+        tune = {q.id: q for q in questions if q.split == "tune"}
+        real = [Example(q.id, q.question, not q.out_of_scope, "realdocs", "train") for q in tune.values()]
+        corpora.append((Searcher(grown_settings), _units(grown_settings), train_examples + real, tune))
 
-    # 1. rerank, on the train split's answerable dev questions
+    # 1. rerank, on the train split's answerable questions
     rows, labels = [], []
-    positives = [e for e in train_examples if e.answerable and e.id in by_id]
-    for done, example in enumerate(positives, 1):
-        relevant = relevant_units(by_id[example.id], units)
-        found = match(searcher, example.question)
-        for hit, row in zip(found.hits, found.candidates):
-            rows.append(row)
-            labels.append(int(hit.unit.id in relevant))
-        if progress:
-            progress("rerank", done, len(positives))
+    for searcher, units, chosen, extra in corpora:
+        known = by_id | extra
+        positives = [e for e in chosen if e.answerable and e.id in known]
+        for done, example in enumerate(positives, 1):
+            relevant = relevant_units(known[example.id], units)
+            found = match(searcher, example.question)
+            for hit, row in zip(found.hits, found.candidates):
+                rows.append(row)
+                labels.append(int(hit.unit.id in relevant))
+            if progress:
+                progress("rerank", done, len(positives))
     rerank = fit_logistic(rows, labels, CANDIDATE_FEATURES)
 
     # 2. answerability, on every train example, with the reranked order
     q_rows, q_labels = [], []
-    for done, example in enumerate(train_examples, 1):
-        q_rows.append(match(searcher, example.question, rerank).features)
-        q_labels.append(int(example.answerable))
-        if progress:
-            progress("answerability", done, len(train_examples))
+    for corpus in corpora:
+        searcher, chosen = corpus[0], corpus[2]
+        for done, example in enumerate(chosen, 1):
+            q_rows.append(match(searcher, example.question, rerank).features)
+            q_labels.append(int(example.answerable))
+            if progress:
+                progress("answerability", done, len(chosen))
     answerable = fit_logistic(q_rows, q_labels, QUESTION_FEATURES, ANSWERABLE_C)
 
     # 3. the threshold, from out-of-fold probabilities of the answerable train questions; questions a
@@ -143,11 +159,15 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
     threshold = threshold_for(oof[positive & ~vetoed], budget)
     summary = {"train_examples": len(train_examples), "train_answerable": int(sum(q_labels)),
                "rerank_rows": len(rows), "threshold": threshold, "excluded_doc": exclude_doc,
-               "sources": _count(train_examples)}
+               "sources": _count(train_examples + real), "corpora": len(corpora), "rows": len(q_rows)}
     model = AnswerabilityModel(answerable, rerank, threshold, trained_on=summary)
     model.save(out)
     log.info("answerability model written to %s: %s", out, summary)
     return summary
+
+
+def _units(settings: Settings) -> dict[str, tuple[str, str]]:
+    return {u.id: (u.doc_id, normalize(u.text)) for u in Store(settings.db_path).units()}
 
 
 def _kept(example: Example, by_id: dict[str, GoldQuestion], exclude_doc: str | None) -> bool:

@@ -75,3 +75,20 @@ def test_a_folder_without_documents_is_refused_clearly(tmp_path: Path) -> None:
         assert "missing" in str(exc)
     else:
         raise AssertionError("no error for a folder that does not exist")
+
+
+def test_training_also_on_the_grown_corpus_adds_its_tune_questions(tmp_path: Path) -> None:
+    from eval.gold import load_gold
+    from eval.train_answerability import train
+    from index.answerability import AnswerabilityModel
+
+    folder, gold = _folder(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", model="hashing")
+    shipped, enlarged = corpora(settings, folder)
+    small, _ = realdocs.prepare(shipped, settings)
+    big, _ = realdocs.prepare(enlarged, settings)
+    out = tmp_path / "model.json"
+    summary = train(small, None, out=out, grown=(big, load_gold(gold)))
+    assert summary["corpora"] == 2 and summary["sources"]["realdocs"] == 1  # the tune question only
+    assert summary["rows"] == 2 * summary["train_examples"] + 1
+    assert AnswerabilityModel.load(out) is not None
