@@ -374,11 +374,33 @@ def single_years(query: Query) -> tuple[str, ...]:
     return tuple(y for y in query.years if re.search(rf"\b{y}\b", rest))
 
 
+def document_places(title: str, header: str, texts: list[str]) -> tuple[str, ...]:
+    """The canonical provinces a document is about, from its own text: those its title and header name
+    (without the place-and-date line, where it was signed); when they name none (a header cut short),
+    the province its units name most, if named at least twice and in most of their mentions.
+
+    Example:
+        >>> document_places("Kế hoạch", "ỦY BAN NHÂN DÂN TỈNH", ["… tỉnh Bình Định …", "UBND tỉnh Bình Định", "Hà Nội"])
+        ('binh dinh',)
+    """
+    named = places_named(_NUMBER_WITH_YEAR.sub(" ", _DATE_LINE.sub(" ", f"{title}\n{header}")))
+    if named:
+        return tuple(sorted(named))
+    counts: dict[str, int] = {}
+    for text in texts:
+        for place in places_named(text):
+            counts[place] = counts.get(place, 0) + 1
+    if not counts:
+        return ()
+    best, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+    return (best,) if count >= 2 and count > sum(counts.values()) / 2 else ()
+
+
 def doc_evidence(doc, header: str = "") -> DocEvidence:
     """The :class:`DocEvidence` of ``doc`` (an :class:`index.versions.DocRecord`) and its header unit's text."""
     read = getattr(doc, "is_read", lambda name: False)
     subject = _NUMBER_WITH_YEAR.sub(" ", _DATE_LINE.sub(" ", f"{doc.title}\n{header}"))
-    places = places_named(subject)
+    places = frozenset(getattr(doc, "places", ())) or places_named(subject)
     if doc.province and read("province"):
         places |= places_named(doc.province) or {fold(match_form(doc.province))}
     if doc.issuer and read("issuer"):

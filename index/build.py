@@ -20,7 +20,7 @@ import numpy as np
 from corpus.model import Metadata, Segment
 from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
-from index.answerability import states_quantity
+from index.answerability import document_places, states_quantity
 from index.dense import write_ann
 from index.model.embedder import HASHING_MODEL, Embedder
 from index.embed_cache import EmbeddingCache
@@ -35,6 +35,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 RELATIONS_VERSION = "relations-1"  # part of every version's fingerprint: new rules make a new version
+PLACES_VERSION = "places-1"  # how a document's provinces are read from its text (DocRecord.places)
 CACHE_DIR = "embed-cache"  # below the index folder: vectors of builds not yet committed
 PARALLEL_TOKENIZE = 2_000  # texts per worker process at least, when tokenizing in several
 
@@ -88,6 +89,12 @@ class EtaCheck:
         """``(mark, predicted seconds left, actual seconds left)`` for each mark reached."""
         end = self.ended if self.ended is not None else (time.perf_counter() if now is None else now)
         return [(mark, predicted, end - at) for mark, (at, predicted) in sorted(self.seen.items())]
+
+
+def _header(units: list[Segment]) -> str:
+    """The text of a document's header unit ("" if its first unit is not one)."""
+    first = min(units, key=lambda u: u.ordinal, default=None)
+    return first.text if first is not None and first.kind == "header" else ""
 
 
 def doc_label(meta: Metadata) -> str:
@@ -181,7 +188,8 @@ class IndexBuilder:
         batch by batch; ``rebuild`` ignores the previous version, not the cache of an unfinished build.
         """
         started = time.perf_counter()
-        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION)
+        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION + ":"
+                                  + PLACES_VERSION)
         previous = self._previous(rebuild)
         served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
@@ -193,8 +201,14 @@ class IndexBuilder:
         metas = {doc_id: self.store.metadata(doc_id) for doc_id in docs}
         relations = resolve(metas, self.store.texts(), self.store.overrides())
         citations = {doc_id: d["citation"] for doc_id, d in docs.items()}
+        texts_of: dict[str, list[Segment]] = {}
+        for u in units:
+            texts_of.setdefault(u.doc_id, []).append(u)
+        places = {k: document_places(d["title"], _header(texts_of.get(k, [])), [u.text for u in texts_of.get(k, [])])
+                  for k, d in docs.items()}
         records_of_docs = {k: DocRecord.from_row(d | relation_fields(relations[k], citations)
-                                                 | {"ocr_pages": metas[k].ocr_pages, "encoding": metas[k].encoding})
+                                                 | {"ocr_pages": metas[k].ocr_pages, "encoding": metas[k].encoding,
+                                                    "places": places[k]})
                            for k, d in docs.items()}
         passages = [passage_text(u, metas[u.doc_id]) for u in units]
         scanned = {doc_id: set(meta.ocr_units) for doc_id, meta in metas.items()}

@@ -95,6 +95,8 @@ class DocRecord:
     encoding: str = ""  # the legacy encoding its text was converted from (tcvn3, vni, viqr, cp1258)
     # field -> "read" | "guessed" | "corrected", as corpus.model.Metadata.sources ({} for an old version)
     sources: dict = field(default_factory=dict)
+    # the provinces the document's own text is about (index.answerability.document_places; () for an old version)
+    places: tuple[str, ...] = ()
 
     def is_read(self, name: str) -> bool:
         """Does field ``name`` ("type" or "doc_type" for the kind) hold what the document states (or an
@@ -108,7 +110,7 @@ class DocRecord:
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in row.items() if k in names}
         data.setdefault("types", [row["type"]] + [t for t in row.get("attachments", []) if t != row["type"]])
-        for key in ("types", "attachments", "references", *RELATION_FIELDS):
+        for key in ("types", "attachments", "references", "places", *RELATION_FIELDS):
             data[key] = tuple(data.get(key) or ())
         return cls(**data)
 
