@@ -120,9 +120,12 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
     real: list[Example] = []
     if grown is not None:
         grown_settings, questions = grown
-        tune = {q.id: q for q in questions if q.split == "tune"}
+        grown_units = _units(grown_settings)
+        # an answerable question whose evidence no unit holds (a sentence split over two units) teaches
+        # nothing about matches: it is left out
+        tune = {q.id: q for q in questions if q.split == "tune" and (q.out_of_scope or relevant_units(q, grown_units))}
         real = [Example(q.id, q.question, not q.out_of_scope, "realdocs", "train") for q in tune.values()]
-        corpora.append((Searcher(grown_settings), _units(grown_settings), train_examples + real, tune))
+        corpora.append((Searcher(grown_settings), grown_units, train_examples + real, tune))
 
     # 1. rerank, on the train split's answerable questions
     rows, labels = [], []
