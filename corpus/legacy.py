@@ -4,7 +4,8 @@ Before Unicode (and long after, in provincial offices) Vietnamese was typed in 8
 
 - **TCVN3** (ABC, fonts ``.VnTime``, ``.VnArial``…): one byte per letter; the basic font has no
   codes for capital letters with a tone mark (the ``.VnTimeH`` font draws the lower-case codes as
-  capitals), so those come back in lower case.
+  capitals), so those come back in lower case; :func:`word_case` gives them the case of the word they
+  are in ("ủY BAN NHÂN DÂN TỉNH PHú YÊN" → "ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN").
 - **VNI-Windows** (fonts ``VNI-Times``…): a base letter followed by one byte for its marks
   ("aù" = á, "AÙ" = Á); a few letters are one byte (ñ = đ, ö = ư, ô = ơ, í = í, ò = ị).
 - **VIQR** (RFC 1456): marks typed as ASCII after the vowel (``a^'`` = ấ, ``u+o+`` = ươ, ``dd`` = đ),
@@ -177,13 +178,65 @@ def vietnamese_score(text: str) -> float:
 
 # --- converters -----------------------------------------------------------------------------------------
 def decode_tcvn3(data: bytes) -> str:
-    """TCVN3 (ABC) bytes → Unicode NFC.
+    """TCVN3 (ABC) bytes → Unicode NFC, toned vowels typed in the capital font in their word's case.
 
     Example:
         >>> decode_tcvn3("B¶o Th¾ng, M­êng Kh­¬ng".encode("cp1252"))
         'Bảo Thắng, Mường Khương'
     """
-    return unicodedata.normalize("NFC", "".join(chr(b) if b < 0x80 else _TCVN3_DECODE[b] for b in data))
+    return word_case(unicodedata.normalize("NFC", "".join(chr(b) if b < 0x80 else _TCVN3_DECODE[b] for b in data)))
+
+
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _toned_lower(ch: str) -> bool:
+    """A lower-case vowel with a tone mark: what TCVN3's basic font has no capital code for."""
+    return ch.islower() and any(m in _TONE_MARKS for m in unicodedata.normalize("NFD", ch))
+
+
+def _capital_font_word(word: str) -> bool:
+    """A word typed in the capital font: its lower-case letters are all toned vowels, and it has two
+    capitals or does not start with one ("TỉNH", "ủY"); "Đà" (one capital first) is left to its line."""
+    lower = [ch for ch in word if ch.islower()]
+    upper = sum(1 for ch in word if ch.isupper())
+    if not lower or not upper or not all(_toned_lower(ch) for ch in lower):
+        return False
+    return upper >= 2 or not word[0].isupper()
+
+
+def word_case(text: str) -> str:
+    """Toned vowels of words typed in TCVN3's capital font in their word's case; a one-capital word
+    such as "Đà" too when every other word of its line is in capitals.
+
+    Example:
+        >>> word_case("ủY BAN NHÂN DÂN TỉNH PHú YÊN; MụC ĐíCH; THàNH PHố Đà NẵNG; Đà Nẵng, Hồ Chí Minh")
+        'ỦY BAN NHÂN DÂN TỈNH PHÚ YÊN; MỤC ĐÍCH; THÀNH PHỐ ĐÀ NẴNG; Đà Nẵng, Hồ Chí Minh'
+    """
+    lines = []
+    for line in text.split("\n"):
+        line = _LETTERS.sub(lambda m: m.group(0).upper() if _capital_font_word(m.group(0)) else m.group(0), line)
+        lines.append(_line_case(line))
+    return "\n".join(lines)
+
+
+def _line_case(line: str) -> str:
+    """"Đà" in a run of capital words ("THÀNH PHỐ Đà NẴNG") in capitals too."""
+    words = _LETTERS.findall(line)
+    if not any(w.isupper() and len(w) > 1 for w in words):
+        return line
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        if not (word[0].isupper() and len(word) > 1 and all(_toned_lower(ch) or ch.isupper() for ch in word)):
+            return word
+        before = _LETTERS.findall(line[:match.start()])[-1:]
+        after = _LETTERS.findall(line[match.end():])[:1]
+        neighbours = [w for w in before + after if len(w) > 1]
+        return word.upper() if neighbours and all(w.isupper() for w in neighbours) else word
+
+    return _LETTERS.sub(fix, line)
 
 
 def decode_vni(data: bytes) -> str:
