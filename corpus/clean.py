@@ -108,7 +108,7 @@ def _open_emphasis(line: str) -> bool:
 
 
 def join_emphasis(text: str) -> str:
-    """Markdown lines whose emphasis span goes on to the next line joined into one line, and a
+    r"""Markdown lines whose emphasis span goes on to the next line joined into one line, and a
     :data:`~corpus.tables.HARD_BREAK` after a line that is one whole emphasis span (a heading, an
     italic place-and-date line): its paragraph ends there.
 
