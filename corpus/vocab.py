@@ -227,7 +227,9 @@ DETAILS = {
                re.compile(r"\b(Ông|Bà|Đồng chí|đồng chí)\s+[A-ZĐ][a-zà-ỹđ]+(?: [A-ZĐ][a-zà-ỹđ]+){1,3}")),
     "contact": (re.compile(r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b"),
                 re.compile(r"\b0\d{2,3}[ .]?\d{3}[ .]?\d{3,4}\b|@|\bhttps?://")),
-    "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|muc chi|"
+    "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|"
+                         # "mức chi là bao nhiêu" asks a sum; "định mức chi, thanh quyết toán" asks how money is managed
+                         r"(?<!dinh )muc chi( \w+){0,6} (bao nhieu|la gi|cu the)|"
                          r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
               re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
 }

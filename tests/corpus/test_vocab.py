@@ -115,3 +115,12 @@ def test_details_asked_and_stated() -> None:
     asks, states = vocab.DETAILS["person"]
     assert asks.search(vocab.folded("Ai là giám đốc Sở Nội vụ?")) and not asks.search("ai chu tri")
     assert states.search("Đồng chí Nguyễn Văn An") and not states.search("đồng chí phụ trách")
+
+
+def test_ordinary_wording_about_money_is_not_a_request_for_a_sum() -> None:
+    from index.answerability import DETAILS
+
+    asks_money = DETAILS["money"][0]
+    assert not asks_money.search("so tai chinh huong dan dinh muc chi, thanh quyet toan kinh phi nhu the nao")
+    assert asks_money.search("muc chi cho moi lop tap huan la bao nhieu")
+    assert asks_money.search("tong kinh phi de an bao nhieu")
