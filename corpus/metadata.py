@@ -10,6 +10,7 @@ import logging
 import re
 from pathlib import Path
 
+from corpus.header import Header, issuer_from_number, read_header, read_signer
 from corpus.model import GUESSED, READ, SOURCED_FIELDS, Metadata, Reference
 from corpus.text import match_form
 from corpus.vocab import HEADER_KINDS as DOC_TYPES
@@ -150,6 +151,54 @@ def _normalize_date(text: str) -> str:
     return f"{int(parts[0])}/{int(parts[1])}/{parts[2]}" if len(parts) == 3 else text
 
 
+def _from_header(header: Header, lines: list[str], found: tuple, sources: dict) -> tuple:
+    """The fields the header block states (read), else what was found before (kept with its source),
+    else the portal's box (guessed); a national body has no province."""
+    doc_type, title, number, date, date_text, issuer, province, signer = found
+    hints = header.hints
+    if header.kind:
+        doc_type, sources["doc_type"] = header.kind, READ
+    elif hints.get("Loại văn bản") in DOC_TYPES:
+        doc_type, sources["doc_type"] = hints["Loại văn bản"], GUESSED
+    if header.title:
+        title, sources["title"] = header.title, READ
+    if header.number:
+        number, sources["number"] = header.number, READ
+    elif header.agency and number is None:  # a header without "Số: …" states no number; the box's is a guess
+        hint = re.match(rf"({_NUMBER})", hints.get("Số hiệu", ""))
+        number = re.sub(r"\s+", "", hint.group(1)) if hint else None
+        sources["number"] = GUESSED
+    if header.date:
+        date, date_text, sources["date"] = header.date, header.date_text, READ
+    elif header.agency and date is None:
+        hint = re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})$", hints.get("Ngày ban hành", ""))
+        date = date_text = None
+        if hint:
+            d, m, y = (int(g) for g in hint.groups())
+            date, date_text = f"{y:04d}-{m:02d}-{d:02d}", f"{d:02d}/{m:02d}/{y}"
+        sources["date"] = GUESSED
+    if header.issuer and (header.province or header.national):  # an agency named without its place is half read
+        issuer, sources["issuer"] = header.issuer, READ
+        authority = header.authority or ""
+        if issuer.startswith("UBND") and authority.startswith("CHỦ TỊCH"):
+            issuer = "Chủ tịch " + issuer
+    national_by_number = issuer_from_number(number) if not (header.issuer and (header.province or header.national)) else None
+    if national_by_number:
+        issuer, sources["issuer"] = national_by_number, GUESSED
+    if header.national:
+        province, sources["province"] = None, READ
+    elif national_by_number:
+        province, sources["province"] = None, GUESSED
+    elif header.province:
+        province, sources["province"] = header.province, READ
+    signed = read_signer(lines[header.end:])
+    if signed:
+        signer, sources["signer"] = signed, READ
+    elif hints.get("Người ký") and not signer:
+        signer, sources["signer"] = hints["Người ký"], GUESSED
+    return doc_type, title, number, date, date_text, issuer, province, signer
+
+
 def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = None) -> Metadata:
     """Metadata of one cleaned document; ``sidecar`` values fill what the text leaves blank."""
     body = text[:appendix_start]
@@ -175,6 +224,11 @@ def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = N
     signer = _signer(body)
     sources = {"doc_type": READ if doc_type != "Văn bản" else GUESSED, "title": READ, "number": READ, "date": READ,
                "issuer": GUESSED, "province": GUESSED, "signer": READ}
+    # a header table read as rows ("agency<TAB>motto"): its cells are the header's lines
+    header = read_header([cell.strip() for line in lines[:200] for cell in line.split("\t")])
+    if header.agency or header.kind:
+        doc_type, title, number, date, date_text, issuer, province, signer = _from_header(
+            header, lines, (doc_type, title, number, date, date_text, issuer, province, signer), sources)
     meta = Metadata(doc_type=doc_type, number=number, issuer=issuer, province=province, date=date,
                     date_text=date_text, title=title, signer=signer, references=parse_references(reference_lines),
                     attachments=attachments)

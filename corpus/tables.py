@@ -392,6 +392,7 @@ def _table_end(lines: list[str], start: int) -> int:
     """Index after the last "|" line of the table that starts at ``lines[start]``."""
     last = start
     index = start + 1
+    longest = 1  # the most lines a cell of this table has had so far
     while index < len(lines):
         if lines[index].strip() == PIPE:
             last = index
@@ -402,8 +403,12 @@ def _table_end(lines: list[str], start: int) -> int:
         ahead = index
         while ahead < len(lines) and lines[ahead].strip() != PIPE and not _blank(lines[ahead]):
             ahead += 1
-        if ahead >= len(lines) or lines[ahead].strip() != PIPE or ahead - index > _MAX_CELL_LINES:
+        run = ahead - index
+        if ahead >= len(lines) or lines[ahead].strip() != PIPE or run > _MAX_CELL_LINES:
             break
+        if index > start + 1 and run > max(8, 3 * longest):
+            break  # far longer than any cell before it: the text after the table, then another table
+        longest = max(longest, run)
         index = ahead
     return last + 1
 

@@ -79,7 +79,7 @@ DOC_KINDS: dict[str, DocKind] = {kind.name: kind for kind in [
     DocKind("Công văn", ("CV",)), DocKind("Quy định", ()), DocKind("Quy chế", ()), DocKind("Chương trình", ("CTr",)),
     DocKind("Hướng dẫn", ("HD",)), DocKind("Báo cáo", ("BC",)), DocKind("Tờ trình", ("TTr",)), DocKind("Luật", ()),
     DocKind("Bộ luật", ()), DocKind("Nghị định", ("NĐ",)), DocKind("Thông tư", ("TT",)), DocKind("Sổ tay", ()),
-    DocKind("Kết luận", ("KL",)), DocKind("Văn bản", ("VB",)),
+    DocKind("Kết luận", ("KL",)), DocKind("Công điện", ("CĐ",)), DocKind("Văn bản", ("VB",)),
 ]}
 
 
@@ -102,7 +102,7 @@ def kind_forms(names: tuple[str, ...] | list[str], abbreviations: tuple[str, ...
 # the heading line that names a document's kind ("QUYẾT ĐỊNH"), in the order corpus.metadata tries them
 HEADER_KINDS: list[str] = ["Quyết định", "Kế hoạch", "Đề án", "Nghị quyết", "Chỉ thị", "Thông báo", "Công văn",
                            "Quy định", "Quy chế", "Chương trình", "Hướng dẫn", "Báo cáo", "Tờ trình", "Luật",
-                           "Nghị định", "Thông tư", "Sổ tay"]
+                           "Nghị định", "Thông tư", "Sổ tay", "Công điện", "Kết luận", "Bộ luật"]
 # the kinds a "Căn cứ" line cites (corpus.metadata references, corpus.relations), as a regex alternation
 REFERENCE_KINDS: tuple[str, ...] = ("Luật", "Bộ luật", "Nghị quyết", "Nghị định", "Quyết định", "Thông tư", "Chỉ thị",
                                     "Kế hoạch", "Kết luận", "Chương trình", "Tờ trình", "Công văn", "Hướng dẫn", "Đề án")
