@@ -45,11 +45,18 @@ class Outcome:
 
 
 def heldout(questions: list[GoldQuestion], split: str = "heldout") -> list[GoldQuestion]:
-    """The questions of ``split`` ("heldout", "train" or "all"); out-of-scope dev questions are all held out."""
+    """The questions of ``split`` ("heldout", "train" or "all"). A question that carries its split
+    (``realdocs.jsonl``: "tune" / "heldout") keeps it; a dev question's is :func:`eval.abstain_data.split_of`
+    its id, and the dev set's out-of-scope questions are all held out, as in :mod:`eval.trust`."""
     if split == "all":
         return list(questions)
-    return [q for q in questions if (q.out_of_scope and split == "heldout") or
-            (not q.out_of_scope and split_of(q.id) == split)]
+
+    def split_of_question(q: GoldQuestion) -> str:
+        if q.split:
+            return q.split
+        return "heldout" if q.out_of_scope else split_of(q.id)
+
+    return [q for q in questions if split_of_question(q) == split]
 
 
 def robust_questions(questions: list[GoldQuestion], corpus: CorpusView, known: set[str]) -> list[tuple]:

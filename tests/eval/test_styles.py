@@ -123,3 +123,8 @@ def test_figures_per_style_and_kind():
     assert figures["right_min_gap"] == 0.5 and figures["answerable_refused"] == 0.25
     assert figures["near_miss_refused_year"] == 1.0 and figures["near_miss_refused_task"] == 0.0
     assert figures["near_miss_refused"] == 0.5 and figures["n_style_typos"] == 2
+
+
+def test_a_question_that_carries_its_split_keeps_it():
+    tune, held = _q("a", "r001", split="tune"), _q("b", "r002", split="heldout")
+    assert heldout([tune, held]) == [held] and heldout([tune, held], "tune") == [tune]
