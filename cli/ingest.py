@@ -46,6 +46,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     rate = len(report.results) / max(report.seconds, 1e-6)
     print(f"Đã nạp {len(report.results)} tệp trong {report.seconds:.1f} s ({rate:.1f} tệp/s): "
           + ", ".join(f"{counts[s]} {WORDS[s]}" for s in WORDS) + f"; {units} đoạn mới", file=sys.stderr)
+    if report.boilerplate:
+        print(f"Bỏ {sum(report.boilerplate.values())} dòng lặp lại giữa các văn bản (thông báo, trình đơn, chân trang "
+              f"của trang nguồn) khỏi các đoạn của {len(report.boilerplate)} văn bản", file=sys.stderr)
     # each duplicate ("CHÚ Ý … giống hệt văn bản X") and failure ("LỖI … reason") had its own line above
     if args.report:
         _write_report(Path(args.report), paths, report, counts, started, store)
@@ -70,7 +73,9 @@ def _write_report(target: Path, paths: list[Path], report, counts: dict, started
     body = {"paths": [str(p) for p in paths], "started_at": started, "seconds": round(report.seconds, 3),
             "files": len(report.results),
             "files_per_minute": round(60 * len(report.results) / max(report.seconds, 1e-6), 1),
-            "summary": counts, "results": files}
+            "summary": counts, "results": files,
+            # documents whose units now leave out lines repeated across the store's documents: lines left out
+            "boilerplate": report.boilerplate}
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")

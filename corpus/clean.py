@@ -79,6 +79,9 @@ _EMPTY_EMPH = re.compile(r"^\s*[*_]+\s*$")
 _LOWER_START = re.compile(r"^[\"“(]?[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
 
+_PARAGRAPH_FORMATS = ("docx", "doc", "rtf", "html", "xlsx", "xls")
+
+
 @dataclass
 class CleanResult:
     """Cleaned text and what was dropped (for the ingest log)."""
@@ -277,7 +280,8 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
     """
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
     text = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
-    hard_wrapped = _is_hard_wrapped(text.split("\n"))  # measured on the lines as the file wraps them
+    # measured on the lines as the file wraps them; a Word, web or spreadsheet file has one paragraph a line
+    hard_wrapped = fmt not in _PARAGRAPH_FORMATS and _is_hard_wrapped(text.split("\n"))
     if fmt in ("md", "html") or "**" in text or "<b>" in text:
         text = strip_markup(join_emphasis(text))
     dropped: list[str] = []

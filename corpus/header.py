@@ -18,8 +18,8 @@ from corpus.vocab import HEADER_KINDS, resolve_place
 
 _MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA|Độc lập\s*[-–]\s*Tự do", re.I)
 _END = re.compile(r"^(?:Căn cứ|Kính gửi|Điều\s+\d|[IVX]{1,5}\.\s|Theo đề nghị|Xét đề nghị|Thực hiện\s|Trong\s|Ngày\s\d)")
-_NUMBER = re.compile(r"^(?:Luật |Nghị quyết |Pháp lệnh )?[Ss]ố\s*:?\s*(\d{1,5}\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*[-/]\s*[\wĐđ&]+)*)")
-_SO_LINE = re.compile(r"^(?:Luật |Nghị quyết )?[Ss]ố\s*:")
+_NUMBER = re.compile(r"^(?:Luật |Nghị quyết |Pháp lệnh )?(?:[Ss]ố|SỐ)\s*:?\s*(\d{1,5}\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*[-/]\s*[\wĐđ&]+)*)")
+_SO_LINE = re.compile(r"^(?:Luật |Nghị quyết )?(?:[Ss]ố|SỐ)\s*:")
 _PLACE_DATE = re.compile(r"^(?P<place>[^\d,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})?\s*(?:tháng|/)\s*(?P<m>\d{1,2})?\s*(?:năm|/)\s*(?P<y>\d{4})")
 _VV = re.compile(r"^(?:V/v|V/V|v/v)\s*[:.]?\s*(.+)$")
 _NATIONAL = re.compile(r"^(?:BỘ|CỤC|TỔNG CỤC|CHÍNH PHỦ|THỦ TƯỚNG|QUỐC HỘI|ỦY BAN THƯỜNG VỤ QUỐC HỘI|VĂN PHÒNG CHÍNH PHỦ|"

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from corpus.boilerplate import blank_lines, boilerplate_lines, repeated_keys
 from corpus.clean import clean_text
 from corpus.folder import parse_file, planned_ids, walk, watch_parent
 from corpus.isolate import run_bounded
@@ -67,6 +68,8 @@ class FileResult:
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    # documents whose units were cut again because lines of theirs are now known boilerplate (lines left out)
+    boilerplate: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -228,8 +231,37 @@ class Ingester:
                 else:
                     done(index, self._duplicate(path, result.doc_id))
         report.results = [r for r in results if r is not None]
+        if report.changed:
+            report.boilerplate = self.reevaluate_boilerplate()
         report.seconds = time.perf_counter() - started
         return report
+
+    def reevaluate_boilerplate(self) -> dict[str, int]:
+        """Cut again the units of every stored document whose boilerplate lines changed with the store
+        (:mod:`corpus.boilerplate`): {doc id: lines now left out}. Called after each ingest."""
+        texts = self.store.texts()
+        repeated = repeated_keys(list(texts.values()))
+        known = self.store.boilerplate()
+        changed: dict[str, int] = {}
+        for doc_id, text in texts.items():
+            lines = boilerplate_lines(text, repeated)
+            if lines == known.get(doc_id, []):
+                continue
+            row = self.store.get_document(doc_id)
+            cleaned = clean_text(row["raw_text"], fmt=row["format"])
+            if cleaned.text != text:
+                log.info("%s: stored text was cleaned by another version; boilerplate left for a re-ingest", doc_id)
+                continue
+            segments = Segmenter(self.settings.max_unit_chars).segment(doc_id, blank_lines(text, lines),
+                                                                       cleaned.appendix_start)
+            if not segments:
+                continue
+            self.store.replace_units(doc_id, segments, lines)
+            changed[doc_id] = len(lines)
+        if changed:
+            log.info("boilerplate re-evaluated: %d documents cut again (%d lines left out)", len(changed),
+                     sum(changed.values()))
+        return changed
 
     def _prepare(self, index: int, path: Path, planned: str | None, reserved: dict[str, str]) -> FileResult | _Task:
         """What needs no parsing: unchanged, duplicate of a stored document, too big; else the parse task."""
@@ -354,7 +386,10 @@ class Ingester:
                                  f"Để thay thế: PUT /api/admin/documents/{doc_id} hoặc thêm ?replace=true; "
                                  "để lưu thành văn bản mới: đổi tên tệp hoặc đặt ?doc_id=<mã khác>", doc_id=doc_id)
         doc, fmt = self._parse(name, data, doc_id)
-        return self._put(doc, fmt, name, "")
+        result = self._put(doc, fmt, name, "")
+        self.reevaluate_boilerplate()
+        result.units = len(self.store.units(doc_id))
+        return result
 
     def _parse(self, name: str, data: bytes, doc_id: str) -> tuple[Document, str]:
         parse = partial(parse_upload, max_chars=self.settings.max_unit_chars,

@@ -222,7 +222,7 @@ def word_case(text: str) -> str:
 
 
 def _line_case(line: str) -> str:
-    """"Đà" in a run of capital words ("THÀNH PHỐ Đà NẴNG") in capitals too."""
+    """"Đà" between two capital words ("THÀNH PHỐ Đà NẴNG") in capitals too; "Số: 12/KH" stays."""
     words = _LETTERS.findall(line)
     if not any(w.isupper() and len(w) > 1 for w in words):
         return line
@@ -233,6 +233,8 @@ def _line_case(line: str) -> str:
             return word
         before = _LETTERS.findall(line[:match.start()])[-1:]
         after = _LETTERS.findall(line[match.end():])[:1]
+        if any(w.isupper() and len(w) < 3 for w in before + after):
+            return word  # next to an abbreviation ("Số: 12/KH-UBND"): no evidence of a capital font
         neighbours = [w for w in before + after if len(w) > 1]
         return word.upper() if neighbours and all(w.isupper() for w in neighbours) else word
 

@@ -232,7 +232,8 @@ def extract_metadata(text: str, *, appendix_start: int, sidecar: dict | None = N
     meta = Metadata(doc_type=doc_type, number=number, issuer=issuer, province=province, date=date,
                     date_text=date_text, title=title, signer=signer, references=parse_references(reference_lines),
                     attachments=attachments)
-    meta.sources = {k: v for k, v in sources.items() if getattr(meta, k)}
+    # a national body's "no province" is read too: the header says so
+    meta.sources = {k: v for k, v in sources.items() if getattr(meta, k) or (k == "province" and header.national)}
     for key, value in (sidecar or {}).items():
         if key.startswith("_") or key == "note":
             continue

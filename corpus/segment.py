@@ -133,6 +133,7 @@ class Segmenter:
         units: list[Segment] = []
         self._body(doc_id, text, appendix_start, units)
         self._appendices(doc_id, text, appendix_start, units)
+        units = _merge_fragments(doc_id, units)
         for ordinal, unit in enumerate(units):
             unit.ordinal = ordinal
             unit.id = f"{doc_id}.{ordinal:03d}"
@@ -150,6 +151,7 @@ class Segmenter:
         root_crumb = ""
         seen_structure = False
         in_recipients = False
+        table = _BodyTable()
         index = 0
         while index < len(paras):
             para = paras[index]
@@ -183,6 +185,12 @@ class Segmenter:
             if info is None and not seen_structure:
                 (preamble if _PREAMBLE.match(line) or preamble else header).append(para)
                 continue
+            if info is None and "\t" in line:
+                row = table.read(line)  # a table in the body: its header, then rows with their header cells
+                if row is not None:
+                    stack[-1].children.append(_Node("table_row", 99, row[0], row[1], para.start, para.end))
+                continue
+            table.reset()
             if info is None:
                 siblings = stack[-1].children
                 if stack[-1].kind in ("part", "legal_section") and not siblings and line.isupper():
@@ -224,6 +232,11 @@ class Segmenter:
         paragraphs = 0
         for child in node.children:
             child_path = path + [child]
+            if child.kind == "table_row":
+                label = _label(path, f"dòng {child.number}")
+                self._emit(units, doc_id, "table_row", label, crumbs, [_Para(child.text, child.start, child.end)],
+                           _context(crumbs), verbatim=False)
+                continue
             if child.kind in ("paragraph", "bullet", "subbullet"):
                 if child.kind == "paragraph":
                     paragraphs += 1
@@ -309,6 +322,59 @@ class Segmenter:
             e = start + b if verbatim and len(paras) == 1 else end
             units.append(Segment(id="", doc_id=doc_id, ordinal=0, kind=kind, label=part_label,
                                  breadcrumb=list(crumbs), text=text[a:b].strip(), start=s, end=e, context=context))
+
+
+class _BodyTable:
+    """Tab-separated rows met in the body (a table rebuilt by the cleaner): the first row without a
+    row number is the header; each later row becomes "Header: value; …"."""
+
+    _ROW_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXL]{1,6}\.?|[a-zđ]\))$")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.header: list[str] = []
+        self.rows = 0
+
+    def read(self, line: str) -> tuple[str, str] | None:
+        """(row number, row text), or None for the header row."""
+        cells = [" ".join(c.split()) for c in line.split("\t")]
+        numbered = bool(self._ROW_NUMBER.match(cells[0]))
+        if not self.header and not numbered and self.rows == 0:
+            self.header = cells
+            return None
+        self.rows += 1
+        number = cells[0].rstrip(".") if numbered else str(self.rows)
+        values = cells[1:] if numbered else cells
+        names = (self.header[1:] if numbered else self.header) if self.header else []
+        if len(names) == len(values):
+            text = "; ".join(f"{n}: {v}" for n, v in zip(names, values) if v)
+        else:
+            text = "; ".join(v for v in values if v)
+        return number, text
+
+
+MIN_UNIT_CHARS = 20  # a paragraph shorter than this is a fragment, unless it is a whole item or row
+_WHOLE = ("bullet", "subbullet", "table_row", "target", "point", "clause", "article", "section", "part", "header")
+
+
+def _merge_fragments(doc_id: str, units: list[Segment]) -> list[Segment]:
+    """No unit of punctuation alone (a checkbox "□", a stray quote: dropped, logged); a paragraph
+    under :data:`MIN_UNIT_CHARS` joins the unit before it under the same heading."""
+    out: list[Segment] = []
+    for unit in units:
+        if not re.search(r"[^\W_]", unit.text):
+            log.debug("%s: unit %r of punctuation only dropped", doc_id, unit.text)
+            continue
+        previous = out[-1] if out else None
+        if (unit.kind == "paragraph" and len(unit.text) < MIN_UNIT_CHARS and previous is not None
+                and previous.breadcrumb == unit.breadcrumb and previous.kind not in ("header", "preamble")):
+            previous.text = f"{previous.text} {unit.text}"
+            previous.end = max(previous.end, unit.end)
+            continue
+        out.append(unit)
+    return out
 
 
 _KIND_NAMES = {"article": "article", "roman": "section", "arabic": "clause", "decimal": "clause", "letter": "point",

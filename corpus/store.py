@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS trash_units (
     text_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trash_units_entry ON trash_units(trash_id);
+CREATE TABLE IF NOT EXISTS boilerplate (
+    doc_id TEXT PRIMARY KEY,
+    lines_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS metadata_overrides (
     doc_id TEXT PRIMARY KEY,
     json TEXT NOT NULL,
@@ -156,6 +160,7 @@ class Store(MigratedStore):
         moves to the trash. Returns that trash entry's id, or None when nothing was replaced."""
         with self._lock, self._transaction():
             replaced = self._to_trash(doc.id, "replaced")
+            self._conn.execute("DELETE FROM boilerplate WHERE doc_id = ?", (doc.id,))
             self._conn.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.id, doc.path, fmt, doc.content_hash, doc.raw_text, doc.text,
@@ -167,6 +172,24 @@ class Store(MigratedStore):
                   u.text, u.context, u.start, u.end, unit_hash(u, doc.metadata)) for u in doc.segments],
             )
         return replaced
+
+    def boilerplate(self) -> dict[str, list[int]]:
+        """The cleaned-text lines each document's units leave out as boilerplate (corpus.boilerplate),
+        by id; a document not yet evaluated is absent."""
+        return {row[0]: json.loads(row[1]) for row in self._conn.execute("SELECT doc_id, lines_json FROM boilerplate")}
+
+    def replace_units(self, doc_id: str, segments: list[Segment], boilerplate: list[int]) -> None:
+        """A stored document's units cut again (its boilerplate lines ``boilerplate`` left out), in one
+        transaction."""
+        meta = self.metadata(doc_id)
+        with self._lock, self._transaction():
+            self._conn.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
+            self._conn.executemany(
+                'INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [(u.id, doc_id, u.ordinal, u.kind, u.label, json.dumps(u.breadcrumb, ensure_ascii=False),
+                  u.text, u.context, u.start, u.end, unit_hash(u, meta)) for u in segments],
+            )
+            self._conn.execute("INSERT OR REPLACE INTO boilerplate VALUES (?, ?)", (doc_id, json.dumps(boilerplate)))
 
     def delete_document(self, doc_id: str) -> int:
         """Move a document and its units to the trash; returns the trash entry's id."""
