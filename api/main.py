@@ -154,7 +154,7 @@ def _static(name: str, media_type: str) -> Response:
 def _mount_channels(app: FastAPI, settings: Settings) -> None:
     """Webhook routes of the chat bots, when the bot package provides them."""
     try:
-        from bot.webhooks import mount
+        from api.routes.webhooks import mount
     except ImportError as exc:  # the bot extra is not installed: the API works without it
         log.info("chat bot webhooks not mounted: %s", exc)
         return
