@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     abstain_min_coverage: float = Field(0.35, ge=0, le=1)  # lowest share of the question's rare words in the top unit
     # the answerability and rerank model copied into each index version; "none": the hand thresholds above
     answerability_model: str = str(PROJECT_ROOT / "index" / "answerability.json")
+    # the semantic verifier's head (index/verify.py), its passage tokens built into each version; "none": no verifier
+    verifier_model: str = str(PROJECT_ROOT / "index" / "verifier.json")
     top_k: int = Field(5, ge=1, le=50)
 
     # where the index is served from: "embedded" (the version folders) or "milvus" (a Milvus server or Milvus Lite)

@@ -74,6 +74,7 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], features: tupl
     from sklearn.linear_model import LogisticRegression
 
     x = np.array([[row[f] for f in features] for row in rows], dtype=np.float64)
+    x = np.nan_to_num(x, nan=0.0)  # a feature unknown to this index (no verifier) is constant, its weight ~0
     y = np.asarray(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0

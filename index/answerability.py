@@ -36,11 +36,14 @@ Question features (``QUESTION_FEATURES``):
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
 - ``named_doc``: the top unit's document is the one the question names;
-- ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ").
+- ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ");
+- ``verify_top`` / ``verify_best``: the semantic verifier's P(this clause answers this question)
+  (:mod:`index.verify`, late interaction over the e5 token states) for the top unit / the best of the
+  top 3; unknown (the average, see :class:`Logistic`) in an index built without a verifier.
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
 three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
-kind met, year / place / document agreement, unit kind and length.
+kind met, year / place / document agreement, unit kind and length, the semantic verifier's score.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ from index.query import Query
 log = logging.getLogger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 # features that alone decide: when one holds, the documents cannot answer, whatever the model says
 # (none holds for any answerable dev question); each is also the reason the answer gives
 VETOES = ("vague", "unknown_place", "doc_year_missing", "missing_year", "missing_number", "place_mismatch",
@@ -79,10 +82,10 @@ VETOES = ("vague", "unknown_place", "doc_year_missing", "missing_year", "missing
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
-                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague")
+                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague", "verify_top", "verify_best")
 CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "text_coverage",
                       "text_pairs", "heading_coverage", "kind_met",
-                      "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length")
+                      "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length", "verify")
 
 ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
                             r"trieu))\b|%")
@@ -140,15 +143,16 @@ class Evidence:
     corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
     doc_evidence: list["DocEvidence"] = ()  # per candidate: its document's :class:`DocEvidence`
     evidence_places: frozenset[str] = frozenset()  # provinces some document's title or header, or some unit, names
+    verified: list[float] | None = None  # the semantic verifier's P(answers) per candidate (None: no verifier)
 
     def reordered(self, order: list[int]) -> "Evidence":
         """The same evidence with its candidates in ``order`` (after a rerank)."""
         return replace(self, **{f.name: [getattr(self, f.name)[j] for j in order] for f in fields(self)
-                                if f.name in _PER_CANDIDATE})
+                                if f.name in _PER_CANDIDATE and getattr(self, f.name) is not None})
 
 
 _PER_CANDIDATE = ("positions", "scores", "ranks", "dense", "texts", "headings", "kinds", "quantity", "doc_years",
-                  "doc_places", "doc_numbers", "doc_named", "doc_evidence")
+                  "doc_places", "doc_numbers", "doc_named", "doc_evidence", "verified")
 
 
 class _Held:
@@ -517,6 +521,9 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
         "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
         "result_asked": float(result_asked), "named_doc": float(ev.doc_named[0]), "vague": float(stats.count < 2),
+        # without a verifier (the hashing embedder, an index built without a head): unknown, see Logistic
+        "verify_top": ev.verified[0] if ev.verified else math.nan,
+        "verify_best": max(ev.verified[j] for j in top3) if ev.verified else math.nan,
     }
 
 
@@ -537,6 +544,7 @@ def candidate_features(ev: Evidence, stats: TermStats, j: int) -> dict[str, floa
         "doc_named": float(ev.doc_named[j]),
         "is_row": float(ev.kinds[j] == "table_row"), "is_header": float(ev.kinds[j] == "header"),
         "log_length": math.log1p(len(ev.texts[j])) / 8.0,
+        "verify": ev.verified[j] if ev.verified else math.nan,
     }
 
 
@@ -552,6 +560,7 @@ class Logistic:
 
     def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
         x = np.array([[row[f] for f in self.features] for row in rows], dtype=np.float64)
+        x = np.where(np.isnan(x), self.mean, x)  # an unknown feature (no verifier) counts as the average one
         z = ((x - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-z))
 

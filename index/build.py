@@ -27,9 +27,10 @@ from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
 from index.model.encoder import resolve_query_encoder, source_fingerprint
 from index.tokenize import Tokens, expand_text, tokenize
+from index import verify
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
-                            new_version_name, read_manifest, read_tokens, reusable_vectors,
-                            write_answerability, write_version)
+                            new_version_name, read_manifest, read_tokens, read_units as read_units_of,
+                            reusable_vectors, write_answerability, write_version)
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,10 @@ class IndexBuilder:
         self.settings = settings
         self.store = store
         self.model_file = Path(settings.answerability_model) if settings.answerability_model != "none" else None
+        self.head_file = Path(settings.verifier_model) if settings.verifier_model != "none" else None
+        self.head = verify.VerifierHead.load(self.head_file) if self.head_file is not None else None
+        if self.head_file is not None and self.head is None:
+            log.warning("verifier head %s not found: this index answers without semantic verification", self.head_file)
         if self.model_file is not None and not self.model_file.exists():
             log.warning("answerability model %s not found: this index abstains by the hand thresholds", self.model_file)
         self._embedder = embedder
@@ -236,13 +241,20 @@ class IndexBuilder:
             log.info("resuming: %d of %d vectors to embed were computed by an unfinished build", len(todo) - len(missing),
                      len(todo))
         embed_started = time.perf_counter()
+        fresh_states: dict[int, verify.TokenStates] = {}
         if missing:
             report = (lambda done, rate, left: progress("embed", done, len(missing), rate, left)) if progress else None
 
             def keep(batch: list[int], batch_vectors: np.ndarray) -> None:
                 cache.append([records[missing[j]].embed_key for j in batch], batch_vectors)
 
-            vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep)
+            def keep_tokens(batch: list[int], states: list[verify.TokenStates]) -> None:
+                for j, state in zip(batch, states):
+                    fresh_states[missing[j]] = state
+
+            vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep,
+                                                            keep_tokens if self._verifying() else None)
+        unit_tokens = self._unit_tokens(units, passages, records, fresh_states, previous) if self._verifying() else None
         embed_seconds = time.perf_counter() - embed_started
 
         tokens: list[Tokens | None] = [old_tokens.get(record.lexical_key) for record in records]
@@ -265,6 +277,8 @@ class IndexBuilder:
             write_version(folder, records, records_of_docs, tokens, vectors)
             if self.model_file is not None:
                 write_answerability(folder, self.model_file)
+            if unit_tokens is not None:
+                verify.write_tokens(folder, self.head_file, *unit_tokens)
             dense = write_ann(folder, vectors, self.settings.ann_threshold, self.settings.dense_index,
                               (lambda note: log.info("%s", note)))
             manifest = Manifest(version=new_version_name(fingerprint), model=self.settings.model,
@@ -299,7 +313,36 @@ class IndexBuilder:
         new version (with every vector reused: passages do not depend on the question encoder)."""
         answerability = "none" if self.model_file is None or not self.model_file.exists() else \
             content_key(self.model_file.read_text(encoding="utf-8"))
-        return f"{answerability}:{self._query_encoder()}"
+        head = verify.fingerprint(self.head_file) if self._verifying() else "none"
+        return f"{answerability}:{self._query_encoder()}:{head}"
+
+    def _verifying(self) -> bool:
+        """Passage tokens are built when there is a head and the embedder has token states."""
+        return self.head is not None and self.settings.model != HASHING_MODEL
+
+    def _unit_tokens(self, units: list[Segment], passages: list[str], records: list[UnitRecord],
+                     fresh: dict[int, "verify.TokenStates"], previous) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Each unit's projected int8 tokens and their spans: from this build's embedding pass, from the
+        previous version when it was projected by the same head, else computed now (a tokens-only pass)."""
+        old: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if previous is not None:
+            got = verify.read_unit_tokens(previous[0])
+            if got is not None and got[2] == self.head.fingerprint:
+                old_records = read_units_of(previous[0])
+                old = {r.embed_key: (t, s) for r, t, s in zip(old_records, got[0], got[1])}
+        tokens: list[np.ndarray | None] = [None] * len(units)
+        spans: list[np.ndarray | None] = [None] * len(units)
+        for i, record in enumerate(records):
+            if i not in fresh and record.embed_key in old:
+                tokens[i], spans[i] = old[record.embed_key]
+        todo = [i for i in range(len(units)) if tokens[i] is None and i not in fresh]
+        if todo:
+            log.info("verifier: token states of %d units computed (not in the previous version)", len(todo))
+            fresh = {**fresh, **dict(zip(todo, self.embedder.passage_tokens([passages[i] for i in todo])))}
+        for i, state in fresh.items():
+            tokens[i] = verify.quantise(self.head.project(state.states))
+            spans[i] = verify.body_spans(state, passages[i], units[i].text)
+        return tokens, spans
 
     def _query_encoder(self) -> str:
         """The question encoder recorded in the manifest: the one answering beside this build (an API

@@ -25,6 +25,7 @@ from index.fuse import rrf
 from index.inforce import prefer_in_force
 from index.query import Query, analyse
 from index.snapshot import Snapshot
+from index.verify import Question, QuestionCache
 from corpus.text import fold, match_form
 from index.versions import DocRecord, UnitRecord, VersionStore, read_manifest
 
@@ -50,6 +51,7 @@ class SearchHit:
     ranks: dict[str, int] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     rerank: float | None = None  # the rerank model's probability, for the hits it reordered
+    verified: float | None = None  # the semantic verifier's P(this unit answers), for the same hits
 
 
 @dataclass
@@ -68,6 +70,7 @@ class SearchResult:
     answerable: float | None = None  # the answerability model's probability (None: no model)
     features: dict[str, float] = field(default_factory=dict)  # the question features it was given
     reason: str | None = None  # why it abstained: a veto of index.answerability, "low_confidence", "no_hits"
+    verifier_question: Question | None = None  # the question's tokens for the version's verifier (quotes)
 
     @property
     def unit_ids(self) -> list[str]:
@@ -95,6 +98,7 @@ class Searcher:
         self._embedder = embedder
         self.versions = VersionStore(settings.index_dir)
         self._loaded: Snapshot | None = None
+        self._questions = QuestionCache()
         self._lock = threading.Lock()
         self._checked = 0.0
         self.milvus = None
@@ -167,7 +171,7 @@ class Searcher:
             vector = None
             if mode in ("dense", "hybrid") and snap.manifest.units:
                 t1 = time.perf_counter()
-                vector = self.embedder.embed_queries([query.expanded])[0]
+                vector = self._encode(snap, query)
                 timings["embed_ms"] = (time.perf_counter() - t1) * 1000
             lexical = snap.lexical if mode in ("bm25", "hybrid") else None  # the IDF of the question's terms
             lists = self.milvus.candidate_lists(snap.position, query.tokens, vector, lexical, CANDIDATES, docs, timings)
@@ -183,12 +187,33 @@ class Searcher:
         if mode in ("dense", "hybrid") and snap.manifest.units:
             self._check_encoder(snap)
             t1 = time.perf_counter()
-            vector = self.embedder.embed_queries([query.expanded])[0]
+            vector = self._encode(snap, query)
             timings["embed_ms"] = (time.perf_counter() - t1) * 1000
             positions, sims = snap.dense.search(vector, CANDIDATES, allowed)
             lists["dense"] = (positions, sims)
             timings["dense_ms"] = (time.perf_counter() - t1) * 1000
         return lists, vector
+
+    def _encode(self, snap: Snapshot, query: Query) -> np.ndarray:
+        """The question's vector; with a verifier in the version, its projected tokens too, from the
+        same run of the encoder, kept for :meth:`evidence` (see :meth:`verifier_question`)."""
+        if snap.verifier is None or not self.embedder.has_tokens:
+            return self.embedder.embed_queries([query.expanded])[0]
+        vector, states = self.embedder.embed_query_tokens(query.expanded)
+        self._questions.put((snap.version, query.expanded), snap.verifier.head.question(states))
+        return vector
+
+    def verifier_question(self, snap: Snapshot, query: Query) -> Question | None:
+        """The question's tokens as the version's verifier reads them (None: no verifier); encoded
+        once per question text and version, with its vector."""
+        if snap.verifier is None or not self.embedder.has_tokens:
+            return None
+        key = (snap.version, query.expanded)
+        question = self._questions.get(key)
+        if question is None:  # lists that did not embed the question here (bm25 mode, Milvus)
+            question = snap.verifier.head.question(self.embedder.embed_query_tokens(query.expanded)[1])
+            self._questions.put(key, question)
+        return question
 
     def fuse(self, snap: Snapshot, lists: Lists, matched: dict[str, int], k: int,
              settings: Settings | None = None) -> list[SearchHit]:
@@ -216,6 +241,8 @@ class Searcher:
             dense = [h.scores.get("dense", 0.0) for h in hits]
         lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
         docs = [h.doc for h in hits]
+        question = self.verifier_question(snap, query) if positions else None
+        verified = snap.verifier.scores(question, positions).tolist() if question is not None else None
         ev = Evidence(query=query, positions=positions, scores=[h.score for h in hits], ranks=[h.ranks for h in hits],
                       dense=dense, texts=[h.unit.text for h in hits],
                       headings=[h.unit.breadcrumb[-1] if h.unit.breadcrumb else "" for h in hits], kinds=[h.unit.kind for h in hits],
@@ -229,7 +256,7 @@ class Searcher:
                       doc_evidence=[snap.doc_evidence[d.id] for d in docs],
                       evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
-                          list(query.numbers), "folded")) if posting is not None))
+                          list(query.numbers), "folded")) if posting is not None), verified=verified)
         return ev, TermStats(query, snap.lexical, positions)
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
@@ -280,7 +307,8 @@ class Searcher:
         return SearchResult(query=query, mode=mode, hits=hits[:k], abstained=reason is not None,
                             confidence=confidence, version=snap.version, timings=timings,
                             matched_docs=sorted(matched, key=lambda d: -matched[d]), signals=why,
-                            answerable=answerable, features=features, reason=reason)
+                            answerable=answerable, features=features, reason=reason,
+                            verifier_question=self._questions.get((snap.version, query.expanded)))
 
     def rerank(self, snap: Snapshot, query: Query, hits: list[SearchHit], lists: Lists, vector: np.ndarray | None,
                matched: dict[str, int], model: Logistic | None = None) -> tuple[list[SearchHit], Evidence, TermStats]:
@@ -288,6 +316,8 @@ class Searcher:
         given; the rest keep their order), with the evidence of the reordered pool, computed once."""
         pool = hits[:RERANK_POOL]
         ev, stats = self.evidence(snap, query, pool, lists, vector, matched)
+        for hit, verified in zip(pool, ev.verified or ()):
+            hit.verified = verified
         if model is None and snap.answerability is not None:
             model = snap.answerability.rerank
         if model is None or len(pool) < 2:

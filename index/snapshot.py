@@ -18,6 +18,7 @@ from corpus.text import fold, match_form
 from index.answerability import AnswerabilityModel, DocEvidence, doc_evidence
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
+from index.verify import Verifier
 from index.versions import DocRecord, Manifest, UnitRecord, UnitTable, answerability_path, read_docs, read_vectors
 
 
@@ -67,6 +68,7 @@ class Snapshot:
                            fold(match_form(doc.province or "")), str(doc.year or "")) for doc in self.docs.values()]
         self.doc_numbers = {doc.number for doc in self.doc_names if doc.number}
         self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
+        self.verifier = Verifier.load(folder)  # None: built without a verifier head (or with the hashing embedder)
         self._by_doc: dict[str, list[int]] = {}
         order = np.argsort(self.doc_pos, kind="stable")
         bounds = np.searchsorted(self.doc_pos[order], np.arange(len(self.doc_list) + 1))

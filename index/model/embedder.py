@@ -18,6 +18,7 @@ import numpy as np
 from corpus.text import fold
 from core.errors import ModelUnavailable
 from index.model.encoder import OnnxQueryEncoder, check_query_encoder
+from index.verify import TokenStates, own_tokens
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,40 @@ class Embedder:
             return self._query_model.encode([self.query_prompt + t for t in texts])
         return self._encode([self.query_prompt + t for t in texts])
 
+    @property
+    def has_tokens(self) -> bool:
+        """Token states are available (not with the hashing embedder)."""
+        return self.name != HASHING_MODEL
+
+    def embed_query_tokens(self, text: str) -> tuple[np.ndarray, TokenStates | None]:
+        """The question's vector and its own tokens' states (None with the hashing embedder), from one run."""
+        if self.name == HASHING_MODEL:
+            return self.embed_queries([text])[0], None
+        prompted = [self.query_prompt + text]
+        if self._query_model is not None:
+            vectors, states = self._query_model.encode_tokens(prompted, len(self.query_prompt))
+            return vectors[0], states[0]
+        vectors, states = self._encode_tokens(prompted, len(self.query_prompt))
+        return vectors[0], states[0]
+
+    def query_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """Questions' vectors and own token states, with the question encoder, in one batch."""
+        prompted = [self.query_prompt + t for t in texts]
+        if self._query_model is not None:
+            return self._query_model.encode_tokens(prompted, len(self.query_prompt))
+        return self._encode_tokens(prompted, len(self.query_prompt))
+
+    def passage_tokens(self, texts: list[str]) -> list[TokenStates]:
+        """The passages' own token states (the torch model, as their vectors)."""
+        out: list[TokenStates] = []
+        for begin in range(0, len(texts), self.batch_size):
+            out += self._encode_tokens([self.passage_prompt + t for t in texts[begin:begin + self.batch_size]],
+                                       len(self.passage_prompt))[1]
+        return out
+
     def embed_passages(self, texts: list[str], progress: Callable[[int, float, float], None] | None = None,
-                       on_batch: Callable[[list[int], np.ndarray], None] | None = None) -> np.ndarray:
+                       on_batch: Callable[[list[int], np.ndarray], None] | None = None,
+                       on_tokens: Callable[[list[int], list[TokenStates]], None] | None = None) -> np.ndarray:
         """Embed in batches of ``batch_size``, shortest texts first (far less padding, several times
         faster on long units). After each batch: ``on_batch(positions, vectors)`` (a build caches them
         there), then ``progress(done, units_per_second, seconds_left)``; the time left is estimated from
@@ -116,7 +149,12 @@ class Embedder:
         started = time.perf_counter()
         for begin in range(0, len(order), self.batch_size):
             ids = order[begin:begin + self.batch_size]
-            vectors = self._encode([self.passage_prompt + texts[i] for i in ids])
+            prompted = [self.passage_prompt + texts[i] for i in ids]
+            if on_tokens is not None and self.has_tokens:
+                vectors, states = self._encode_tokens(prompted, len(self.passage_prompt))
+                on_tokens(ids, states)
+            else:
+                vectors = self._encode(prompted)
             result[ids] = vectors
             if on_batch:
                 on_batch(ids, vectors)
@@ -133,6 +171,25 @@ class Embedder:
         vectors = self._load_torch().encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+
+    def _encode_tokens(self, texts: list[str], prompt_length: int) -> tuple[np.ndarray, list[TokenStates]]:
+        """The torch model's normalised vectors and each text's own token states, from one run."""
+        model = self._load_torch()
+        outputs = model.encode(texts, batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+        marks = model.tokenizer(texts, return_offsets_mapping=True, return_special_tokens_mask=True,
+                                truncation=True, max_length=model.max_seq_length)
+        vectors, states = [], []
+        for row, out in enumerate(outputs):
+            length = int(out["attention_mask"].sum())
+            offsets = marks["offset_mapping"][row]
+            if len(offsets) != length:  # the tokenizer and the model's own preprocessing disagree
+                raise RuntimeError(f"token count {len(offsets)} != the model's {length} for a passage")
+            vector = out["sentence_embedding"].float().numpy()
+            vectors.append(vector / max(float(np.linalg.norm(vector)), 1e-12))
+            states.append(own_tokens(out["token_embeddings"][:length].float().numpy(), offsets,
+                                     marks["special_tokens_mask"][row], prompt_length))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1), states
 
 
 @lru_cache(maxsize=2)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelUnavailable
+from index.verify import TokenStates, own_tokens
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +124,18 @@ class OnnxQueryEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 rows for texts that already carry their prompt."""
+        return self._run(texts)[0]
+
+    def encode_tokens(self, texts: list[str], prompt_length: int) -> tuple[np.ndarray, list[TokenStates]]:
+        """The rows of :meth:`encode` and each text's own token states (after ``prompt_length``
+        characters of prompt), from the same run."""
+        pooled, hidden, encodings = self._run(texts)
+        return pooled, [own_tokens(hidden[row], enc.offsets, enc.special_tokens_mask, prompt_length)
+                        for row, enc in enumerate(encodings)]
+
+    def _run(self, texts: list[str]):
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0, 0), dtype=np.float32), []
         encodings = self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
@@ -138,4 +149,4 @@ class OnnxQueryEncoder:
         hidden = self._session.run(["last_hidden_state"], feeds)[0]
         pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32), hidden, encodings
