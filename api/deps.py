@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from api.sessions import COOKIE, Session
+from api.sessions import COOKIE, Session, SignInGuard
 from api.state import AppState
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -78,6 +81,14 @@ def key_ok(state: AppState, given: str | None) -> bool:
     return bool(keys) and bool(given) and ok
 
 
+def locked_out(guard: SignInGuard, address: str) -> None:
+    """429 (with ``Retry-After``) when ``address`` has failed too many sign-ins or admin keys of late."""
+    wait = guard.wait(address)
+    if wait > 0:
+        raise HTTPException(status_code=429, headers={"Retry-After": str(max(1, round(wait)))}, detail={
+            "code": "rate_limited", "message": f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {max(1, round(wait / 60))} phút"})
+
+
 def console_session(request: Request) -> Session | None:
     """The console session of the request's cookie, if it is valid and not expired."""
     return request.app.state.sessions.get(request.cookies.get(COOKIE))
@@ -85,11 +96,21 @@ def console_session(request: Request) -> Session | None:
 
 def require_admin(request: Request, state: State, x_api_key: Annotated[str | None, Header()] = None,
                   x_csrf_token: Annotated[str | None, Header()] = None) -> None:
-    """An admin key in ``X-API-Key``, or the console's session cookie (plus ``X-CSRF-Token`` to change anything)."""
+    """An admin key in ``X-API-Key``, or the console's session cookie (plus ``X-CSRF-Token`` to change anything).
+
+    Wrong keys count toward the console's failed sign-ins of the client address (shared by every worker):
+    past ``HOIDAP_ADMIN_SIGNIN_FAILURES`` the address gets 429 until the lockout ends, right key or not.
+    """
     if x_api_key is not None:
+        guard = request.app.state.signin_guard
+        address = address_of(request, state)
+        locked_out(guard, address)
         if not key_ok(state, x_api_key):
+            guard.fail(address)
+            log.warning("admin key refused for %s (wrong X-API-Key)", address)  # never the key itself
             raise HTTPException(status_code=401, detail={"code": "unauthorized",
                                 "message": "Cần khóa quản trị hợp lệ trong tiêu đề X-API-Key"})
+        guard.succeed(address)
         return
     session = console_session(request)
     if session is None:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException  # FastAPI's subclasses it; unknown routes raise this one
 
+from core.sqlite import disk_full
 from core.errors import (Busy, DocumentConflict, FileTooLarge, HoidapError, IndexMismatch,
                          IndexMissing, IndexUnavailable, IngestError, InvalidDocId, InvalidQuery, ModelUnavailable,
                          NotFound, QuizEmpty, QuizError, UnsupportedFormat)
 
 log = logging.getLogger(__name__)
+
+DISK_FULL = ("Máy chủ đã hết dung lượng đĩa nên chưa lưu được thay đổi; dữ liệu cũ vẫn nguyên vẹn. "
+             "Hãy báo quản trị hệ thống giải phóng dung lượng rồi thử lại.")
 
 _STATUS = [(NotFound, 404), (FileTooLarge, 413), (UnsupportedFormat, 415), (IngestError, 422), (InvalidQuery, 400),
            (InvalidDocId, 400), (DocumentConflict, 409), (Busy, 503), (QuizError, 422), (QuizEmpty, 409),
@@ -46,6 +51,15 @@ def install(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err["loc"] if p != "body")
             parts.append(f"{where or 'nội dung'}: {err['msg']}")
         return error_response(422, "invalid_request", "Yêu cầu không hợp lệ — " + "; ".join(parts))
+
+    async def _storage(request: Request, exc: Exception) -> JSONResponse:
+        if disk_full(exc):  # nothing was half-applied (transactions, atomic renames): say what to do
+            log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+            return error_response(507, "disk_full", DISK_FULL)
+        return await _unexpected(request, exc)
+
+    app.add_exception_handler(sqlite3.OperationalError, _storage)
+    app.add_exception_handler(OSError, _storage)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.private import private_file
 from core.sqlite import Step, open_database, schema_version, transaction
+from hoidap.privacy import keyed_hash
 
 COOKIE = "hoidap_admin"
 CSRF_HEADER = "X-CSRF-Token"
@@ -130,7 +131,9 @@ class Sessions:
 class SignInGuard:
     """At most ``max_failures`` failed sign-ins per address in ``window_s``; then refused until the window passes.
 
-    Failures are counted in SQLite (addresses hashed), so the limit holds across every process given ``path``.
+    Failures are counted in SQLite, so the limit holds across every process given ``path``. Addresses are
+    stored as a keyed hash (HMAC under ``key``, the query log's key): a plain hash of an IPv4 address is
+    undone by trying all four billion.
 
     Example:
         >>> import tempfile; guard = SignInGuard(Path(tempfile.mkdtemp()) / "sessions.sqlite3", 2, 60)
@@ -140,9 +143,14 @@ class SignInGuard:
         True
     """
 
-    def __init__(self, path: Path, max_failures: int, window_s: float, max_addresses: int = 10_000) -> None:
+    def __init__(self, path: Path, max_failures: int, window_s: float, max_addresses: int = 10_000,
+                 key: bytes | None = None) -> None:
         self.max_failures, self.window_s, self.max_addresses = max_failures, window_s, max_addresses
         self._store = _Store(path)
+        self._key = key or secrets.token_bytes(32)  # no key given: this process's own (tests, doctests)
+
+    def _address(self, address: str) -> str:
+        return keyed_hash(self._key, "signin:" + address)
 
     def wait(self, address: str) -> float:
         """Seconds before ``address`` may try again; 0 when it may now."""
@@ -150,7 +158,7 @@ class SignInGuard:
         with self._store.lock:
             rows = self._store.conn.execute(
                 "SELECT failed_at FROM signin_failures WHERE address_hash = ? AND failed_at > ? ORDER BY failed_at",
-                (_digest(address), cutoff)).fetchall()
+                (self._address(address), cutoff)).fetchall()
         if len(rows) < self.max_failures:
             return 0.0
         # as before: the lockout lasts until the oldest failure counted leaves the window
@@ -161,14 +169,14 @@ class SignInGuard:
         conn = self._store.conn
         with transaction(conn, self._store.lock):
             conn.execute("DELETE FROM signin_failures WHERE failed_at <= ?", (now - self.window_s,))
-            conn.execute("INSERT INTO signin_failures (address_hash, failed_at) VALUES (?, ?)", (_digest(address), now))
+            conn.execute("INSERT INTO signin_failures (address_hash, failed_at) VALUES (?, ?)", (self._address(address), now))
             # a flood from many addresses must not grow the file without end: the least recent addresses go
             conn.execute("DELETE FROM signin_failures WHERE address_hash IN (SELECT address_hash FROM signin_failures "
                          "GROUP BY address_hash ORDER BY MAX(failed_at) DESC LIMIT -1 OFFSET ?)", (self.max_addresses,))
 
     def succeed(self, address: str) -> None:
         with transaction(self._store.conn, self._store.lock):
-            self._store.conn.execute("DELETE FROM signin_failures WHERE address_hash = ?", (_digest(address),))
+            self._store.conn.execute("DELETE FROM signin_failures WHERE address_hash = ?", (self._address(address),))
 
     def close(self) -> None:
         self._store.close()

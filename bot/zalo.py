@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from bot import format as fmt
-from bot.limits import RecentIds
+from bot.seen import SeenEvents
 from bot.zalo_quiz import ZaloQuiz
 from hoidap.assistant import Assistant
 from hoidap.experts import Reply
@@ -66,13 +66,30 @@ def verify(header: str | None, app_id: str, body: bytes, oa_secret: str) -> bool
         return False
     try:
         event = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes: not Zalo's
         return False
     timestamp = event.get("timestamp") if isinstance(event, dict) else None
     if timestamp is None:
         return False
     expected = signature(app_id, body, str(timestamp), oa_secret)
     return hmac.compare_digest(header.strip().encode(), expected.encode())
+
+
+def event_age(event: object, now: float | None = None) -> float | None:
+    """Seconds since the event's own ``timestamp`` (milliseconds, as Zalo writes it); None when it has none.
+
+    Example:
+        >>> event_age({"timestamp": "1000"}, now=61.0)
+        60.0
+    """
+    timestamp = event.get("timestamp") if isinstance(event, dict) else None
+    try:
+        millis = float(timestamp)
+    except (TypeError, ValueError):
+        return None
+    if millis != millis:  # NaN
+        return None
+    return (time.time() if now is None else now) - millis / 1000
 
 
 @dataclass
@@ -278,12 +295,19 @@ class ZaloChannel:
         self.assistant = assistant
         self.client = client or ZaloClient(settings)
         self.limiter = RateLimiter(settings.zalo_rate_limit_per_minute, settings.rate_limit_max_clients)
-        self.seen = RecentIds()
+        # msg_ids received, shared by every worker on the data directory and kept across restarts
+        self.window_s = settings.zalo_event_window_minutes * 60
+        self.seen = SeenEvents(settings.data_dir / "channels.sqlite3", CHANNEL, self.window_s)
         self.quiz = ZaloQuiz(assistant, self.send)
         # each user's last answer, for /canbo (send it to the expert); bounded like the rate limiter
         self.last_answer: OrderedDict[str, str] = OrderedDict()
         # one lock per user: a follow-up question waits for the answer before it
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def fresh(self, event: object) -> bool:
+        """Whether the event is dated within the window (either side of now): an older one is a replay."""
+        age = event_age(event)
+        return age is not None and abs(age) <= self.window_s
 
     def accept(self, event: object) -> TextEvent | None:
         """The text event to answer, or None: another kind of event, or one already received (Zalo redelivers)."""

@@ -8,12 +8,21 @@ import shutil
 import socket
 import sys
 
+from core.private import private_dir
 from core.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api.serving import WeakAdminKey, check_admin_keys, uvicorn_options
+
+    try:
+        check_admin_keys(settings)
+    except WeakAdminKey as exc:
+        print(f"Không khởi động: khóa quản trị quá ngắn. {exc}", file=sys.stderr)
+        return 2
+    proxy = uvicorn_options(settings)  # X-Forwarded-For believed from HOIDAP_TRUSTED_PROXIES only, workers included
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers if args.workers is not None else settings.workers
@@ -26,7 +35,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from api.main import create_app
 
         app = create_app(settings.model_copy(update={"host": host, "port": port, "workers": 1}))
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, **proxy)
         return 0
     # each worker builds its own app from the environment: hand it what this command decided
     cores = os.cpu_count() or 1
@@ -41,12 +50,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ["HOIDAP_ANSWER_CONCURRENCY"] = share
     # prometheus_client's multiprocess mode: counters of the previous run must not be added in
     shutil.rmtree(settings.metrics_dir, ignore_errors=True)
-    settings.metrics_dir.mkdir(parents=True)
+    private_dir(settings.data_dir)  # private from its first creation, even when serve is what makes it
+    settings.metrics_dir.mkdir()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(settings.metrics_dir)
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config("api.main:create_app", factory=True, host=host, port=port, workers=workers,
-                            log_level="warning", access_log=False)
+                            log_level="warning", access_log=False, **proxy)
     # uvicorn binds the shared listener with proto 0, so asyncio never sets TCP_NODELAY on its connections
     # and every keep-alive request waits ~40 ms for a delayed ACK (uvicorn issue #3149; measured here:
     # 48 ms for /api/health against 1.3 ms with one process). Re-wrapped, the protocol is read from the

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     trash_days: int = Field(30, ge=0)  # deleted and replaced documents stay restorable this long
     admin_timeout_seconds: float = Field(60.0, gt=0)  # longest an uploaded file may take to be read
     admin_wait_seconds: float = Field(2.0, ge=0)  # an admin change waits this long for another, then "busy"
+    # units one upload may make: each is embedded before the request ends (~15 ms a unit on 2 cores)
+    max_upload_units: int = Field(3000, ge=1)
     ingest_jobs: int = Field(0, ge=0)  # worker processes parsing files in `hoidap ingest`; 0 = one per core
 
     # embedding model: any sentence-transformers name or local folder
@@ -87,6 +89,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, ge=1)
     rate_limit_max_clients: int = Field(10_000, ge=1)  # buckets remembered; the least recently seen is dropped
     max_question_chars: int = Field(500, ge=10)
+    max_json_kb: int = Field(64, ge=1)  # largest body of every route but uploads (JSON, webhooks); 413 past it
     answer_concurrency: int = Field(0, ge=0)  # answers computed at once (per worker); 0 = one per CPU core
     workers: int = Field(1, ge=1)  # API processes (hoidap serve --workers); metrics shared through metrics_dir
     torch_threads: int = Field(0, ge=0)  # threads per embedding in the API; 0 = torch's default
@@ -112,6 +115,7 @@ class Settings(BaseSettings):
     telegram_rate_limit_per_minute: int = Field(20, ge=1)
 
     # Zalo Official Account
+    zalo_event_window_minutes: float = Field(24 * 60, gt=0)  # msg_ids remembered this long; older events refused
     zalo_app_id: str = ""
     zalo_oa_secret: SecretStr | None = None
     zalo_access_token: SecretStr | None = None

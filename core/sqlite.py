@@ -3,6 +3,7 @@ migrations that bring a store's file to the code's schema (``PRAGMA user_version
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 import threading
@@ -147,6 +148,20 @@ def transaction(conn: sqlite3.Connection, lock: threading.Lock | threading.RLock
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK would hide the cause
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the database's size limit) is full: SQLite's ``SQLITE_FULL`` or ``ENOSPC``.
+
+    Example:
+        >>> disk_full(sqlite3.OperationalError("database or disk is full")), disk_full(OSError(28, "No space left"))
+        (True, True)
+    """
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)

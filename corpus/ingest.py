@@ -37,7 +37,7 @@ from corpus.model import GUESSED, Document
 from corpus.ocr import scanned_units
 from corpus.segment import Segmenter
 from corpus.store import Store
-from corpus.text import fold
+from corpus.text import fold, printable
 from core.errors import DocumentExists, DuplicateDocument, EmptyDocument, FileTooLarge, IngestError, InvalidDocId
 from core.settings import Settings
 
@@ -120,6 +120,8 @@ def build_document(loaded: LoadedFile, doc_id: str, *, max_chars: int, sidecar: 
     if not meta.title:
         meta.title = loaded.path.stem
         meta.sources["title"] = GUESSED
+    # a title is shown in lists, pages and answers: no control or bidi characters, from the text or the name
+    meta.title = printable(meta.title) or doc_id
     if loaded.ocr_pages:
         meta.ocr_pages = loaded.ocr_pages
         meta.ocr_units = scanned_units([(s.id, s.text) for s in segments], loaded.ocr_text, loaded.text)
@@ -359,8 +361,9 @@ class Ingester:
         return candidate, (f"{path.name}: mã '{base}' đã thuộc tệp {holder}; "
                            f"lưu thành văn bản riêng với mã '{candidate}'")
 
-    def ingest_bytes(self, name: str, data: bytes, doc_id: str | None = None, *, replace: bool = False) -> FileResult:
-        """Ingest an uploaded file under ``doc_id`` (default: from its name).
+    def ingest_bytes(self, name: str, data: bytes, doc_id: str | None = None, *, replace: bool = False,
+                     max_units: int | None = None) -> FileResult:
+        """Ingest an uploaded file under ``doc_id`` (default: from its name); at most ``max_units`` units.
 
         Raises:
             InvalidDocId: ``doc_id`` outside ``[a-z0-9-]{1,80}``.
@@ -386,6 +389,11 @@ class Ingester:
                                  f"Để thay thế: PUT /api/admin/documents/{doc_id} hoặc thêm ?replace=true; "
                                  "để lưu thành văn bản mới: đổi tên tệp hoặc đặt ?doc_id=<mã khác>", doc_id=doc_id)
         doc, fmt = self._parse(name, data, doc_id)
+        if max_units is not None and len(doc.segments) > max_units:
+            raise IngestError(f"{name}: tách được {len(doc.segments)} đoạn, vượt giới hạn {max_units} đoạn cho một lần "
+                              "tải lên (HOIDAP_MAX_UPLOAD_UNITS), vì lập chỉ mục sẽ quá lâu cho một yêu cầu. Hãy tách "
+                              "tệp thành nhiều tệp nhỏ hơn, hoặc nạp trên máy chủ: hoidap ingest <tệp> rồi hoidap index",
+                              code="too_many_units")
         result = self._put(doc, fmt, name, "")
         self.reevaluate_boilerplate()
         result.units = len(self.store.units(doc_id))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from corpus.model import Document, Metadata, Reference, Segment
 from corpus.overrides import apply_overrides
+from core.private import private_file
 from core.sqlite import MigratedStore, Step, open_database, transaction
 from core.errors import NotFound
 
@@ -128,7 +129,7 @@ class Store(MigratedStore):
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # the data directory (700) and the file (600) before SQLite writes a byte
         self.path = path
         self._lock = threading.RLock()
         self._conn = open_database(path, STEPS)

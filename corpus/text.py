@@ -22,6 +22,18 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def printable(text: str) -> str:
+    r"""``text`` (NFC) without control and format characters (NUL, bidi overrides, zero-width marks), which can
+    make a title read as another ("ke-hoach\u202ecod" shows as "ke-hoachdoc"); tabs and newlines become spaces.
+
+    Example:
+        >>> printable("ke-hoach\u202ecod\x00 2025\t")
+        'ke-hoachcod 2025'
+    """
+    return _SPACE.sub(" ", "".join(" " if ch in "\t\n\r" else ch for ch in nfc(text)
+                                   if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf"))).strip()
+
+
 def unify_tones(text: str) -> str:
     """Put the tone of open "oa", "oe", "uy" syllables on the first vowel: hoà → hòa, Uỷ → Ủy.
 

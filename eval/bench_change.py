@@ -43,7 +43,7 @@ from eval.metrics import percentile  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
 from index.model.embedder import Embedder  # noqa: E402
 
-KEY = "bench-key"
+KEY = "bench-key-0123456789abcdef"
 HIGH_RATE_LIMIT = 100_000_000
 P95_RATIO_TARGET = 1.5
 NEW_ID = "bench-ke-hoach-thu-tai"

@@ -32,7 +32,7 @@ from eval.server import Server  # noqa: E402
 from index.build import IndexBuilder  # noqa: E402
 from index.model.embedder import Embedder  # noqa: E402
 
-KEY = "bench-admin-key"
+KEY = "bench-admin-key-0123456789abcdef"
 PLAN = ("KẾ HOẠCH\nCải cách hành chính năm 2026\nI. MỤC TIÊU\n"
         "1. Sở Nội vụ chủ trì tổ chức lớp bồi dưỡng về cải cách hành chính.\n")
 MB = 2**20

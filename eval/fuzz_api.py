@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.server import Server  # noqa: E402
 
-KEY = "fuzz-admin-key"
+KEY = "fuzz-admin-key-0123456789abcdef"
 
 
 def main(argv: list[str] | None = None) -> int:

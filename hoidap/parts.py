@@ -9,12 +9,17 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from core.errors import InvalidQuery
 from corpus.text import fold
 from corpus.vocab import PART_KIND_PATTERN as _DOC_TYPE
 from corpus.vocab import PLACES
 from index.query import Query
 
-__all__ = ["Part", "split_parts"]
+__all__ = ["MAX_PARTS", "Part", "split_parts"]
+
+# each part is a search and an answer of its own: a question naming more is refused, not answered at any cost
+MAX_PARTS = 6
+_KIND_NAMES = {"year": "năm", "place": "tỉnh", "document": "văn bản"}
 
 _JOIN = r"(?:,|và|va|với|voi|so với|so voi|hay|hoặc|hoac|vs\.?|&)"
 
@@ -35,6 +40,9 @@ def split_parts(query: Query) -> list[Part]:
     Two years count only when joined ("2022 và 2025", "năm 2022 so với năm 2025"), never as a
     period ("2022-2025", "từ 2022 đến 2025"). Two provinces or two document numbers named anywhere count.
 
+    Raises:
+        InvalidQuery: ``too_many_parts``, more than :data:`MAX_PARTS` entities of one kind.
+
     Example:
         >>> from index.query import analyse
         >>> [(p.label, p.text) for p in split_parts(analyse("Mục tiêu năm 2022 và năm 2025 của Quảng Nam"))]
@@ -45,6 +53,10 @@ def split_parts(query: Query) -> list[Part]:
     folded = fold_chars(query.text)
     for kind, found in (("year", _years(folded)), ("place", _places(folded)), ("document", document_spans(folded))):
         spans = list({label: (label, start, end) for label, start, end in reversed(found)}.values())[::-1]
+        if len(spans) > MAX_PARTS:
+            raise InvalidQuery(f"Câu hỏi nêu {len(spans)} {_KIND_NAMES[kind]} cùng lúc; mỗi câu hỏi so sánh tối đa "
+                               f"{MAX_PARTS} năm, tỉnh hoặc văn bản. Hãy tách thành nhiều câu hỏi nhỏ hơn.",
+                               code="too_many_parts")
         if len(spans) >= 2:
             return [Part(query.text[start:end] if kind == "document" else label,
                          _without(query.text, folded, spans, i), kind) for i, (label, start, end) in enumerate(spans)]

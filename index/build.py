@@ -193,8 +193,7 @@ class IndexBuilder:
         batch by batch; ``rebuild`` ignores the previous version, not the cache of an unfinished build.
         """
         started = time.perf_counter()
-        fingerprint = content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION + ":"
-                                  + PLACES_VERSION)
+        fingerprint = self.fingerprint()
         previous = self._previous(rebuild)
         served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
@@ -299,6 +298,18 @@ class IndexBuilder:
         log.info("index %s: %d units, %d embedded (%d of them resumed from an unfinished build), %.1f s",
                  manifest.version, len(units), len(todo), resumed, report.seconds)
         return report
+
+    def fingerprint(self) -> str:
+        """What a version built now from the store would record as its ``corpus_fingerprint``."""
+        return content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION + ":"
+                           + PLACES_VERSION)
+
+    def in_sync(self) -> bool | None:
+        """Whether the current version was built from the store as it is now; None when there is no version."""
+        name = self.versions.current_name()
+        if name is None:
+            return None
+        return read_manifest(self.settings.index_dir / name).corpus_fingerprint == self.fingerprint()
 
     def _publish(self, report: BuildReport, base: Path | None, rebuild: bool, progress) -> BuildReport:
         """With the milvus backend, make the version just built the one Milvus serves."""

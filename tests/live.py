@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from api.main import create_app
+from api.serving import uvicorn_options
 from core.settings import Settings
 
 
@@ -21,7 +22,7 @@ def serve(settings: Settings) -> Iterator[tuple[str, object]]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # the port is held from here on, so no other process can take it
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **uvicorn_options(settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120

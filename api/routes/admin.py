@@ -19,12 +19,11 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Admin, State
+from api.limits import MULTIPART_OVERHEAD
 from core.errors import FileTooLarge, IngestError
 
 router = APIRouter(prefix="/api/admin", tags=["quản trị"], dependencies=[Admin])
 
-# room for the multipart boundaries and part headers around the file itself
-_MULTIPART_OVERHEAD = 64 * 1024
 _ACCEPTED = "gửi multipart/form-data với một trường 'file' chứa tệp .txt .md .pdf .docx hoặc .html"
 
 
@@ -117,7 +116,7 @@ async def read_upload(request: Request, limit: int) -> tuple[str, bytes]:
     """The file name and bytes of a multipart upload, read no further than ``limit`` bytes of file."""
     too_large = FileTooLarge(f"tệp vượt giới hạn {limit / 2**20:g} MB (HOIDAP_MAX_FILE_MB)")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + _MULTIPART_OVERHEAD:
+    if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
         raise too_large
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise IngestError(f"nội dung tải lên không phải multipart/form-data; {_ACCEPTED}", code="invalid_upload")
@@ -126,7 +125,7 @@ async def read_upload(request: Request, limit: int) -> tuple[str, bytes]:
         seen = 0
         async for chunk in request.stream():
             seen += len(chunk)
-            if seen > limit + _MULTIPART_OVERHEAD:
+            if seen > limit + MULTIPART_OVERHEAD:
                 raise too_large
             yield chunk
 

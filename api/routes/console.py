@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import State, address_of, console_session, key_ok
+from api.deps import State, address_of, console_session, key_ok, locked_out
 from api.sessions import COOKIE
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,7 @@ def sign_in(body: SignIn, request: Request, response: Response, state: State) ->
     """Đăng nhập trang quản trị bằng khóa quản trị; đặt cookie phiên (HttpOnly, SameSite=Strict)."""
     guard = request.app.state.signin_guard
     address = address_of(request, state)
-    wait = guard.wait(address)
-    if wait > 0:
-        raise HTTPException(status_code=429, headers={"Retry-After": str(max(1, round(wait)))}, detail={
-            "code": "rate_limited", "message": f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {wait / 60:.0f} phút"})
+    locked_out(guard, address)
     if not key_ok(state, body.key):
         guard.fail(address)
         log.warning("console sign-in refused for %s (wrong key)", address)  # never the key itself

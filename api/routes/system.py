@@ -12,8 +12,8 @@ router = APIRouter(tags=["hệ thống"])
 
 @router.get("/api/health")
 def health(state: State) -> dict:
-    """Trạng thái dịch vụ và chỉ mục."""
-    return state.assistant.health()
+    """Trạng thái dịch vụ và chỉ mục; `store`: chỉ mục đang phục vụ có khớp kho văn bản không."""
+    return {**state.assistant.health(), "store": state.admin.sync_status()}
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

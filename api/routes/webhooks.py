@@ -7,6 +7,7 @@ configured, Zalo when an app id and the OA secret key are.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Annotated
@@ -45,7 +46,14 @@ def _telegram_route(router: APIRouter, telegram: TelegramWebhook) -> None:
         if not await telegram.started():
             raise HTTPException(status_code=503, detail={"code": "bot_unavailable", "message":
                                 "Bot Telegram chưa khởi động được; Telegram sẽ gửi lại update sau"})
-        await telegram.feed(await request.body())
+        data = await request.body()
+        try:
+            json.loads(data)
+        except (ValueError, RecursionError):  # Telegram sends JSON: this body is not from Telegram
+            log.warning("refused a Telegram webhook body that is not JSON")
+            raise HTTPException(status_code=400, detail={"code": "invalid_json", "message":
+                                "Nội dung không phải JSON của một update Telegram"}) from None
+        await telegram.feed(data)
         return {"ok": True}
 
 
@@ -56,12 +64,22 @@ def _zalo_route(router: APIRouter, channel: zalo.ZaloChannel, settings: Settings
     async def zalo_webhook(request: Request, background: BackgroundTasks,
                            x_zevent_signature: Annotated[str | None, Header()] = None) -> dict:
         """Nhận sự kiện từ Zalo OA; xác nhận ngay, câu trả lời được gửi sau qua OA API."""
+        refused = HTTPException(status_code=401, detail={"code": "bad_signature", "message":
+                                "Chữ ký X-ZEvent-Signature không hợp lệ"})
+        if not x_zevent_signature:  # refused before the body is read (its size is bounded by HOIDAP_MAX_JSON_KB)
+            log.warning("refused a Zalo webhook call without X-ZEvent-Signature")
+            raise refused
         body = await request.body()
         if not zalo.verify(x_zevent_signature, settings.zalo_app_id, body, secret):
             log.warning("refused a Zalo webhook call with a missing or wrong X-ZEvent-Signature")
-            raise HTTPException(status_code=401, detail={"code": "bad_signature", "message":
-                                "Chữ ký X-ZEvent-Signature không hợp lệ"})
-        event = channel.accept(json.loads(body))  # verify() has parsed it already
+            raise refused
+        payload = json.loads(body)  # verify() has parsed it already
+        if not channel.fresh(payload):
+            log.warning("refused a signed Zalo event dated outside the %.0f-minute window (a replay?)",
+                        channel.window_s / 60)
+            raise HTTPException(status_code=400, detail={"code": "stale_event", "message":
+                                "Sự kiện Zalo quá cũ hoặc sai thời điểm (HOIDAP_ZALO_EVENT_WINDOW_MINUTES); không xử lý"})
+        event = await asyncio.to_thread(channel.accept, payload)  # SQLite: the msg_id shared by every worker
         if event is not None:
             background.add_task(channel.handle, event)  # runs after the 200 is sent
         return {"ok": True}

@@ -24,7 +24,7 @@ from index.build import IndexBuilder
 from index.model.embedder import Embedder
 from tests.live import serve
 
-KEY = "safety-admin-key"
+KEY = "safety-admin-key-0123456789abcdef"
 ADMIN = {"X-API-Key": KEY}
 PLAN = ("KẾ HOẠCH\nCải cách hành chính năm 2026 của tỉnh Đồng Tháp\nI. MỤC TIÊU\n"
         "1. Sở Nội vụ chủ trì tổ chức {n} lớp bồi dưỡng về cải cách hành chính.\n"

@@ -17,7 +17,7 @@ from hoidap.querylog import QueryLog
 from core.settings import Settings
 from tests.live import serve
 
-KEYS = ["first-admin-key", "second-admin-key"]
+KEYS = ["first-admin-key-0123456789abcdef", "second-admin-key-0123456789abcdef"]
 PLAN = ("KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2026 của tỉnh Kon Tum\nI. NHIỆM VỤ\n"
         "1. Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức hội thi sân khấu hóa về cải cách hành chính trong quý III/2026.\n")
 

@@ -12,7 +12,7 @@ from api.sessions import COOKIE
 from tests.hoidap.test_experts import NEAR_MISSES, OUT_OF_SCOPE, PARAPHRASES
 from tests.live import private_copy
 
-KEY = "console-admin-key"
+KEY = "console-admin-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from tests.live import private_copy, serve
 
 pytestmark = pytest.mark.browser
 
-KEY = "browser-console-key"
+KEY = "browser-console-key-0123456789abcdef"
 PHONE = {"width": 390, "height": 844}
 
 

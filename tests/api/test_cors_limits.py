@@ -14,7 +14,7 @@ from api.main import create_app
 from core.settings import Settings
 
 PORTAL = "https://dichvucong.quangnam.gov.vn"
-KEY = "admin-key-for-cors"
+KEY = "admin-key-for-cors-0123456789abcdef"
 PUBLIC_GETS = ["/api/documents", "/api/units/khong-co", "/widget.js"]
 
 

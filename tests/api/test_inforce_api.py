@@ -22,7 +22,7 @@ from index.model.embedder import Embedder
 from index.search import Searcher
 from tests.corpus.test_relations import CITING, NEW, OLD, PLAN
 
-KEY = "metadata-admin-key"
+KEY = "metadata-admin-key-0123456789abcdef"
 ADMIN = {"X-API-Key": KEY}
 PRESENT = "Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình của tỉnh Kon Tum hiện nay phải đạt bao nhiêu?"
 NAMED_2023 = "Tỷ lệ hồ sơ giải quyết trực tuyến toàn trình của tỉnh Kon Tum năm 2023 phải đạt bao nhiêu?"

@@ -17,7 +17,7 @@ from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
 
-KEY = {"X-API-Key": "quiz-admin-key"}
+KEY = {"X-API-Key": "quiz-admin-key-0123456789abcdef"}
 
 
 @pytest.fixture

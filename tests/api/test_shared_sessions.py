@@ -15,7 +15,7 @@ from api.main import create_app
 from api.sessions import COOKIE, Sessions
 from tests.live import private_copy
 
-KEY = "shared-admin-key"
+KEY = "shared-admin-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")

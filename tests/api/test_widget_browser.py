@@ -272,7 +272,7 @@ def test_phone_layout_is_full_screen(chromium, live):
 @pytest.fixture(scope="module")
 def xss_live(tmp_path_factory: pytest.TempPathFactory):
     """An app over its own tiny index; the malicious document arrives later, through the admin upload."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("xss-data"), admin_keys=["test-key"])
+    settings = Settings(data_dir=tmp_path_factory.mktemp("xss-data"), admin_keys=["test-key-0123456789abcdefgh"])
     store = Store(settings.db_path)
     Ingester(store, settings).ingest_bytes("tuyen-truyen-cchc.txt", BENIGN_DOC.encode())
     IndexBuilder(settings, store, shared_embedder(settings)).build()  # the app needs an index to start
@@ -282,7 +282,7 @@ def xss_live(tmp_path_factory: pytest.TempPathFactory):
 
 def test_markup_in_documents_is_shown_as_text_never_run(chromium, xss_live):
     base, _ = xss_live
-    uploaded = httpx.post(f"{base}/api/admin/documents", headers={"X-API-Key": "test-key"}, timeout=300,
+    uploaded = httpx.post(f"{base}/api/admin/documents", headers={"X-API-Key": "test-key-0123456789abcdefgh"}, timeout=300,
                           files={"file": ("kiem-thu-hien-thi.txt", MALICIOUS_DOC.encode(), "text/plain")})
     assert uploaded.status_code == 201, uploaded.text
 

@@ -18,7 +18,7 @@ from api.sessions import COOKIE
 from core.settings import PROJECT_ROOT, Settings
 from eval.server import free_port
 
-KEY = "workers-admin-key"
+KEY = "workers-admin-key-0123456789abcdef"
 PLAN = ("KẾ HOẠCH\nChuyển đổi số năm 2027 của tỉnh Điện Biên\nI. NHIỆM VỤ\n"
         "1. Sở Khoa học và Công nghệ chủ trì xây dựng kho dữ liệu số của tỉnh trong quý II/2027.\n")
 

@@ -25,7 +25,7 @@ from tests.conftest import shared_embedder
 from tests.hoidap.test_experts import OUT_OF_SCOPE
 from tests.live import private_copy
 
-KEY = "expert-admin-key"
+KEY = "expert-admin-key-0123456789abcdef"
 REPLY = "Các văn bản hiện có không quy định khoản hỗ trợ tiền điện thoại; hãy hỏi Sở Nội vụ."
 ARTIFACTS = Path(__file__).parent.parent / "api" / "artifacts"
 

@@ -37,7 +37,7 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("HOIDAP_ABSTAIN_THRESHOLD", "-1")
     monkeypatch.setenv("HOIDAP_ANSWERABILITY_MODEL", "none")
     settings = Settings(data_dir=tmp_path / "data", model="hashing", abstain_threshold=-1.0, answerability_model="none",
-                        admin_keys=[SecretStr("k")],
+                        admin_keys=[SecretStr("k" * 24)],
                         rate_limit_per_minute=100_000)
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -107,7 +107,7 @@ def test_answers_keep_succeeding_while_documents_are_deleted_and_replaced(corpus
         askers = [threading.Thread(target=ask_in_a_loop) for _ in range(4)]
         for thread in askers:
             thread.start()
-        headers = {"X-API-Key": "k"}
+        headers = {"X-API-Key": "k" * 24}
         new = PLAN.format(year=2026, province="Lâm Đồng", rate=90).encode()
         for round_ in range(2):
             added = client.post("/api/admin/documents", headers=headers,

@@ -69,3 +69,21 @@ def test_a_part_the_documents_do_not_answer_says_so(service: AnswerService) -> N
     assert answer.answer.startswith("Đồng Tháp: 100% [1] · ")
     assert f"Hà Giang: {PART_NOT_FOUND}" in answer.answer
     assert [c.doc_id for c in answer.citations] == ["dongthap-2021-de-an-1601"]
+
+
+def test_a_question_joining_too_many_entities_is_refused_before_any_part_is_answered() -> None:
+    from core.errors import InvalidQuery
+    from hoidap.parts import MAX_PARTS
+    from index.query import PLACES
+
+    years = "Mục tiêu cải cách hành chính các năm " + " và ".join(str(y) for y in range(1963, 2025))
+    provinces = "Tỷ lệ hồ sơ trực tuyến của " + ", ".join(sorted(set(PLACES.values())))
+    numbers = "Nội dung " + ", ".join(f"quyết định {n}" for n in range(101, 200))
+    for question, kind, count in ((years, "năm", 62), (provinces, "tỉnh", len(set(PLACES.values()))),
+                                  (numbers, "văn bản", 99)):
+        with pytest.raises(InvalidQuery) as refused:
+            split_parts(analyse(question))
+        assert refused.value.code == "too_many_parts"
+        assert f"{count} {kind}" in refused.value.message and f"tối đa {MAX_PARTS}" in refused.value.message
+    joined = " và ".join(str(y) for y in range(2020, 2020 + MAX_PARTS))
+    assert len(parts(f"Mục tiêu các năm {joined} của Quảng Nam")) == MAX_PARTS  # up to the cap: answered

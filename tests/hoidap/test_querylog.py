@@ -68,6 +68,30 @@ def test_stored_masked_and_hashed_and_follow_ups_still_find_the_turn(tmp_path: P
     assert reopened.last_turn("tg:1234") is None
 
 
+# the ways of writing personal numbers and addresses that used to reach the log in clear (issue 23)
+WRITTEN_OTHERWISE = [
+    ("sđt0912345678 hỏi về đề án", "0912345678", "[số điện thoại]"),
+    ("gọi 84912345678 giúp tôi", "84912345678", "[số điện thoại]"),
+    ("số của tôi ０９１２３４５６７８", "912345678", "[số điện thoại]"),  # full-width digits
+    ("CCCD 001.099.012.345 đã cấp", "099.012", "[số CCCD/CMND]"),
+    ("CCCD 001-099-012-345 đã cấp", "099-012", "[số CCCD/CMND]"),
+    ("CCCD001099012345 cần làm gì", "001099012345", "[số CCCD/CMND]"),
+    ("gửi name(at)gmail.com nhé", "name(at)gmail", "[email]"),
+    ("gửi name @ gmail.com nhé", "gmail.com", "[email]"),
+]
+
+
+@pytest.mark.parametrize(("question", "secret", "label"), WRITTEN_OTHERWISE)
+def test_every_way_of_writing_is_masked_in_the_stored_log(tmp_path: Path, question: str, secret: str,
+                                                          label: str) -> None:
+    path = tmp_path / "data" / "querylog.sqlite3"
+    _record(QueryLog(path), question)
+    [(stored, search)] = _rows(path, "SELECT question, search_query FROM answers")
+    assert label in stored and label in search
+    assert secret not in stored and secret not in search
+    assert secret.encode() not in b"".join(p.read_bytes() for p in path.parent.iterdir())
+
+
 def test_the_configured_key_decides_the_hash(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", log_key=SecretStr("a-long-secret-for-the-log"))
     _record(QueryLog.from_settings(settings), "QĐ 1601")
