@@ -175,8 +175,13 @@ class SignInGuard:
                          "GROUP BY address_hash ORDER BY MAX(failed_at) DESC LIMIT -1 OFFSET ?)", (self.max_addresses,))
 
     def succeed(self, address: str) -> None:
+        hashed = self._address(address)
+        with self._store.lock:  # every admin request with a right key comes here: write only when there is a count
+            if self._store.conn.execute("SELECT 1 FROM signin_failures WHERE address_hash = ? LIMIT 1",
+                                        (hashed,)).fetchone() is None:
+                return
         with transaction(self._store.conn, self._store.lock):
-            self._store.conn.execute("DELETE FROM signin_failures WHERE address_hash = ?", (self._address(address),))
+            self._store.conn.execute("DELETE FROM signin_failures WHERE address_hash = ?", (hashed,))
 
     def close(self) -> None:
         self._store.close()

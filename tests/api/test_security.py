@@ -89,11 +89,14 @@ def test_rotating_x_forwarded_for_from_loopback_escapes_neither_lockout_nor_rate
     process, url = _serve(data, workers, HOIDAP_RATE_LIMIT_PER_MINUTE="5", HOIDAP_ADMIN_SIGNIN_FAILURES="3")
     try:
         asked = []
-        for n in range(10):
+        for n in range(5 * workers + 5):
             with httpx.Client(base_url=url, timeout=60) as http:  # a new connection: either worker
                 asked.append(http.post("/api/ask", json={"question": "Sở Nội vụ chủ trì việc gì?"},
                                        headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code)
-        assert asked[:5] == [200] * 5 and set(asked[5:]) == {429}, asked
+        if workers == 1:
+            assert asked == [200] * 5 + [429] * 5, asked
+        else:  # each worker keeps its own bucket for the address: at most the limit in each, never one per header
+            assert asked.count(200) <= 5 * workers and asked.count(429) >= 5, asked
 
         signins = []
         for n in range(6):
