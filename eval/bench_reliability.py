@@ -309,14 +309,14 @@ def probe_single(data: Path, zalo: FakeZalo) -> None:
 
 
 def probe_start(tmp: Path) -> None:
-    weak = subprocess.run([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(free_port())], cwd=PROJECT_ROOT,
+    weak = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", str(free_port())], cwd=PROJECT_ROOT,
                           env={**os.environ, "HOIDAP_DATA_DIR": str(tmp / "weak"), "HOIDAP_ADMIN_KEYS": "admin123"},
                           capture_output=True, text=True, timeout=120)
     line("weak_admin_key", weak.returncode == 2, f"exit {weak.returncode}: {weak.stderr.strip()[:90]}")
     docs = tmp / "docs"
     docs.mkdir()
     (docs / "ke-hoach.txt").write_text("Điều 1. Sở Nội vụ chủ trì.\nĐiều 2. Các sở phối hợp.\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "hoidap.cli", "ingest", str(docs)], cwd=PROJECT_ROOT, capture_output=True,
+    subprocess.run([sys.executable, "-m", "cli", "ingest", str(docs)], cwd=PROJECT_ROOT, capture_output=True,
                    env={**os.environ, "HOIDAP_DATA_DIR": str(tmp / "ingested")}, timeout=300, check=True)
     mode = stat.S_IMODE((tmp / "ingested").stat().st_mode)
     line("ingest_data_dir_private", mode == 0o700, f"mode {mode:o} after hoidap ingest alone")

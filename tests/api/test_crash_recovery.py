@@ -47,7 +47,7 @@ class Server:
                "HOIDAP_ANSWERABILITY_MODEL": "none", "HOIDAP_ABSTAIN_THRESHOLD": "0",
                "HOIDAP_RATE_LIMIT_PER_MINUTE": "10000", "HOIDAP_ADMIN_TIMEOUT_SECONDS": "300"}
         self.log = (data.parent / f"server-{self.port}.log").open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(self.port)],
                                         cwd=PROJECT_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         while True:

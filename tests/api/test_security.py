@@ -60,7 +60,7 @@ def _serve(data_dir: Path, workers: int, **env: str) -> tuple[subprocess.Popen, 
                    # uvicorn's own variable, which would make it believe every peer: the setting must win
                    "FORWARDED_ALLOW_IPS": "*", **env}
     log = (data_dir.parent / f"server-{port}.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(port), "--workers",
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers",
                                 str(workers)], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -129,7 +129,7 @@ def test_a_trusted_proxy_passes_the_client_address_on(data_copy: Path, tmp_path:
 def test_a_weak_admin_key_stops_the_start_with_a_clear_message(tmp_path: Path) -> None:
     with pytest.raises(WeakAdminKey, match="key 2 has 9 characters; use 24 or more"):
         create_app(Settings(data_dir=tmp_path / "data", admin_keys=[SecretStr(KEY), SecretStr("short-key")]))
-    done = subprocess.run([sys.executable, "-m", "hoidap.cli", "serve", "--port", str(free_port())], cwd=PROJECT_ROOT,
+    done = subprocess.run([sys.executable, "-m", "cli", "serve", "--port", str(free_port())], cwd=PROJECT_ROOT,
                           env={**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data"), "HOIDAP_ADMIN_KEYS": "abc"},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "24" in done.stderr and "abc" not in done.stderr
@@ -290,7 +290,7 @@ def test_a_data_directory_made_by_ingest_is_private_from_the_start(tmp_path: Pat
     data = tmp_path / "fresh" / "data"
     old = os.umask(0o022)
     try:
-        done = subprocess.run([sys.executable, "-m", "hoidap.cli", "ingest", str(docs)], cwd=PROJECT_ROOT,
+        done = subprocess.run([sys.executable, "-m", "cli", "ingest", str(docs)], cwd=PROJECT_ROOT,
                               env={**os.environ, "HOIDAP_DATA_DIR": str(data)}, capture_output=True, text=True,
                               timeout=300)
     finally:
