@@ -243,16 +243,19 @@ class TermStats:
         return float(absent.max()) / w.max_idf, float(absent.sum()) / w.max_idf
 
 
-_CONTACT_ASKED = re.compile(r"^(\w+ ){0,3}(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)\b|"
-                            r"\b(so dien thoai|dien thoai|hotline|email|thu dien tu|dia chi lien he|lien he)"
+_CONTACT_ASKED = re.compile(r"\b(so dien thoai|hotline|duong day nong)\b|"
+                            r"\b(dien thoai|email|thu dien tu|dia chi lien he|lien he)"
                             r"( \w+){0,3} (la gi|la bao nhieu|la so nao|gi|nao|o dau|bao nhieu|the nao)\b")
+_AMOUNT_ASKED = re.compile(r"\b(bao nhieu|la bao nhieu|may trieu|may ty|tong kinh phi|du toan)\b")
+_PERSON_NAMED = re.compile(r"\b(ai|ong|ba|nguoi|chu tich|giam doc|bi thu|truong|pho|can bo|lanh dao|dong chi)\b")
 _RATE_ASKED = re.compile(r"\b(phan tram|ty le|bao nhieu lan|may lan)\b|%")
 
 
 def asked_details(query: Query) -> list[str]:
     """The details (:data:`corpus.vocab.DETAILS`) the question asks for: a contact only when it asks
     what it is ("số điện thoại … là gì"), not when it names a system ("quy chế thư điện tử công vụ"); a
-    sum of money, not a rate ("mức chi bằng bao nhiêu phần trăm")."""
+    sum of money only when an amount is asked, not a rate ("mức chi bằng bao nhiêu phần trăm") nor who
+    decides it; a name only of a person ("xã mới tên gì" asks a place's name)."""
     folded = query.folded
     out = []
     for name, (asks, _has) in DETAILS.items():
@@ -260,8 +263,11 @@ def asked_details(query: Query) -> list[str]:
             continue
         if name == "contact" and not _CONTACT_ASKED.search(" ".join(re.findall(r"\w+", folded))):
             continue
-        if name == "money" and _RATE_ASKED.search(folded):
+        if name == "money" and (_RATE_ASKED.search(folded) or not _AMOUNT_ASKED.search(folded)):
             continue
+        if name == "person" and re.search(r"\bten (la )?gi\b", folded) and not _PERSON_NAMED.search(
+                re.sub(r"\bten (la )?gi\b", " ", folded)):
+            continue  # "xã mới tên gì": the name of a place, not of a person
         out.append(name)
     return out
 
@@ -471,19 +477,35 @@ def year_evidenced(query: Query, years: tuple[str, ...], text: str, doc: DocEvid
     return any(y in text or _in_title(y, doc.subject) or (issuance and doc.issued in (None, y)) for y in years)
 
 
+def _conflicts(ev: Evidence, j: int, asked: frozenset[str], named: frozenset[str]) -> bool:
+    """Candidate ``j``'s document names provinces in its own text, none asked, nor does the unit."""
+    doc = ev.doc_evidence[j]
+    return bool(doc.places) and not doc.places & asked and not named & asked
+
+
 def place_vetoes(ev: Evidence, top: range) -> tuple[bool, bool]:
     """(``unknown_place``, ``place_mismatch``) from the documents' own text: a named province is
-    unknown when no document's title or header and no unit names it; the top unit is
-    of another province when its document's title or header names provinces, none of them asked,
-    and the unit itself names none either. A document whose text names no province never mismatches."""
+    unknown when no document's title or header and no unit names it; the evidence is of another
+    province when every top unit's document names provinces in its title or header, none of them
+    asked, and the units name none either. A document whose text names no province never mismatches."""
     asked = asked_places(ev.query)
     if not asked:
         return False, False
     in_units = [places_named(ev.texts[j]) for j in top]
     unknown = any(p not in ev.evidence_places and not any(p in named for named in in_units) for p in asked)
-    doc = ev.doc_evidence[0]
-    mismatch = bool(doc.places) and not doc.places & asked and not in_units[0] & asked
+    mismatch = all(_conflicts(ev, j, asked, in_units[i]) for i, j in enumerate(top))
     return unknown, mismatch
+
+
+def place_last(ev: Evidence, query: Query) -> list[int]:
+    """The order of ``ev``'s candidates in which those of another province than the one asked (by
+    their documents' own text) come after the others."""
+    order = list(range(len(ev.positions)))
+    asked = asked_places(query)
+    if not asked or not ev.doc_evidence:
+        return order
+    other = [_conflicts(ev, j, asked, places_named(ev.texts[j])) for j in order]
+    return [j for j in order if not other[j]] + [j for j in order if other[j]]
 
 
 def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
@@ -509,8 +531,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
     kind_unmet = bool(kinds) and not any(kind_met(kinds, ev.texts[j], ev.quantity[j]) for j in top3)
     details = detail_unmet(q, [ev.texts[j] for j in top3])
-    result_asked = bool(_ASKS_RESULT.search(q.folded)) and not any(_ACHIEVED.search(fold(match_form(ev.texts[j])))
-                                                                   for j in top3)
+    result_asked = bool(_ASKS_RESULT.search(q.folded)) and not ({"date", "agency"} & set(q.kinds)) and \
+        not any(_ACHIEVED.search(fold(match_form(ev.texts[j]))) for j in top3)
     return {
         "dense_top": ev.dense[0], "dense_best": max(ev.dense[j] for j in top3),
         "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,

@@ -18,7 +18,7 @@ from core.errors import IndexMissing, InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
 from index.answerability import (Evidence, Logistic, TermStats, asked_places, candidate_features, header_last,
-                                 places_mentioned, question_features)
+                                 place_last, places_mentioned, question_features)
 from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
@@ -326,8 +326,10 @@ class Searcher:
         for hit, probability in zip(pool, p):
             hit.rerank = float(probability)
         order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
-        # a title block answers questions about its document only (number, date, issuer, subject)
+        # a title block answers questions about its document only (number, date, issuer, subject);
+        # a unit of another province than the one asked comes after the others
         order = [order[j] for j in header_last([pool[i].unit.kind for i in order], query)]
+        order = [order[j] for j in place_last(ev.reordered(order), query)]
         return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 
     @staticmethod
