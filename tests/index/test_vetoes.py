@@ -100,3 +100,20 @@ def test_a_system_named_is_not_a_contact_asked_a_rate_is_not_a_sum() -> None:
     assert asked_details(analyse("Số điện thoại đường dây nóng của Ban Chỉ đạo 389")) == ["contact"]
     assert asked_details(analyse("mức chi các kỳ thi cấp xã bằng bao nhiêu phần trăm mức chi cấp tỉnh")) == []
     assert asked_details(analyse("mức chi cho hội thi là bao nhiêu")) == ["money"]
+
+
+def test_refined_details_and_the_other_provinces_units_last() -> None:
+    from dataclasses import replace
+
+    from index.answerability import asked_details, place_last
+
+    assert asked_details(analyse("Quy chế thư điện tử công vụ tỉnh Bắc Ninh bãi bỏ quyết định nào")) == []
+    assert asked_details(analyse("Bầu cử ở Hà Nội, nội dung chi chưa quy định thì ai quyết định mức chi cụ thể")) == []
+    assert asked_details(analyse("xã Tân Đức và xã Tân Thuận nhập thành xã tên gì")) == []
+    assert asked_details(analyse("Giám đốc Sở Nội vụ tên là gì")) == ["person"]
+    hcm = doc_evidence(_doc("hcm", title="Kế hoạch"), HCM_HEADER)
+    nb = doc_evidence(_doc("nb", title="Quy chế quản lý văn bản tỉnh Ninh Bình"), "")
+    ev = _evidence("Kế hoạch Luật Việc làm của TP.HCM", nb, "Sở Nội vụ chủ trì", hcm.places)
+    ev = replace(ev, positions=[0, 1], texts=["Sở Nội vụ chủ trì", "Sở Nội vụ chủ trì"], doc_evidence=[nb, hcm])
+    assert place_last(ev, ev.query) == [1, 0]
+    assert place_vetoes(ev, range(2)) == (False, False)  # the second unit is of the city asked
