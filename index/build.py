@@ -26,6 +26,7 @@ from index.model.embedder import HASHING_MODEL, Embedder
 from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
 from index.model.encoder import resolve_query_encoder, source_fingerprint
+from index.restore import STATS_KEY, SyllableStats
 from index.tokenize import Tokens, expand_text, tokenize
 from index import verify
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 RELATIONS_VERSION = "relations-1"  # part of every version's fingerprint: new rules make a new version
 PLACES_VERSION = "places-1"  # how a document's provinces are read from its text (DocRecord.places)
+SYLLABLES_VERSION = f"syllables-{STATS_KEY}"  # likewise: a version without the statistics is rebuilt
+STATS_MAX_UNITS = 200_000  # syllables are counted on an even sample of the units past this many
 CACHE_DIR = "embed-cache"  # below the index folder: vectors of builds not yet committed
 PARALLEL_TOKENIZE = 2_000  # texts per worker process at least, when tokenizing in several
 
@@ -134,6 +137,15 @@ def relation_fields(rel: Relations, citations: dict[str, str]) -> dict:
             validity = "đã hết hiệu lực"
     out["validity"] = validity
     return out
+
+
+def syllable_texts(units: list[Segment], metas: dict[str, Metadata]) -> Iterator[str]:
+    """What the syllable statistics of a version count (:mod:`index.restore`): each document's title,
+    each heading once, and the units' texts (an even sample of them past ``STATS_MAX_UNITS``)."""
+    yield from (meta.title for meta in metas.values() if meta.title)
+    yield from dict.fromkeys(crumb for u in units for crumb in u.breadcrumb)
+    step = max(1, -(-len(units) // STATS_MAX_UNITS))
+    yield from (u.text for u in units[::step])
 
 
 def tokenize_many(texts: list[str], jobs: int = 0, chunk: int = 256) -> Iterator[Tokens]:
@@ -266,8 +278,10 @@ class IndexBuilder:
                 rate = done / (time.perf_counter() - tok_started)
                 progress("tokenize", done, len(fresh), rate, (len(fresh) - done) / rate)
 
+        syllables = SyllableStats.from_texts(syllable_texts(units, metas))
         folder = self.versions.begin()
         try:
+            syllables.save(folder)
             lexical = LexicalIndex()
             lexical.build(tokens)
             lexical.save(folder)
@@ -302,7 +316,7 @@ class IndexBuilder:
     def fingerprint(self) -> str:
         """What a version built now from the store would record as its ``corpus_fingerprint``."""
         return content_key(self.store.fingerprint() + ":" + self._model_key() + ":" + RELATIONS_VERSION + ":"
-                           + PLACES_VERSION)
+                           + PLACES_VERSION + ":" + SYLLABLES_VERSION)
 
     def in_sync(self) -> bool | None:
         """Whether the current version was built from the store as it is now; None when there is no version."""

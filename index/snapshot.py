@@ -18,6 +18,7 @@ from corpus.text import fold, match_form
 from index.answerability import AnswerabilityModel, DocEvidence, doc_evidence
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
+from index.restore import SyllableStats
 from index.verify import Verifier
 from index.versions import DocRecord, Manifest, UnitRecord, UnitTable, answerability_path, read_docs, read_vectors
 
@@ -49,6 +50,7 @@ class Snapshot:
         self.units = UnitTable(folder)  # each unit read when it is shown
         self.docs: dict[str, DocRecord] = read_docs(folder)
         self.lexical = LexicalIndex.load(folder)
+        self.syllables = SyllableStats.load(folder)  # None: a version built before them, questions not restored
         # memory-mapped: API workers serving the same version share these pages
         self.dense = DenseIndex.load(folder, read_vectors(folder, mmap=True), settings)
         self.position = {unit_id: i for i, unit_id in enumerate(self.units.ids)}

@@ -12,7 +12,9 @@ and document), so a served version reads a unit's text only when it is shown; ``
 (the approximate dense index, from a size on: :func:`index.dense.write_ann`); ``tokens.jsonl``
 (lexical key, words, folded: reused by the next build); ``bm25*`` (the lexical index, written by
 :class:`index.lexical.LexicalIndex`); ``answerability.json`` (the answerability and rerank model
-the version answers with, copied from ``index/answerability.json``).
+the version answers with, copied from ``index/answerability.json``); ``syllables.json`` and
+``syllable_bigrams.npy`` (the syllable statistics questions are restored with, written and read by
+:class:`index.restore.SyllableStats`).
 
 A version is written to a temporary folder, renamed into place, and only then named in
 ``CURRENT`` (replaced atomically), so a build killed midway leaves the previous version serving.
