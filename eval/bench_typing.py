@@ -35,10 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.settings import PROJECT_ROOT, Settings  # noqa: E402
-from corpus.text import fold, has_diacritics, match_form  # noqa: E402
+from corpus.text import fold, match_form  # noqa: E402
 from eval.abstain_data import split_of  # noqa: E402
 from eval.gold import GoldQuestion, load_gold  # noqa: E402
-from index.restore import SyllableStats  # noqa: E402
+from index.restore import SyllableStats, has_diacritics  # noqa: E402
 
 REALDOCS = PROJECT_ROOT.parent / "shared" / "realdocs"
 _SYLLABLE = re.compile(r"[^\W\d_]+")
@@ -192,8 +192,55 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    {"restore": run_restore, "realdocs": run_realdocs}[args.part](args)
+    {"restore": run_restore, "realdocs": run_realdocs, "answers": run_answers}[args.part](args)
 
 
 if __name__ == "__main__":
     main()
+
+
+def run_answers(args: argparse.Namespace) -> None:
+    from eval.gold import normalize, relevant_units
+    from hoidap.answer import AnswerService
+    from index.query import analyse
+    from index.versions import read_units
+
+    settings = Settings(data_dir=Path(args.data_dir))
+    service = AnswerService(settings)
+    snap = service.searcher.current()
+    if snap.syllables is None:
+        raise SystemExit(f"index {snap.version}: no syllable statistics; rebuild the index (cli index)")
+    units = {u.id: (u.doc_id, normalize(u.text)) for u in read_units(snap.folder)}
+    qs = questions_of(args.split)
+    stats = snap.syllables
+
+    def preface(q: GoldQuestion) -> str:
+        return f"{PREFACES[int(hashlib.sha256(q.id.encode()).hexdigest()[:8], 16) % len(PREFACES)]} {q.question}"
+
+    styles = {  # style: (question text, restore, set the background apart)
+        "as written": (lambda q: q.question, True, True),
+        "stripped, not restored": (lambda q: fold(q.question), False, True),
+        "stripped, restored": (lambda q: fold(q.question), True, True),
+        "background, whole text": (preface, True, False),
+        "background, ask set apart": (preface, True, True),
+        "background stripped, restored and set apart": (lambda q: fold(preface(q)), True, True),
+    }
+    print(f"answers ({args.split}): {sum(not q.out_of_scope for q in qs)} answerable, "
+          f"{sum(q.out_of_scope for q in qs)} out of scope; index {snap.version}")
+    for style, (make, restore, background) in styles.items():
+        recall = right = refused = answerable = oos_refused = oos = 0
+        for q in qs:
+            query = analyse(make(q), settings.max_question_chars, stats if restore else None, background=background)
+            answer = service.answer(query, record=False, snapshot=snap)
+            if q.out_of_scope:
+                oos += 1
+                oos_refused += answer.abstained
+                continue
+            answerable += 1
+            relevant = relevant_units(q, units)
+            hits = service.searcher.search(query, k=5, snapshot=snap).unit_ids[:5]
+            recall += bool(relevant & set(hits))
+            refused += answer.abstained
+            right += not answer.abstained and (q.fact is None or normalize(q.fact) in normalize(answer.answer))
+        print(f"  {style:45s} Recall@5 {recall / answerable:.3f}  right outcome {right / answerable:.3f}  "
+              f"refused {refused / answerable:.3f}  out of scope refused {oos_refused / max(oos, 1):.3f}")

@@ -114,8 +114,8 @@ class AnswerService:
         parts, a follow-up's documents and every search see the same index version.
         """
         started = time.perf_counter()
-        query = analyse(question, self.settings.max_question_chars)
         snap = snapshot or self.searcher.current()
+        query = analyse(question, self.settings.max_question_chars, snap.syllables)
         top_k = top_k or self.settings.top_k
         previous = self.querylog.last_turn(conversation_id) if conversation_id else None
         # --- every part of the question (hoidap.parts): "2022 và 2025", "Đồng Tháp so với Quảng Nam" ---
@@ -124,7 +124,7 @@ class AnswerService:
             answer = self._answer_parts(query, parts, top_k, filters, snap)
             return self._finish(answer, query, query.text, started, conversation_id, channel, record)
         search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(snap, q))
-        search_query = query if search_text == query.text else analyse(search_text)
+        search_query = query if search_text == query.text else analyse(search_text, syllables=snap.syllables)
         result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer, snapshot=snap)
         kinds = list(query.kinds)
         if previous is not None and search_query is not query and kinds == ["general"]:
@@ -167,7 +167,7 @@ class AnswerService:
         cited: list[Citation] = []
         heads, details, last, facts = [], [], None, []
         for part in parts:
-            part_query = analyse(part.text)
+            part_query = analyse(part.text, syllables=snap.syllables)
             last = self.searcher.search(part_query, k=max(top_k, 5), filters=filters, snapshot=snap)
             if last.abstained:
                 heads.append(f"{part.label}: {PART_NOT_FOUND}")

@@ -66,9 +66,9 @@ class Assistant:
 
         A curated expert answer (FAQ) the question closely paraphrases is preferred to the documents' own.
         """
-        query = analyse(question, self.settings.max_question_chars)  # once: the FAQ and the documents read it
+        snap = self.snapshot()  # one version for the whole answer, whose syllables restore the question
+        query = analyse(question, self.settings.max_question_chars, snap.syllables)  # once: the FAQ and the documents read it
         with self._slots:
-            snap = self.snapshot()  # one version for the whole answer
             answer = self._faq_answer(query, snap, filters, conversation_id, channel, record)
             if answer is None:
                 answer = self.answers.answer(query, top_k=top_k, filters=filters, conversation_id=conversation_id,
@@ -124,7 +124,8 @@ class Assistant:
 
     def find_units(self, text: str, k: int = 8) -> list[dict]:
         """Units matching ``text``, for an expert choosing what to cite (no abstention, nothing logged)."""
-        result = self.searcher.search(analyse(text, self.settings.max_question_chars), k=k)
+        snap = self.snapshot()
+        result = self.searcher.search(analyse(text, self.settings.max_question_chars, snap.syllables), k=k, snapshot=snap)
         return [{"unit_id": h.unit.id, "doc_id": h.unit.doc_id, "label": h.unit.label, "text": h.unit.text,
                  "citation": h.doc.citation, "score": round(h.score, 4)} for h in result.hits[:k]]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.metadata import PROVINCES
 from corpus.text import fold, match_form
+from corpus.vocab import DOC_KINDS, PLACES, YEAR, places_in
 from index.tokenize import specials
 
 # a sentence ends at ? ! . ; before a space, or at a line break; not at the dot of "TP." (a dot inside "3.31"
@@ -31,13 +31,11 @@ _ASKS = re.compile(
     r"|^\s*(?:xin|cho|nhờ|vui lòng|đề nghị|hãy|anh chị|anh|chị|bạn)?\s*(?:cho\s+)?(?:tôi\s+|em\s+|mình\s+)?"
     r"(?:hỏi|biết|nêu|liệt kê|giải thích|hướng dẫn|tra cứu|kể)\b"
     r"|\b(?:muốn|cần)\s+(?:hỏi|biết|tìm hiểu)\b", re.IGNORECASE)
-_YEARS = re.compile(r"\b(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?\b")
-_KINDS = r"(?:kế hoạch|đề án|quyết định|tờ trình|nghị quyết|chỉ thị|công văn|thông tư|nghị định|chương trình|báo cáo)"
+_YEARS = re.compile(YEAR.pattern + r"(?:\s*[-–]\s*(?:19|20)\d{2})?\b")
+_KINDS = "(?:" + "|".join(kind.name for kind in DOC_KINDS.values()) + ")"
 # a document named by its kind: the kind and the words after it, up to a clause boundary (at most 10 syllables)
 _DOCUMENT = re.compile(_KINDS + r"(?:\s+(?!(?:và|nhưng|thì|mà|nên|để|khi|do|vì|nay|này|đó|rồi)\b)[^\s,.;:?!()]+){0,10}",
                        re.IGNORECASE)
-_PLACES = {fold(match_form(p)): p for p in PROVINCES} | {"ha noi": "Hà Nội", "tp hcm": "TP HCM",
-                                                        "ho chi minh": "Hồ Chí Minh"}
 
 
 @dataclass(frozen=True)
@@ -96,10 +94,8 @@ def background_context(background: list[str], ask: str) -> list[str]:
     for sentence in background:
         for match in _DOCUMENT.finditer(sentence):
             keep(match.group(0))
-        padded = f" {re.sub(r'[^a-z0-9]+', ' ', fold(match_form(sentence)))} "
-        for key, name in _PLACES.items():
-            if f" {key} " in padded:
-                keep(name)
+        for key in places_in(sentence):
+            keep(PLACES[key])
         for match in _YEARS.finditer(sentence):
             keep(match.group(0))
         for token in specials(match_form(sentence)):

@@ -13,6 +13,9 @@ from core.errors import InvalidQuery
 from corpus.text import fold, match_form, nfc
 from corpus.vocab import PLACES
 from corpus.vocab import YEAR as _YEAR
+from index.abbreviations import spell_out
+from index.ask import split_ask
+from index.restore import SyllableStats
 from index.tokenize import Tokens, expand_text, tokenize
 
 KINDS = ("source", "basis", "link", "number", "agency", "date", "list", "general")
@@ -59,8 +62,13 @@ def _kinds(folded: str) -> list[str]:
 class Query:
     """One question, analysed.
 
-    ``text`` is the question as asked (NFC, single spaces); ``folded`` its matching form without
-    diacritics; ``tokens`` both lexical fields; ``expanded`` the text given to the embedding model.
+    ``text`` is the question as asked (NFC, single spaces), shown and logged; ``searched`` what
+    retrieval and answering read: its diacritics restored and its typos put right from the version's
+    syllable statistics (:mod:`index.restore`), of a long question only the ask with the entities of
+    its background (:mod:`index.ask`), the abbreviations the corpus defines spelt out
+    (:mod:`index.abbreviations`). Every other field is derived from ``searched``:
+    ``folded`` its matching form without diacritics; ``tokens`` both lexical fields; ``expanded`` the
+    text given to the embedding model.
     """
 
     text: str
@@ -72,14 +80,18 @@ class Query:
     places: tuple[str, ...]  # folded province names the question names ("quang nam")
     kinds: tuple[str, ...]
     expanded_folded: str = ""  # ``expanded`` folded: abbreviations spelt out ("TTr" → "to trinh"), no diacritics
+    searched: str = ""  # the restored ask ("" read as ``text``)
 
     @property
     def kind(self) -> str:
         return self.kinds[0]
 
 
-def analyse(question: str | Query, max_chars: int | None = None) -> Query:
-    """Validate and analyse ``question`` (a :class:`Query` is returned as it is: analysed once).
+def analyse(question: str | Query, max_chars: int | None = None, syllables: SyllableStats | None = None, *,
+            background: bool = True) -> Query:
+    """Validate and analyse ``question`` (a :class:`Query` is returned as it is: analysed once), its
+    diacritics restored from ``syllables`` (the statistics of the snapshot answering it; None: as typed)
+    and, with ``background``, its background sentences set apart from the ask.
 
     Raises:
         InvalidQuery: empty, or longer than ``max_chars``.
@@ -96,10 +108,14 @@ def analyse(question: str | Query, max_chars: int | None = None) -> Query:
         raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
     if max_chars is not None and len(text) > max_chars:
         raise InvalidQuery(f"câu hỏi dài {len(text)} ký tự, vượt giới hạn {max_chars} ký tự", code="question_too_long")
-    folded = fold(match_form(text))
+    restored = syllables.restore(text).text if syllables is not None else text
+    searched = split_ask(restored).text if background else restored
+    if syllables is not None:
+        searched = spell_out(searched, syllables.abbreviations)  # "TTPVHCC (trung tâm phục vụ hành chính công)"
+    folded = fold(match_form(searched))
     padded = " " + re.sub(r"[^\w]+", " ", folded) + " "
-    expanded = expand_text(text)
-    return Query(text=text, folded=folded, tokens=tokenize(text), expanded=expanded,
+    expanded = expand_text(searched)
+    return Query(text=text, folded=folded, tokens=tokenize(searched), expanded=expanded, searched=searched,
                  years=tuple(dict.fromkeys(_YEAR.findall(folded))),
                  numbers=tuple(dict.fromkeys(_NUMBER.findall(folded))),
                  places=tuple(key for key in PLACES if f" {key} " in padded),

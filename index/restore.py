@@ -19,7 +19,8 @@ units keeps a table of a few megabytes: the syllables it drops are the rarest.
 
 Files of a version (this module alone writes and reads them): ``syllables.json`` (the toned
 syllables, most frequent first, with their counts) and ``syllable_bigrams.npy`` (int64 rows
-``[left * n + right, count]`` sorted by key, over indexes into that list).
+``[left * n + right, count]`` sorted by key, over indexes into that list); ``syllables.json`` also
+holds the abbreviations the corpus defines (:mod:`index.abbreviations`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from typing import Iterable
 
 import numpy as np
 
-from corpus.text import fold, has_diacritics, nfc
+from corpus.text import fold, nfc
+from index.abbreviations import learn
 from index.tokenize import ABBREVIATIONS
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,7 @@ QUESTION_LANGUAGE = (
 )
 
 # what the statistics of a version are made of: another value makes the next build a new version
-STATS_KEY = hashlib.sha256(f"{FORMAT}:{QUESTION_WEIGHT}:{MAX_SYLLABLES}:{MAX_BIGRAMS}:{QUESTION_LANGUAGE}".encode()
+STATS_KEY = hashlib.sha256(f"{FORMAT}:abbreviations-1:{QUESTION_WEIGHT}:{MAX_SYLLABLES}:{MAX_BIGRAMS}:{QUESTION_LANGUAGE}".encode()
                            ).hexdigest()[:12]
 
 _TOKEN = re.compile(r"[^\W\d_]+|\S")
@@ -103,6 +105,11 @@ class Restored:
     text: str
     changed: tuple[tuple[str, str], ...] = ()
     corrected: tuple[tuple[str, str], ...] = ()
+
+
+def has_diacritics(text: str) -> bool:
+    """True if ``text`` holds a letter with a mark (or đ)."""
+    return fold(text) != text
 
 
 def syllable_chains(text: str) -> list[list[str]]:
@@ -157,9 +164,11 @@ class SyllableStats:
         'sở nội vụ chủ trì, số 1601/QĐ-UBND'
     """
 
-    def __init__(self, syllables: list[str], counts: np.ndarray, bigrams: np.ndarray) -> None:
+    def __init__(self, syllables: list[str], counts: np.ndarray, bigrams: np.ndarray,
+                 abbreviations: dict[str, str] | None = None) -> None:
         if len(syllables) != len(counts):
             raise ValueError(f"{len(syllables)} syllables but {len(counts)} counts")
+        self.abbreviations = abbreviations or {}  # defined in the corpus (index.abbreviations): folded → long form
         self.syllables = syllables
         self.counts = np.asarray(counts, dtype=np.int64)
         self.bigrams = np.asarray(bigrams, dtype=np.int64).reshape(-1, 2)
@@ -184,7 +193,8 @@ class SyllableStats:
     def from_texts(cls, texts: Iterable[str], *, max_syllables: int = MAX_SYLLABLES,
                    max_bigrams: int = MAX_BIGRAMS, question_language: bool = True) -> "SyllableStats":
         """Count the syllables of ``texts`` (and the built-in :data:`QUESTION_LANGUAGE`), keeping the
-        ``max_syllables`` most frequent syllables and the ``max_bigrams`` most frequent pairs of them."""
+        ``max_syllables`` most frequent syllables and the ``max_bigrams`` most frequent pairs of them;
+        with the abbreviations the texts define (:func:`index.abbreviations.learn`)."""
         if max_syllables < 1 or max_bigrams < 0:
             raise ValueError(f"max_syllables={max_syllables}, max_bigrams={max_bigrams}: need ≥ 1 and ≥ 0")
         unigrams: Counter[str] = Counter()
@@ -193,10 +203,12 @@ class SyllableStats:
             for chain in syllable_chains(QUESTION_LANGUAGE):
                 unigrams.update(Counter(chain * QUESTION_WEIGHT))
                 pairs.update(Counter(list(zip(chain, chain[1:])) * QUESTION_WEIGHT))
+        texts = list(texts)
         for text in texts:
             for chain in syllable_chains(text):
                 unigrams.update(chain)
                 pairs.update(zip(chain, chain[1:]))
+        learned = learn(texts, known=set(_ABBREVIATION_FORMS))
         kept = sorted(unigrams, key=lambda s: (-unigrams[s], s))[:max_syllables]
         index = {s: i for i, s in enumerate(kept)}
         n = len(kept)
@@ -204,10 +216,11 @@ class SyllableStats:
         if len(rows) > max_bigrams:
             rows = sorted(rows, key=lambda r: (-r[1], r[0]))[:max_bigrams]
         bigrams = np.array(sorted(rows), dtype=np.int64).reshape(-1, 2)
-        return cls(kept, np.array([unigrams[s] for s in kept], dtype=np.int64), bigrams)
+        return cls(kept, np.array([unigrams[s] for s in kept], dtype=np.int64), bigrams, learned)
 
     def save(self, folder: Path) -> None:
-        data = {"format": FORMAT, "syllables": self.syllables, "counts": self.counts.tolist()}
+        data = {"format": FORMAT, "syllables": self.syllables, "counts": self.counts.tolist(),
+                "abbreviations": self.abbreviations}
         (folder / SYLLABLES_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         np.save(folder / BIGRAMS_FILE, self.bigrams)
 
@@ -223,7 +236,8 @@ class SyllableStats:
             log.warning("%s: syllable statistics format %s, expected %d: questions are not restored", path,
                         data.get("format"), FORMAT)
             return None
-        return cls(data["syllables"], np.array(data["counts"], dtype=np.int64), np.load(folder / BIGRAMS_FILE))
+        return cls(data["syllables"], np.array(data["counts"], dtype=np.int64), np.load(folder / BIGRAMS_FILE),
+                   data.get("abbreviations"))
 
     # --- the model -------------------------------------------------------------------------
 
@@ -247,10 +261,10 @@ class SyllableStats:
         out[both] = np.where(total > 0, np.log(np.where(total > 0, p, 1.0)), self._uni_log[b])
         return out
 
-    def _states(self, typed: str, restore: bool) -> list[tuple[int, str, float]]:
+    def _states(self, typed: str) -> list[tuple[int, str, float]]:
         """The forms a typed word may stand for: ``(index or -1, form, cost)``."""
         form = syllable_form(typed)
-        if not restore or has_diacritics(typed):
+        if has_diacritics(typed):
             return [(self.index.get(form, -1), form, 0.0)]
         if form in _ABBREVIATION_FORMS:
             return [(-1, _ABBREVIATION_FORMS[form], 0.0)]
@@ -274,9 +288,10 @@ class SyllableStats:
                     pairs_left.append(p[0])
                     pairs_right.append(c[0])
             spans.append(start)
-        first = self._transitions(np.full(len(chain[0]), -1), np.array([s[0] for s in chain[0]]))
-        trans = self._transitions(np.array(pairs_left, dtype=np.int64), np.array(pairs_right, dtype=np.int64)) \
-            if pairs_left else np.zeros(0)
+        width0 = len(chain[0])
+        both = self._transitions(np.array([-1] * width0 + pairs_left, dtype=np.int64),
+                                 np.array([s[0] for s in chain[0]] + pairs_right, dtype=np.int64)).tolist()
+        first, trans = both[:width0], both[width0:]
         score = [float(first[j]) - s[2] for j, s in enumerate(chain[0])]
         back: list[list[int]] = []
         for step, cur in enumerate(chain[1:]):
@@ -284,7 +299,7 @@ class SyllableStats:
             new, ptr = [], []
             for j, state in enumerate(cur):
                 best_i = max(range(len(score)), key=lambda i: score[i] + trans[base + i * width + j])
-                new.append(score[best_i] + float(trans[base + best_i * width + j]) - state[2])
+                new.append(score[best_i] + trans[base + best_i * width + j] - state[2])
                 ptr.append(best_i)
             score, back = new, back + [ptr]
         path = [max(range(len(score)), key=score.__getitem__)]
@@ -298,7 +313,8 @@ class SyllableStats:
         words = [m for m in matches if m.group(0)[0].isalpha()]
         if not words:
             return Restored(text)
-        restore = sum(has_diacritics(m.group(0)) for m in words) / len(words) < TONED_SHARE
+        if sum(has_diacritics(m.group(0)) for m in words) >= TONED_SHARE * len(words):
+            return Restored(text)  # typed with diacritics: an unmarked word is meant so
         chains: list[list[re.Match]] = [[]]
         for m in matches:
             if m.group(0)[0].isalpha():
@@ -307,7 +323,7 @@ class SyllableStats:
                 chains.append([])
         out, changed, corrected = [], [], []
         for chain in (c for c in chains if c):
-            states = [self._states(m.group(0), restore) for m in chain]
+            states = [self._states(m.group(0)) for m in chain]
             path = self._best(states) if any(len(s) > 1 for s in states) else [0] * len(states)
             for m, options, j in zip(chain, states, path):
                 _, form, cost = options[j]

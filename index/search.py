@@ -272,10 +272,10 @@ class Searcher:
         """
         if mode not in MODES:
             raise InvalidQuery(f"mode={mode!r} không hợp lệ; chấp nhận: {', '.join(MODES)}", code="invalid_mode")
-        if isinstance(query, str):
-            query = analyse(query)
         started = time.perf_counter()
         snap = snapshot or self.current()
+        if isinstance(query, str):
+            query = analyse(query, syllables=snap.syllables)
         timings: dict[str, float] = {}
         docs = allowed_docs(snap, filters)
         lists, vector = self.candidate_lists(snap, query, mode, docs, timings)
