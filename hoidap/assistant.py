@@ -15,7 +15,7 @@ import time
 from functools import cached_property
 from datetime import datetime, timezone
 
-from core.errors import NotFound
+from core.errors import IndexMissing, NotFound
 from core.settings import Settings
 from hoidap.answer import Answer, AnswerService, citation_of
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
@@ -66,7 +66,11 @@ class Assistant:
 
         A curated expert answer (FAQ) the question closely paraphrases is preferred to the documents' own.
         """
-        snap = self.snapshot()  # one version for the whole answer, whose syllables restore the question
+        try:
+            snap = self.snapshot()  # one version for the whole answer, whose syllables restore the question
+        except IndexMissing:
+            analyse(question, self.settings.max_question_chars)  # a bad question is said so first, index or not
+            raise
         query = analyse(question, self.settings.max_question_chars, snap.syllables)  # once: the FAQ and the documents read it
         with self._slots:
             answer = self._faq_answer(query, snap, filters, conversation_id, channel, record)

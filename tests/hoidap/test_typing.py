@@ -1,0 +1,44 @@
+"""Questions as officers type them, answered from the shipped corpus (issue 19, build 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.settings import Settings
+from eval.gold import normalize
+from hoidap.answer import AnswerService
+from index.query import analyse
+from index.search import Searcher
+from tests.conftest import shared_embedder
+
+pytestmark = pytest.mark.slow
+
+TYPED = "kinh phi thuc hien de an 1601 lay tu dau"  # how an officer types it on a phone
+
+
+@pytest.fixture(scope="module")
+def service(indexed_settings: Settings) -> AnswerService:
+    return AnswerService(indexed_settings, Searcher(indexed_settings, shared_embedder(indexed_settings)))
+
+
+def test_a_question_without_diacritics_that_was_refused_is_answered(service: AnswerService) -> None:
+    snap = service.searcher.current()
+    as_before = service.answer(analyse(TYPED), record=False, snapshot=snap)  # as typed: what the service did before
+    assert as_before.abstained
+    answer = service.answer(TYPED, record=False)
+    assert not answer.abstained, answer.reason
+    assert answer.question == TYPED  # shown as typed
+    assert normalize("ngân sách") in normalize(answer.answer) and "1601" in answer.citations[0].doc_number
+
+
+def test_a_question_typed_with_diacritics_is_analysed_as_typed(service: AnswerService) -> None:
+    question = "Kinh phí thực hiện Đề án 1601 lấy từ đâu?"
+    assert analyse(question, syllables=service.searcher.current().syllables).searched == question
+
+
+def test_the_background_of_a_long_question_does_not_pull_in_another_unit(service: AnswerService) -> None:
+    short = service.answer("Kinh phí thực hiện Đề án 1601 lấy từ đâu?", record=False)
+    long = service.answer("Tôi là công chức văn phòng, đang chuẩn bị báo cáo cho lãnh đạo về công tác cán bộ. "
+                          "Đơn vị tôi thực hiện Đề án 1601 của Đồng Tháp. Cho hỏi kinh phí thực hiện lấy từ đâu?",
+                          record=False)
+    assert not long.abstained and long.citations[0].unit_id == short.citations[0].unit_id
