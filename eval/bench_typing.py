@@ -195,9 +195,6 @@ def main() -> None:
     {"restore": run_restore, "realdocs": run_realdocs, "answers": run_answers}[args.part](args)
 
 
-if __name__ == "__main__":
-    main()
-
 
 def run_answers(args: argparse.Namespace) -> None:
     from eval.gold import normalize, relevant_units
@@ -244,3 +241,7 @@ def run_answers(args: argparse.Namespace) -> None:
             right += not answer.abstained and (q.fact is None or normalize(q.fact) in normalize(answer.answer))
         print(f"  {style:45s} Recall@5 {recall / answerable:.3f}  right outcome {right / answerable:.3f}  "
               f"refused {refused / answerable:.3f}  out of scope refused {oos_refused / max(oos, 1):.3f}")
+
+
+if __name__ == "__main__":
+    main()

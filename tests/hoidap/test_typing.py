@@ -13,7 +13,8 @@ from tests.conftest import shared_embedder
 
 pytestmark = pytest.mark.slow
 
-TYPED = "kinh phi thuc hien de an 1601 lay tu dau"  # how an officer types it on a phone
+# dev question q074 as an officer types it on a phone
+TYPED = "O Binh Dinh viec tuyen duong nguoi lam gioi cai cach hanh chinh bao lau lam mot lan"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,8 @@ def test_a_question_without_diacritics_that_was_refused_is_answered(service: Ans
     answer = service.answer(TYPED, record=False)
     assert not answer.abstained, answer.reason
     assert answer.question == TYPED  # shown as typed
-    assert normalize("ngân sách") in normalize(answer.answer) and "1601" in answer.citations[0].doc_number
+    assert normalize("Hàng năm") in normalize(answer.answer)
+    assert answer.citations[0].doc_id.startswith("binhdinh-")
 
 
 def test_a_question_typed_with_diacritics_is_analysed_as_typed(service: AnswerService) -> None:
