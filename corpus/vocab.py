@@ -36,6 +36,15 @@ def folded(text: str) -> str:
 # --- stop words and fillers (folded) ----------------------------------------------------------------
 
 # glue that says nothing about what a sentence is about (quote scoring in hoidap.compose)
+# what a question asserts or asks about, less its frame: the yes/no particles, question words and the words that
+# name a document ("có … không", "bao nhiêu", "kế hoạch của tỉnh … năm …"); folded, and as typed with diacritics
+# ("cần" is a particle, "cán" (bộ) is not) (hoidap.shape)
+CLAIM_FILLERS = frozenset("co khong chua da dang se can phai duoc nen hay dung la a nhi vay ha nhe nha khi van ban ke hoach "
+                          "de an quyet dinh cua trong theo ve cho cac nhung va voi tai tinh nam thi o "
+                          "bao nhieu gi nao ai dau muc".split())
+CLAIM_FILLERS_TONED = frozenset("có không chưa đã đang sẽ cần phải được nên hay đúng là à nhỉ vậy hả nhé nha khi văn bản "
+                                "kế hoạch đề án quyết định của trong theo về cho các những và với tại tỉnh năm thì ở a ạ "
+                                "bao nhiêu gì nào ai đâu mức".split())
 STOP_WORDS = frozenset("cua va la cac co nhung duoc trong cho voi ve theo tai nao gi khong thi sao nhu the hay bao"
                        .split())
 # ... and the question words of a fact question (hoidap.facts: which words of the question a fact's clause shares)

@@ -137,8 +137,7 @@ class AnswerService:
         if switched and (answer.abstained or answer.citations[0].doc_id not in switched):
             # "còn Bình Định thì sao?": that province's document does not state it; say so, not another's text
             answer = self._abstain(query.text, result)
-            answer.answer = f"{snap.document(switched[0]).citation} không nêu nội dung này." + \
-                answer.answer[answer.answer.find(" Các văn bản gần nhất"):] * (" Các văn bản gần nhất" in answer.answer)
+            answer.answer = f"{snap.document(switched[0]).citation} không nêu nội dung này.{_nearest(answer.suggestions)}"
             answer.reason = "followup_unstated"
         answer.question, answer.kind, answer.index_version = query.text, kinds[0], result.version
         answer.confidence = None if result.answerable is None else round(result.answerable, 4)
@@ -309,8 +308,7 @@ class AnswerService:
         answer = self._abstain(result.query.text, result)
         holder = next((h for h in hits if clause and clause in h.unit.text), None)
         said = f" Văn bản chỉ nêu: “{clause}” ({holder.doc.citation}, {holder.unit.label})." if holder else ""
-        answer.answer = f"Các văn bản hiện có không nêu con số cho nội dung này.{said}" + \
-            answer.answer[answer.answer.find(" Các văn bản gần nhất"):] * (" Các văn bản gần nhất" in answer.answer)
+        answer.answer = f"Các văn bản hiện có không nêu con số cho nội dung này.{said}{_nearest(answer.suggestions)}"
         answer.reason = "figure_unstated"
         return answer
 
@@ -374,6 +372,12 @@ class AnswerService:
         text = explain(result) if result is not None else NO_ANSWER
         if result is not None and asks_yes_no(result.query) and "không nêu" not in text:
             text = f"Văn bản không nêu nội dung này. {text}"  # a yes/no question is told so first
-        if suggestions:
-            text += " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."
+        text += _nearest(suggestions)
         return Answer(question=question, answer=text, abstained=True, citations=[], suggestions=suggestions)
+
+
+def _nearest(suggestions: list[dict]) -> str:
+    """The sentence naming the documents nearest to a question the documents do not answer ("" for none)."""
+    if not suggestions:
+        return ""
+    return " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."

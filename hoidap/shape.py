@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from corpus.vocab import CLAIM_FILLERS as _PARTICLES
+from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
 from index.query import Query
 
 __all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_members", "yes_no"]
@@ -22,13 +24,6 @@ _YES_NO = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co ph
                      r"\b(?:khong|chua|hay khong|hay chua|dung khong|phai khong)(?:\s+(?:a|nhi|vay|ha|nhe|nha))?\W*$")
 # question words: "có những việc nào … không" asks for the items, not a yes or a no
 _WH = re.compile(r"\b(?:gi|nao|bao nhieu|ai|dau|khi nao|bao gio|may|the nao|ra sao|vi sao|tai sao|la sao|nhung)\b")
-_PARTICLES = set("co khong chua da dang se can phai duoc nen hay dung la a nhi vay ha nhe nha khi van ban ke hoach "
-                 "de an quyet dinh cua trong theo ve cho cac nhung va voi tai tinh nam thi o".split())
-_PARTICLES |= {"bao", "nhieu", "gi", "nao", "ai", "dau", "muc"}
-# the same words as typed with diacritics: "cần" is a particle, "cán" (bộ) is not
-_PARTICLES_TONED = set("có không chưa đã đang sẽ cần phải được nên hay đúng là à nhỉ vậy hả nhé nha khi văn bản kế hoạch "
-                       "đề án quyết định của trong theo về cho các những và với tại tỉnh năm thì ở a ạ bao nhiêu gì nào "
-                       "ai đâu mức".split())
 _NEGATION = re.compile(r"\b(?:khong (?:duoc|phai|co|thuc hien|ap dung|bat buoc|yeu cau)|chua (?:duoc|co|thuc hien)|"
                        r"nghiem cam|cam)\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
