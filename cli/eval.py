@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from core.settings import PROJECT_ROOT, Settings
-from index.answerability import MODEL_FILE
+from index.answerability.model import MODEL_FILE
 
 DEFAULT_ALQAC = PROJECT_ROOT.parent / "shared" / "bench" / "alqac"
 DEFAULT_REALDOCS = PROJECT_ROOT.parent / "shared" / "realdocs"

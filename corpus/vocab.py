@@ -24,7 +24,9 @@ __all__ = [
     "PART_KIND_PATTERN", "PERCENT", "PERIOD_AT_END", "PLACES", "PLACE_ALIASES", "PROVINCES", "QUANTITY",
     "QUANTITY_AFTER", "QUANTITY_BEFORE", "COUNT", "REFERENCE_KINDS", "REF_KINDS", "STOP_WORDS", "FACT_STOP_WORDS",
     "TARGET", "TIME_MENTION", "TOPIC_STOP_WORDS", "TYPE_ABBREVIATIONS", "TYPE_WORDS", "YEAR", "folded", "kind_forms",
-    "places_in", "resolve_place",
+    "places_in", "resolve_place", "ACHIEVED", "ASKS_ABOUT_DOCUMENT", "ASKS_AMOUNT", "ASKS_CONTACT", "ASKS_ISSUANCE",
+    "ASKS_NAME", "ASKS_QUANTITY", "ASKS_RATE", "ASKS_RESULT", "DATE_LINE", "ISSUE_YEAR", "NUMBER_WITH_YEAR",
+    "NUMBER_YEAR_ASKED", "PERIOD_ASKED", "PERSON_NAMED", "YEAR_RANGE",
 ]
 
 
@@ -199,6 +201,21 @@ PERIOD_AT_END = re.compile(
 )
 # a target to reach rather than a result reached ("phấn đấu", "ít nhất", "đến năm"), folded
 TARGET = re.compile(r"\b(phan dau|muc tieu|chi tieu|tro len|it nhat|toi thieu|den nam|dat \d)")
+# a period a title names: "2022 - 2025" (index.answerability: a year inside it is in the title)
+YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
+# a header's place-and-date line, where it was signed: "Tam Kỳ, ngày 5 tháng 3 năm 2024" (index.answerability)
+DATE_LINE = re.compile(r"(?:[^\W\d_][\w.]*\s+){0,4}[^\W\d_][\w.]*\s*,\s*ngày\s*\d{0,2}\s*tháng\s*\d{0,2}\s*năm\s*"
+                       r"(?:19|20)\d{2}|ngày\s*\d{1,2}\s*(?:tháng\s*\d{1,2}\s*năm\s*|/\s*\d{1,2}\s*/\s*)(?:19|20)\d{2}",
+                       re.I)
+# the year of issue in a header's date line (one of its two groups) (index.answerability)
+ISSUE_YEAR = re.compile(r"ngày\s*\d{0,2}\s*tháng\s*\d{0,2}\s*năm\s*((?:19|20)\d{2})|"
+                        r"ngày\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*((?:19|20)\d{2})", re.I)
+# a document number with its year: "45/2025/QĐ-UBND" (index.answerability: its year is not what it is about)
+NUMBER_WITH_YEAR = re.compile(r"\d{1,5}\s*/\s*(?:19|20)\d{2}\s*/\s*[\wĐđ.&-]+")
+# a period and a document number's year as a folded question writes them (index.answerability: not single years)
+PERIOD_ASKED = re.compile(r"\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}\b|"
+                          r"\b(?:tu\s+)?(?:nam\s+)?(?:19|20)\d{2}\s+(?:den|toi)\s+(?:nam\s+)?(?:19|20)\d{2}\b")
+NUMBER_YEAR_ASKED = re.compile(r"\d{1,5}\s*/\s*(?:19|20)\d{2}\s*/")
 
 
 # --- quantities and numbers -------------------------------------------------------------------------------
@@ -242,6 +259,40 @@ DETAILS = {
                          r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
               re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
 }
+
+
+# --- what a question asks (folded) -------------------------------------------------------------------------
+
+# a question asking for a count, an amount or a share (index.answerability, index.abstain)
+ASKS_QUANTITY = re.compile(r"\b(bao nhieu|ty le|so luong|phan tram|may (lop|doan|nguoi|lan|thang|ngay|nhiem vu|ty|"
+                           r"trieu))\b|%")
+# a question asking for a result actually reached, not a target (index.answerability)
+ASKS_RESULT = re.compile(r"\b(thuc te|da dat|dat duoc|ket qua (dat|khao sat|danh gia)|thuc hien duoc|"
+                         r"da (co|duoc|lam|thuc hien|hoan thanh|to chuc|boi duong|cap)|tinh hinh thuc hien|"
+                         r"hien (co|nay co)|xep thu may|dung thu may|co bao nhieu (hoc vien|nguoi|ho so|can bo)|"
+                         r"da \w+( \w+){0,6} chua|xong chua|den nay|luot tai|phat hien bao nhieu|co vao top)\b")
+# a unit stating a result reached (folded)
+ACHIEVED = re.compile(r"\b(da dat|dat duoc|ket qua dat duoc|da thuc hien duoc|da hoan thanh)\b")
+# what a question asks about a detail, beside DETAILS' first pattern (index.answerability.vetoes):
+# a contact only when it asks what it is, a sum only when an amount is asked, not a rate; a name only of a person
+ASKS_CONTACT = re.compile(r"\b(so dien thoai|hotline|duong day nong)\b|"
+                          r"\b(dien thoai|email|thu dien tu|dia chi lien he|lien he)"
+                          r"( \w+){0,3} (la gi|la bao nhieu|la so nao|gi|nao|o dau|bao nhieu|the nao)\b")
+ASKS_AMOUNT = re.compile(r"\b(bao nhieu|la bao nhieu|may trieu|may ty|tong kinh phi|du toan)\b")
+PERSON_NAMED = re.compile(r"\b(ai|ong|ba|nguoi|chu tich|giam doc|bi thu|truong|pho|can bo|lanh dao|dong chi)\b")
+ASKS_RATE = re.compile(r"\b(phan tram|ty le|bao nhieu lan|may lan)\b|%")
+ASKS_NAME = re.compile(r"\bten (la )?gi\b")
+# a question about a document itself: its number, date, issuer, signer, addressees or subject
+# (index.answerability: its title and header units answer it)
+ASKS_ABOUT_DOCUMENT = re.compile(
+    r"\b(so hieu|ky hieu|so may|so bao nhieu|so van ban|ngay ban hanh|ban hanh (ngay|khi|luc|nam|thang|vao)|"
+    r"ngay ky|ky (ngay|khi|luc|vao|thang)|ai ky|nguoi ky|do ai|ai ban hanh|(co quan|don vi|cap) nao ban hanh|"
+    r"(co quan|don vi) ban hanh|trich yeu|ten (goi )?(day du )?(cua )?(van ban|ke hoach|quyet dinh|de an|thong tu|"
+    r"nghi quyet|chi thi|cong van|nghi dinh)|(ve viec|ve van de|noi dung) gi|ve viec nao|"
+    r"(la|thuoc) (loai )?van ban (gi|nao)|(van ban|quyet dinh|ke hoach|thong tu|nghi dinh|nghi quyet|chi thi|"
+    r"cong van|cong dien|thong bao|to trinh|de an) (so )?nao|(gui|kinh gui) (ai|cho ai|nhung ai|co quan nao))\b")
+# a question about when or how a document was issued (index.answerability: its year of issue counts)
+ASKS_ISSUANCE = re.compile(r"\b(ban hanh|ky|ngay nao|thang may|thang nao)\b")
 
 
 # --- provinces ----------------------------------------------------------------------------------------------

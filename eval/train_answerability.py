@@ -4,11 +4,11 @@ Deterministic: the same corpus, gold files and ALQAC folder give the same coeffi
 
 1. **Rerank**: for every answerable question of the train split, the fused top 10 of the shipped
    corpus, labelled by whether the unit holds the question's gold evidence; a logistic model over
-   :data:`index.answerability.CANDIDATE_FEATURES`.
+   :data:`index.answerability.features.CANDIDATE_FEATURES`.
 2. **Answerability**: for every train example (answerable dev questions; hand-written out-of-scope
    questions, ALQAC questions, entity-swapped dev questions as negatives), the question features of
-   the reranked top units; a logistic model over :data:`index.answerability.QUESTION_FEATURES`,
-   classes weighted equally. The veto features (:data:`index.answerability.VETOES`) decide alone.
+   the reranked top units; a logistic model over :data:`index.answerability.features.QUESTION_FEATURES`,
+   classes weighted equally. The veto features (:data:`index.answerability.vetoes.VETOES`) decide alone.
 3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions
    from abstaining (vetoes included), judged on 5-fold cross-validated probabilities (never on
    held-out questions).
@@ -32,8 +32,9 @@ from core.settings import Settings
 from corpus.store import Store
 from eval.abstain_data import Example, build
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
-from index.answerability import (CANDIDATE_FEATURES, MODEL_FILE, QUESTION_FEATURES, AnswerabilityModel, Logistic,
-                                 candidate_features, question_features, veto)
+from index.answerability.features import CANDIDATE_FEATURES, QUESTION_FEATURES, candidate_features, question_features
+from index.answerability.model import MODEL_FILE, AnswerabilityModel, Logistic
+from index.answerability.vetoes import veto
 from index.filters import named_documents
 from index.query import analyse
 from index.search import RERANK_POOL, Searcher, SearchHit

@@ -1,7 +1,7 @@
 """Saying why the documents do not answer: the province, year, document or detail they lack.
 
 Pure functions over a :class:`index.search.SearchResult` that abstained; the reason codes are the
-vetoes of :mod:`index.answerability` (plus ``low_confidence`` and ``no_hits``).
+vetoes of :mod:`index.answerability.vetoes` (plus ``low_confidence`` and ``no_hits``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from corpus.text import fold, match_form
 from corpus.vocab import PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
-from index.answerability import asked_details, canonical_place, single_years
+from index.answerability.evidence import canonical_place, single_years
+from index.answerability.vetoes import asked_details
 from index.query import Query
 from index.search import SearchResult
 

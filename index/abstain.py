@@ -10,7 +10,7 @@ Signals, each cheap at query time:
   that none of the top units mentions.
 
 These hand thresholds decide only when the index version holds no trained answerability model
-(index/answerability.py); with one, they remain the reasons given for an abstention.
+(index/answerability/); with one, they remain the reasons given for an abstention.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from corpus.vocab import TOPIC_STOP_WORDS as _STOP
-from index.answerability import ASKS_QUANTITY, canonical_place, single_years
-from corpus.vocab import PLACES
+from corpus.vocab import ASKS_QUANTITY, PLACES
+from index.answerability.evidence import canonical_place, single_years
 from index.query import Query
 
 
@@ -35,7 +35,7 @@ class Signals:
     missing_quantity: bool = False  # "bao nhiêu ...?" but no top unit states a quantity
 
     def reason(self) -> str:
-        """The reason code of an abstention (the names of index.answerability's vetoes)."""
+        """The reason code of an abstention (the names of index.answerability.vetoes)."""
         if self.unknown_place is not None:
             return "unknown_place"
         if self.missing_year is not None:

@@ -20,7 +20,7 @@ import numpy as np
 from corpus.model import Metadata, Segment
 from corpus.relations import REPEALS, Relations, resolve
 from corpus.store import Store
-from index.answerability import document_places, states_quantity
+from index.answerability.evidence import document_places, states_quantity
 from index.dense import write_ann
 from index.model.embedder import HASHING_MODEL, Embedder
 from index.embed_cache import EmbeddingCache

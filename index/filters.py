@@ -6,7 +6,7 @@ import numpy as np
 
 from core.errors import InvalidQuery
 from corpus.text import fold, match_form
-from index.answerability import asked_places, single_years
+from index.answerability.evidence import asked_places, single_years
 from index.query import Query
 from index.snapshot import Snapshot
 

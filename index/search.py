@@ -17,8 +17,11 @@ import numpy as np
 from core.errors import IndexMissing, InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
-from index.answerability import (Evidence, Logistic, TermStats, asked_places, candidate_features, header_last,
-                                 place_last, places_mentioned, question_features)
+from index.answerability.evidence import Candidate, Evidence, asked_places, places_mentioned
+from index.answerability.features import candidate_features, question_features
+from index.answerability.model import Logistic
+from index.answerability.terms import TermStats
+from index.answerability.vetoes import header_last, place_last
 from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
@@ -240,23 +243,20 @@ class Searcher:
         else:
             dense = [h.scores.get("dense", 0.0) for h in hits]
         lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
-        docs = [h.doc for h in hits]
         question = self.verifier_question(snap, query) if positions else None
-        verified = snap.verifier.scores(question, positions).tolist() if question is not None else None
-        ev = Evidence(query=query, positions=positions, scores=[h.score for h in hits], ranks=[h.ranks for h in hits],
-                      dense=dense, texts=[h.unit.text for h in hits],
-                      headings=[h.unit.breadcrumb[-1] if h.unit.breadcrumb else "" for h in hits], kinds=[h.unit.kind for h in hits],
-                      quantity=[h.unit.quantity for h in hits],
-                      doc_years=[f"{d.year or ''} {d.title}" for d in docs],
-                      doc_places=[fold(match_form(d.province)) if d.province else "" for d in docs],
-                      doc_numbers=[d.number or "" for d in docs], doc_named=[d.id in matched for d in docs],
-                      lexical_top5=lexical, dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
-                      known_places=snap.places, all_doc_numbers=snap.doc_numbers,
-                      corpus_docs=list(snap.doc_evidence.values()),
-                      doc_evidence=[snap.doc_evidence[d.id] for d in docs],
+        verified = snap.verifier.scores(question, positions).tolist() if question is not None else [None] * len(hits)
+        candidates = [Candidate(position=h.position, score=h.score, ranks=h.ranks, dense=cosine, text=h.unit.text,
+                                heading=h.unit.breadcrumb[-1] if h.unit.breadcrumb else "", kind=h.unit.kind,
+                                quantity=h.unit.quantity, doc_year=f"{h.doc.year or ''} {h.doc.title}",
+                                doc_place=fold(match_form(h.doc.province)) if h.doc.province else "",
+                                doc_named=h.doc.id in matched, doc=snap.doc_evidence[h.doc.id], verified=score)
+                      for h, cosine, score in zip(hits, dense, verified)]
+        ev = Evidence(query=query, candidates=candidates, lexical_top5=lexical,
+                      dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
+                      all_doc_numbers=snap.doc_numbers, corpus_docs=list(snap.doc_evidence.values()),
                       evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
-                          list(query.numbers), "folded")) if posting is not None), verified=verified)
+                          list(query.numbers), "folded")) if posting is not None))
         return ev, TermStats(query, snap.lexical, positions)
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,

@@ -15,7 +15,8 @@ import numpy as np
 from core.errors import NotFound
 from core.settings import Settings
 from corpus.text import fold, match_form
-from index.answerability import AnswerabilityModel, DocEvidence, doc_evidence
+from index.answerability.evidence import DocEvidence, doc_evidence
+from index.answerability.model import AnswerabilityModel
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
 from index.restore import SyllableStats

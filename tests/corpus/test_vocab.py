@@ -118,9 +118,24 @@ def test_details_asked_and_stated() -> None:
 
 
 def test_ordinary_wording_about_money_is_not_a_request_for_a_sum() -> None:
-    from index.answerability import DETAILS
-
-    asks_money = DETAILS["money"][0]
+    asks_money = vocab.DETAILS["money"][0]
     assert not asks_money.search("so tai chinh huong dan dinh muc chi, thanh quyet toan kinh phi nhu the nao")
     assert asks_money.search("muc chi cho moi lop tap huan la bao nhieu")
     assert asks_money.search("tong kinh phi de an bao nhieu")
+
+
+def test_what_a_question_asks_and_a_headers_date_line() -> None:
+    assert vocab.ASKS_QUANTITY.search(vocab.folded("Có bao nhiêu lớp tập huấn?"))
+    assert vocab.ASKS_RESULT.search("thuc te da dat bao nhieu") and not vocab.ASKS_RESULT.search("muc tieu la gi")
+    assert vocab.ACHIEVED.search(vocab.folded("Kết quả đạt được: 95% hồ sơ đúng hạn"))
+    assert vocab.ASKS_CONTACT.search("so dien thoai duong day nong") and not vocab.ASKS_CONTACT.search(
+        "quy che thu dien tu cong vu")
+    assert vocab.ASKS_RATE.search("bang bao nhieu phan tram") and vocab.ASKS_AMOUNT.search("kinh phi la bao nhieu")
+    assert vocab.ASKS_NAME.search("xa moi ten gi") and not vocab.PERSON_NAMED.search("xa moi")
+    assert vocab.ASKS_ABOUT_DOCUMENT.search(vocab.folded("QĐ 1378 do ai ký")) and vocab.ASKS_ISSUANCE.search("ban hanh")
+    assert vocab.YEAR_RANGE.findall("giai đoạn 2022 - 2025") == [("2022", "2025")]
+    header = "Thành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025\nKẾ HOẠCH"
+    assert vocab.DATE_LINE.sub(" ", header).strip() == "KẾ HOẠCH"
+    assert [g for g in vocab.ISSUE_YEAR.search(header).groups() if g] == ["2025"]
+    assert vocab.NUMBER_WITH_YEAR.sub(" ", "Quyết định 45/2025/QĐ-UBND").strip() == "Quyết định"
+    assert vocab.PERIOD_ASKED.search("tu 2026 den 2030") and vocab.NUMBER_YEAR_ASKED.search("45/2025/qd")

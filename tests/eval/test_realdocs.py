@@ -80,7 +80,7 @@ def test_a_folder_without_documents_is_refused_clearly(tmp_path: Path) -> None:
 def test_training_also_on_the_grown_corpus_adds_its_tune_questions(tmp_path: Path) -> None:
     from eval.gold import load_gold
     from eval.train_answerability import train
-    from index.answerability import AnswerabilityModel
+    from index.answerability.model import AnswerabilityModel
 
     folder, gold = _folder(tmp_path)
     settings = Settings(data_dir=tmp_path / "data", model="hashing")

@@ -8,7 +8,8 @@ import pytest
 from core.settings import Settings
 from hoidap.answer import AnswerService
 from hoidap.why import NO_ANSWER
-from index.answerability import MODEL_FILE, VETOES, AnswerabilityModel
+from index.answerability.model import MODEL_FILE, AnswerabilityModel
+from index.answerability.vetoes import VETOES
 from index.search import Searcher
 from tests.conftest import shared_embedder
 

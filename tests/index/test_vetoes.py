@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from index.answerability import (DocEvidence, Evidence, doc_evidence, doc_year_missing, place_vetoes, places_named,
-                                 single_years)
+from index.answerability.evidence import Candidate, DocEvidence, Evidence, doc_evidence, places_named, single_years
+from index.answerability.vetoes import doc_year_missing, place_vetoes
 from index.filters import named_documents
 from index.query import analyse
 from index.snapshot import DocName
@@ -59,10 +59,12 @@ def test_a_missing_date_or_kind_never_makes_a_year_missing() -> None:
 
 
 def _evidence(question: str, top: DocEvidence, text: str, places: frozenset[str]) -> Evidence:
-    return Evidence(query=analyse(question), positions=[0], scores=[1.0], ranks=[{}], dense=[0.9], texts=[text],
-                    headings=[""], kinds=["paragraph"], quantity=[False], doc_years=[""], doc_places=[""],
-                    doc_numbers=[""], doc_named=[False], lexical_top5=[], dense_top5=[], known_places=set(),
-                    all_doc_numbers=set(), doc_evidence=[top], evidence_places=places)
+    return Evidence(query=analyse(question), candidates=[_candidate(0, text, top)], evidence_places=places)
+
+
+def _candidate(position: int, text: str, doc: DocEvidence) -> Candidate:
+    return Candidate(position=position, score=1.0, ranks={}, dense=0.9, text=text, heading="", kind="paragraph",
+                     quantity=False, doc_year="", doc_place="", doc_named=False, doc=doc)
 
 
 def test_places_are_looked_for_in_the_documents_text() -> None:
@@ -94,7 +96,7 @@ def test_a_city_question_reaches_the_citys_documents() -> None:
 
 
 def test_a_system_named_is_not_a_contact_asked_a_rate_is_not_a_sum() -> None:
-    from index.answerability import asked_details
+    from index.answerability.vetoes import asked_details
 
     assert asked_details(analyse("QĐ 79/2025/QĐ-UBND về thư điện tử công vụ có hiệu lực từ ngày nào")) == []
     assert asked_details(analyse("Số điện thoại đường dây nóng của Ban Chỉ đạo 389")) == ["contact"]
@@ -105,7 +107,7 @@ def test_a_system_named_is_not_a_contact_asked_a_rate_is_not_a_sum() -> None:
 def test_refined_details_and_the_other_provinces_units_last() -> None:
     from dataclasses import replace
 
-    from index.answerability import asked_details, place_last
+    from index.answerability.vetoes import asked_details, place_last
 
     assert asked_details(analyse("Quy chế thư điện tử công vụ tỉnh Bắc Ninh bãi bỏ quyết định nào")) == []
     assert asked_details(analyse("Bầu cử ở Hà Nội, nội dung chi chưa quy định thì ai quyết định mức chi cụ thể")) == []
@@ -114,6 +116,6 @@ def test_refined_details_and_the_other_provinces_units_last() -> None:
     hcm = doc_evidence(_doc("hcm", title="Kế hoạch"), HCM_HEADER)
     nb = doc_evidence(_doc("nb", title="Quy chế quản lý văn bản tỉnh Ninh Bình"), "")
     ev = _evidence("Kế hoạch Luật Việc làm của TP.HCM", nb, "Sở Nội vụ chủ trì", hcm.places)
-    ev = replace(ev, positions=[0, 1], texts=["Sở Nội vụ chủ trì", "Sở Nội vụ chủ trì"], doc_evidence=[nb, hcm])
+    ev = replace(ev, candidates=[_candidate(0, "Sở Nội vụ chủ trì", nb), _candidate(1, "Sở Nội vụ chủ trì", hcm)])
     assert place_last(ev, ev.query) == [1, 0]
     assert place_vetoes(ev, range(2)) == (False, False)  # the second unit is of the city asked

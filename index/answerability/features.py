@@ -1,0 +1,148 @@
+"""The features of one search: one row per question (answerability: is the question answered by the
+top units at all?) and one row per candidate (rerank: how likely is this unit to hold the answer?).
+
+They describe the *match* between the question and the retrieved units, never particular words, so
+they keep working when admins add documents. Question features (``QUESTION_FEATURES``):
+
+- ``dense_top``: cosine of the question to the top unit; ``dense_best``: best cosine among the top 3;
+- ``coverage_top`` / ``coverage_best``: IDF-weighted share of the question's content syllables in the
+  top unit / the best of the top 3; ``oov``: IDF-weighted share in no unit at all;
+- ``terms``: log of the number of content syllables; ``rare_missing``: IDF of the rarest one the top unit
+  lacks, ``missing_mass``: IDF of all it lacks (both relative to the largest IDF);
+- ``bigram_top`` / ``bigram_best``: IDF-weighted share of the question's syllable pairs in the top unit /
+  the best of the top 3 (phrases, not just words); ``text_top`` / ``text_best``: the share of syllables
+  in the unit's own text (the index fields also hold the document name and breadcrumb);
+- ``agree``: how many of the three ranked lists put the top unit in their top 3;
+  ``overlap``: share of the lexical top 5 also in the dense top 5;
+- ``margin``: fused score gap between the first and second unit, relative to the first;
+- ``unknown_place``: names a province that no document's title or header names, nor any unit;
+  ``place_mismatch``: names a province, and the top unit's document names only others in its title
+  or header (a document whose text names no province never mismatches) and the unit none of them;
+- ``missing_year``: names a single year (not a period, not the year inside a document number) that
+  none of the top 3 units mentions, nor their documents' titles or headers;
+  ``doc_year_missing``: names a kind of document and a year, and no document that may be of that kind
+  is of that year (a kind, province or date guessed or missing never excludes a document);
+- ``missing_number``: names a document number that no document has and no unit mentions;
+- ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
+  ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
+- ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
+- ``named_doc``: the top unit's document is the one the question names;
+- ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ");
+- ``verify_top`` / ``verify_best``: the semantic verifier's P(this clause answers this question)
+  (:mod:`index.verify`, late interaction over the e5 token states) for the top unit / the best of the
+  top 3; unknown (the average, see :class:`index.answerability.model.Logistic`) in an index built without a verifier.
+
+Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
+three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
+kind met, year / place / document agreement, unit kind and length, the semantic verifier's score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from corpus.text import fold, match_form
+from corpus.vocab import ACHIEVED, AGENCY_OR_ROLE, ASKS_ISSUANCE, ASKS_RESULT, TIME_MENTION
+from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
+from index.answerability.evidence import Evidence, single_years
+from index.answerability.terms import TermStats
+from index.answerability.vetoes import detail_unmet, doc_year_missing, in_title, place_vetoes, year_evidenced
+from index.query import Query
+
+FEATURE_VERSION = 6  # a model trained for other features is not used (index.answerability.model)
+QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
+                     "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
+                     "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
+                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague", "verify_top", "verify_best")
+CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "text_coverage",
+                      "text_pairs", "heading_coverage", "kind_met",
+                      "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length", "verify")
+
+
+def kind_met(kinds: tuple[str, ...], text: str, quantity: bool) -> bool:
+    """Does a unit state what the question's kinds ask for?"""
+    for kind in kinds:
+        if kind == "number" and not quantity:
+            return False
+        if kind == "agency" and not AGENCY_OR_ROLE.search(text):
+            return False
+        if kind == "date" and not TIME_MENTION.search(text):
+            return False
+    return True
+
+
+def year_match(query: Query, text: str, doc_year: str) -> bool:
+    """A year the question names is in the unit, in its document's title or period, or — for a
+    question about issuance — the document's year of issue (a plan for 2025 is issued in 2024: that
+    does not make it a plan about 2024)."""
+    issued, _, title = doc_year.partition(" ")
+    return not query.years or any(y in text or in_title(y, title) or (y == issued and ASKS_ISSUANCE.search(query.folded))
+                                  for y in query.years)
+
+
+def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
+    """The answerability features of one search (see the module docstring)."""
+    q = ev.query
+    if not ev.candidates:
+        return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov,
+                                                           "vague": float(stats.count < 2)}
+    first = ev.candidates[0]
+    top3 = range(min(3, len(ev.candidates)))
+    top = ev.candidates[:3]
+    coverages = [stats.coverage(j) for j in top3]
+    pairs = [stats.pair_coverage(j) for j in top3]
+    own = [stats.own_coverage(c.text)[0] for c in top]
+    rare_missing, missing_mass = stats.missing(0)
+    agree = sum(1 for name in ("bm25", "bm25_folded", "dense") if first.ranks.get(name, 99) <= 3)
+    overlap = len(set(ev.lexical_top5) & set(ev.dense_top5)) / 5.0
+    scores = [c.score for c in ev.candidates]
+    margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
+    unknown_place, place_mismatch = place_vetoes(ev, top3)
+    years = single_years(q)
+    missing_year = bool(years) and not any(year_evidenced(q, years, c.text, c.doc) for c in top)
+    asked_numbers = {m.group(1) for m in DOC_NUMBER.finditer(q.text)} | \
+        {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
+    missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)
+    kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
+    kind_unmet = bool(kinds) and not any(kind_met(kinds, c.text, c.quantity) for c in top)
+    details = detail_unmet(q, [c.text for c in top])
+    result_asked = bool(ASKS_RESULT.search(q.folded)) and not ({"date", "agency"} & set(q.kinds)) and \
+        not any(ACHIEVED.search(fold(match_form(c.text))) for c in top)
+    verified = ev.verified
+    return {
+        "dense_top": first.dense, "dense_best": max(c.dense for c in top),
+        "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
+        "terms": math.log1p(stats.count), "rare_missing": rare_missing, "missing_mass": missing_mass,
+        "bigram_top": pairs[0], "bigram_best": max(pairs), "text_top": own[0], "text_best": max(own),
+        "agree": float(agree), "overlap": overlap, "margin": margin,
+        "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
+        "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
+        "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
+        "result_asked": float(result_asked), "named_doc": float(first.doc_named), "vague": float(stats.count < 2),
+        # without a verifier (the hashing embedder, an index built without a head): unknown, see Logistic
+        "verify_top": verified[0] if verified else math.nan,
+        "verify_best": max(verified[j] for j in top3) if verified else math.nan,
+    }
+
+
+def candidate_features(ev: Evidence, stats: TermStats, j: int) -> dict[str, float]:
+    """The rerank features of candidate ``j``."""
+    q = ev.query
+    c = ev.candidates[j]
+    top_score = ev.candidates[0].score
+    kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
+    own, own_pairs = stats.own_coverage(c.text)
+    return {
+        "relative_score": c.score / top_score if top_score > 0 else 0.0,
+        "rr_bm25": 1.0 / c.ranks.get("bm25", 1000), "rr_folded": 1.0 / c.ranks.get("bm25_folded", 1000),
+        "rr_dense": 1.0 / c.ranks.get("dense", 1000), "dense": c.dense, "coverage": stats.coverage(j),
+        "text_coverage": own, "text_pairs": own_pairs, "heading_coverage": stats.own_coverage(c.heading)[0],
+        "kind_met": float(not kinds or kind_met(kinds, c.text, c.quantity)),
+        "year_match": float(year_match(q, c.text, c.doc_year)) if q.years else 0.5,
+        "place_match": (float(c.doc_place in q.places) if q.places else 0.5),
+        "doc_named": float(c.doc_named),
+        "is_row": float(c.kind == "table_row"), "is_header": float(c.kind == "header"),
+        "log_length": math.log1p(len(c.text)) / 8.0,
+        "verify": c.verified if c.verified is not None else math.nan,
+    }
