@@ -27,6 +27,7 @@ from index.embed_cache import EmbeddingCache
 from index.lexical import LexicalIndex
 from index.model.encoder import resolve_query_encoder, source_fingerprint
 from index.restore import STATS_KEY, SyllableStats
+from index.serving import milvus_backend
 from index.tokenize import Tokens, expand_text, tokenize
 from index import verify
 from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
@@ -182,11 +183,7 @@ class IndexBuilder:
         self._embedder = embedder
         self._own_embedder = False
         self.versions = VersionStore(settings.index_dir)
-        self.milvus = None
-        if settings.backend == "milvus":
-            from index.milvus_backend import MilvusIndex
-
-            self.milvus = MilvusIndex(settings)
+        self.milvus = milvus_backend(settings)
 
     @property
     def embedder(self) -> Embedder:

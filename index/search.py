@@ -1,20 +1,19 @@
 """Searching the current index version: lexical and dense lists, fusion, filters, abstention.
 
-The searcher notices a new version named in ``CURRENT`` and switches to it without restart; each
-search holds one :class:`Snapshot` from start to end, and its hits carry their unit and document
+The version searched is the one :mod:`index.serving` serves (it notices a new one without restart);
+each search holds one :class:`Snapshot` from start to end, and its hits carry their unit and document
 records, so nothing after the search needs to read another store.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.errors import IndexMissing, InvalidQuery
+from core.errors import InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
 from index.answerability.evidence import Candidate, Evidence, asked_places, places_mentioned
@@ -27,10 +26,11 @@ from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
 from index.inforce import prefer_in_force
 from index.query import Query, analyse
+from index.serving import Serving
 from index.snapshot import Snapshot
 from index.verify import Question, QuestionCache
 from corpus.text import fold, match_form
-from index.versions import DocRecord, UnitRecord, VersionStore, read_manifest
+from index.versions import DocRecord, UnitRecord
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +99,9 @@ class Searcher:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
-        self.versions = VersionStore(settings.index_dir)
-        self._loaded: Snapshot | None = None
+        self.serving = Serving(settings)
+        self.milvus = self.serving.milvus
         self._questions = QuestionCache()
-        self._lock = threading.Lock()
-        self._checked = 0.0
-        self.milvus = None
-        if settings.backend == "milvus":
-            from index.milvus_backend import MilvusIndex
-
-            self.milvus = MilvusIndex(settings)
 
     @property
     def embedder(self) -> Embedder:
@@ -118,41 +111,11 @@ class Searcher:
 
     def invalidate(self) -> None:
         """Look at CURRENT on the next search (this process just built a new version)."""
-        self._checked = 0.0
+        self.serving.invalidate()
 
     def current(self) -> Snapshot:
-        """The version named in CURRENT, reloaded when it changes (checked at most every 0.5 s)."""
-        now = time.monotonic()
-        loaded = self._loaded
-        if loaded is not None and now - self._checked < 0.5:
-            return loaded
-        name = self.serving_name()
-        if loaded is not None and name == loaded.manifest.version:
-            self._checked = now
-            return loaded
-        with self._lock:
-            if self._loaded is None or self._loaded.manifest.version != name:
-                folder, manifest = self._version(name)
-                manifest.check(self.settings.model)
-                self._loaded = Snapshot(folder, manifest, self.settings)
-                log.info("serving index version %s (%d units)", manifest.version, manifest.units)
-            self._checked = now
-            return self._loaded
-
-    def serving_name(self) -> str | None:
-        """The version served: named in CURRENT (embedded), or by the Milvus alias's collection."""
-        if self.milvus is not None:
-            return self.milvus.serving_version()
-        return self.versions.current_name()
-
-    def _version(self, name: str | None):
-        if self.milvus is None:
-            return self.versions.current()
-        folder = self.settings.index_dir / (name or "")
-        if name is None or not (folder / "manifest.json").exists():
-            raise IndexMissing(f"Milvus ({self.settings.milvus_uri}) chưa phục vụ chỉ mục nào"
-                               + (f" có trong {self.settings.index_dir}" if name else "") + "; hãy chạy: hoidap index")
-        return folder, read_manifest(folder)
+        """The version served (:meth:`index.serving.Serving.current`)."""
+        return self.serving.current()
 
     def _check_encoder(self, snap: Snapshot) -> None:
         """Once per version: questions must be embedded by the passages' model (refused otherwise);
