@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from html import escape as _escape
 from urllib.parse import quote
 
-from hoidap.answer import Answer
+from hoidap.model import Answer
 from hoidap.experts import Reply
 from core.errors import HoidapError, InvalidQuery
 

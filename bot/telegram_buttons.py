@@ -8,7 +8,7 @@ from collections.abc import Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import format as fmt
-from hoidap.answer import Answer
+from hoidap.model import Answer
 
 _CALLBACK = re.compile(r"^([cfe]):([0-9a-f]{32}):(\d{1,2})$")
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable
 
 from eval.gold import normalize
-from hoidap.answer import Answer, AnswerService
+from hoidap.answer import AnswerService
+from hoidap.model import Answer
 
 SHAPES_FILE = Path(__file__).parent / "gold" / "shapes.jsonl"
 SHAPES_KEY = "shapes (held-out)"

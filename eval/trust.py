@@ -21,7 +21,8 @@ import numpy as np
 from corpus.store import Store
 from eval.abstain_data import build
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
-from hoidap.answer import Answer, AnswerService
+from hoidap.answer import AnswerService
+from hoidap.model import Answer
 
 DIRECT_KINDS = ("number", "agency", "date")
 

@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 
 from core.errors import IndexMissing, NotFound
 from core.settings import Settings
-from hoidap.answer import Answer, AnswerService, citation_of
+from hoidap.answer import AnswerService
+from hoidap.model import Answer, citation_of
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog

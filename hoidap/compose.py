@@ -1,138 +1,184 @@
-"""Composing a short Vietnamese answer from retrieved units: pick the sentences that answer the
-question's kind, quote them verbatim, cite them. Pure functions; no I/O."""
+"""The text of an answer: the asked fact first, then what each document says, quoted verbatim and
+cited [1] [2]; a list question's items; a number question's figure that the documents do not state.
+
+Pure functions over a :class:`index.search.SearchResult` and its snapshot (the quotes are picked by
+:mod:`hoidap.quotes`, the fact by :mod:`hoidap.facts`); :mod:`hoidap.answer` orchestrates. No I/O.
+"""
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 
-from corpus.text import fold, match_form
-from corpus.vocab import AGENCY_MENTION as _AGENCY
-from corpus.vocab import DATE_MENTION as _DATE
-from corpus.vocab import NUMBER_MENTION as _NUMBER
-from corpus.vocab import STOP_WORDS as _STOP
-from index.query import Query
-from index.tokenize import expand_text
+from hoidap.facts import direct_fact
+from hoidap.model import Answer, Citation, citation_of
+from hoidap.quotes import pieces, select_quotes, verbatim
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, list_members, yes_no
+from hoidap.why import nearest, refusal
+from index.search import SearchHit, SearchResult
+from index.snapshot import Snapshot
 
-# what answers "nguồn kinh phí", "căn cứ văn bản nào", "địa chỉ trang web" (the spans are read by hoidap.facts)
-_ASKED_SPANS = {"source": re.compile(r"\b(?:ngân sách|nguồn kinh phí|nguồn vốn|kinh phí)\b", re.I),
-                "basis": re.compile(r"\b(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?\d"),
-                "link": re.compile(r"https?://|www\.")}
-_SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])|\n+")
+DOC_NUMBER = re.compile(r"\d\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ]")  # "754/TTr-SNV": a reference, not a figure
+SPAN_KINDS = {"source", "basis", "link"}  # asks answered by a span of one unit (hoidap.facts)
 
 
-@dataclass
-class Quote:
-    text: str  # verbatim from the unit
-    unit_index: int  # index into the candidate units
-    score: float
+def hit_citation(rank: int, hit: SearchHit) -> Citation:
+    """How an answer cites a search hit."""
+    return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
 
+def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
+    """The answer from the hits of ``result``: the asked fact first, then what each document says, quoted and cited."""
+    hits, question = result.hits, result.query
+    if kinds[0] == "list" and not asks_yes_no(question):  # a list is the ask, not a who, when or how many
+        listed = compose_list(result, snap, top_k)
+        if listed is not None:
+            return listed
+    pool = [hit_citation(0, hit) for hit in hits[:3]]
+    kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
+    quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
+                           headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
+    for quote in quotes:
+        pool[quote.unit_index].quotes.append(quote.text)
+    cited = [next(c for c in pool if c.unit_id == uid) for uid in dict.fromkeys(pool[q.unit_index].unit_id for q in quotes)]
+    if not cited:
+        cited = [pool[0]]
+    # other documents that answer about as well (two years' plans, several provinces)
+    top_score = hits[0].score
+    if not result.matched_docs:
+        for hit in hits[1:]:
+            if len({c.doc_id for c in cited}) >= 3:
+                break
+            if hit.unit.doc_id in {c.doc_id for c in cited} or hit.score < 0.9 * top_score:
+                continue
+            extra = hit_citation(0, hit)
+            row = hit.unit.kind == "table_row"
+            extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1)]
+            cited.append(extra)
+    docs = list(dict.fromkeys(c.doc_id for c in cited))
+    if len(docs) > 1:
+        # the documents the question names first, then the newest
+        dates = {h.doc.id: h.doc.date or "" for h in hits}
+        docs.sort(key=lambda d: (d not in result.matched_docs, "".join(chr(0x10FFFF - ord(ch)) for ch in dates[d])))
+        cited.sort(key=lambda c: docs.index(c.doc_id))
+    for rank, citation in enumerate(cited, 1):
+        citation.rank = rank
+    # --- the fact first (hoidap.facts): its span opens the answer, its sentence is the quote ---
+    quoted = [(q, c) for c in cited for q in c.quotes]
+    given = [(q, c.text) for q, c in quoted]
+    fact = direct_fact(kinds, result.query, given)
+    if fact is None and SPAN_KINDS & set(kinds):
+        # a funding source, legal basis or address the quoted units lack, stated by another of the best
+        # units of the same documents: that unit answers, and is cited first
+        for other in pool:
+            if other in cited or other.doc_id not in {c.doc_id for c in cited}:
+                continue
+            found = direct_fact([k for k in kinds if k in SPAN_KINDS], result.query, [(other.text, other.text)])
+            if found is not None:
+                other.quotes = [found.piece]
+                cited.insert(0, other)
+                for rank, citation in enumerate(cited, 1):
+                    citation.rank = rank
+                quoted = [(q, c) for c in cited for q in c.quotes]
+                given = [(q, c.text) for q, c in quoted]
+                fact = direct_fact(kinds, result.query, given)
+                break
+    holder = quoted[fact.unit][1] if fact is not None else None
+    if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
+        unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
+                                   doc_context(holder))
+        if unstated is not None:
+            return figure_refusal(result, unstated, hits)
+    if fact is not None:
+        # the holder quotes the task (a table row's first field) and what answers each kind asked
+        also = [f for k in kinds[1:] if (f := direct_fact([k], result.query, given)) and quoted[f.unit][1] is holder]
+        task = pieces(holder.text, True)[0] if kind_of[holder.unit_id] == "table_row" else None
+        keep = ([task] if task in holder.quotes else []) + [f.piece for f in [fact, *also]]
+        holder.quotes = sorted(dict.fromkeys(keep), key=holder.text.find)
+    direct = fact.text if fact is not None else None
+    # --- a table question answers the column it names (shape.asked_column): "sản phẩm", "cơ quan phối hợp" ---
+    lead = cited[0]
+    column = asked_column(question, lead.text) if kind_of.get(lead.unit_id) == "table_row" else None
+    if column is not None and (direct is None or holder is not lead or direct not in column.value):
+        task = pieces(lead.text, True)[0]
+        lead.quotes = sorted(dict.fromkeys([task, *lead.quotes, column.field]), key=lead.text.find)
+        if direct is None or holder is not lead:
+            holder, direct = lead, column.value
+    lines = []
+    for doc_id in docs:
+        mine = [c for c in cited if c.doc_id == doc_id]
+        where = "; ".join(unit_place(c, kinds) for c in mine)
+        body = " … ".join(f"“{q}”" for c in mine for q in c.quotes if verbatim(q, c.text)) or f"“{mine[0].text[:300]}”"
+        marks = "".join(f"[{c.rank}]" for c in mine)
+        lines.append(f"Theo {mine[0].citation} ({where}): {body} {marks}{mine[0].mark}")
+    text = lines[0] if len(lines) == 1 else \
+        f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
+    if direct is not None:
+        text = f"{direct}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if direct.endswith('.') else '.'} {text}"
+    if asks_yes_no(question):
+        quote = next(iter(lead.quotes), lead.text)
+        text = f"{yes_no(question, quote, lead.text, doc_context(lead))} {text}"
+    seen = {c.unit_id for c in cited}
+    for hit in hits:
+        if len(cited) >= top_k:
+            break
+        if hit.unit.id not in seen:
+            cited.append(hit_citation(len(cited) + 1, hit))
+            seen.add(hit.unit.id)
+    return Answer(question=question.text, answer=text, abstained=False, citations=cited,
+                  direct=direct, direct_unit_id=holder.unit_id if holder else None)
 
-def _terms(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", fold(match_form(text))) if w not in _STOP and len(w) > 1}
+def figure_refusal(result: SearchResult, clause: str, hits: list[SearchHit]) -> Answer:
+    """The refusal of a number question whose figure the documents do not state (shape.figure_unstated)."""
+    answer = refusal(result.query.text, result)
+    holder = next((h for h in hits if clause and clause in h.unit.text), None)
+    said = f" Văn bản chỉ nêu: “{clause}” ({holder.doc.citation}, {holder.unit.label})." if holder else ""
+    answer.answer = f"Các văn bản hiện có không nêu con số cho nội dung này.{said}{nearest(answer.suggestions)}"
+    answer.reason = "figure_unstated"
+    return answer
 
+def doc_context(citation: Citation) -> str:
+    """What names a cited unit's document and place in it (title, citation, headings), not its content."""
+    return " ".join([citation.doc_title, citation.citation, citation.label, *citation.breadcrumb[:-1]])
 
-_ROW_FIELD = re.compile(r"; (?=[A-ZĐÀ-Ỹ][^:;]{1,45}: )")
+def compose_list(result: SearchResult, snap: Snapshot, top_k: int) -> Answer | None:
+    """A list question answered with every item of the list the best unit belongs to (shape.list_members):
+    numbered, each quoted and cited, up to ``LIST_LIMIT`` and "và N mục khác" past it; None when the
+    best unit stands alone."""
+    lead_hit = result.hits[0]
+    members = list_members(lead_hit.unit, snap.units_of(lead_hit.unit.doc_id))
+    if len(members) < 2:
+        return None
+    shown = members[:LIST_LIMIT]
+    cited = [citation_of(rank, unit, lead_hit.doc, round(lead_hit.score, 6)) for rank, unit in enumerate(shown, 1)]
+    items = []
+    for c, unit in zip(cited, shown):
+        piece = pieces(unit.text, unit.kind == "table_row")
+        quote = piece[0] if unit.kind == "table_row" and piece else re.sub(r"^[-–•+]\s*", "", unit.text).strip()
+        c.quotes = [quote] if verbatim(quote, unit.text) else []
+        items.append(f"{c.rank}. “{quote if c.quotes else unit.text}” [{c.rank}]")
+    more = f"\n… và {len(members) - len(shown)} mục khác ({cited[-1].label} trở đi)" if len(members) > len(shown) else ""
+    heading = lead_hit.unit.breadcrumb[-1] if lead_hit.unit.breadcrumb else ""
+    where = re.sub(r",\s*(?:ý|điểm|nhiệm vụ|khoản)\s*[\w.]+(?:\s*\(.*\))?$", "", lead_hit.unit.label)
+    head = f"Theo {lead_hit.doc.citation} ({where}{f' — {heading}' if heading and heading not in where else ''}), " \
+        f"gồm {len(members)} mục:"
+    text = head + "\n" + "\n".join(items) + more + cited[0].mark
+    seen = {c.unit_id for c in cited}
+    for hit in result.hits:
+        if len(cited) >= max(top_k, len(shown)):
+            break
+        if hit.unit.id not in seen:
+            cited.append(hit_citation(len(cited) + 1, hit))
+            seen.add(hit.unit.id)
+    return Answer(question=result.query.text, answer=text, abstained=False, citations=cited)
 
-
-def pieces(text: str, is_table_row: bool) -> list[str]:
-    """A unit cut into quotable pieces: sentences, or a table row's "Header: value" fields."""
-    if is_table_row:
-        return [p.strip() for p in _ROW_FIELD.split(text) if p.strip()]
-    out = [p.strip() for p in _SENTENCES.split(text) if p and p.strip()]
-    return [re.sub(r"^[-–•+]\s*", "", p) for p in out if len(p) > 2]
-
-
-_ROW_HEAD = re.compile(r"^[A-ZĐÀ-Ỹ][^:;]{1,45}: ")
-
-
-def _kind_bonus(piece: str, kind: str) -> float:
-    head = piece.split(":", 1)[0].lower() if _ROW_HEAD.match(piece) else ""
-    if head and kind in ("agency", "date"):
-        # a table field answers by its header: "Cơ quan chủ trì: ...", "Thời gian hoàn thành: ..."
-        wanted = ("chủ trì", "phối hợp", "cơ quan") if kind == "agency" else ("thời gian",)
-        return 3.0 * any(w in head for w in wanted) + 0.5 * (kind == "agency" and "chủ trì" in head)
-    if kind == "agency":
-        return 1.5 * bool(_AGENCY.search(piece)) + 2.0 * ("chủ trì" in head) + 0.5 * ("phối hợp" in head)
-    if kind == "date":
-        return 1.5 * bool(_DATE.search(piece)) + 2.0 * ("thời gian" in head)
-    if kind == "number":
-        return 1.5 * bool(_NUMBER.search(piece))
-    if kind in _ASKED_SPANS:
-        return 2.0 * bool(_ASKED_SPANS[kind].search(piece))
-    return 0.0
-
-
-def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
-                  headers: set[int] = frozenset()) -> list[Quote]:
-    """The pieces of the candidate units (best first) that best answer ``question``.
-
-    Pieces are scored by the IDF-weighted share of the question's words they hold, plus a bonus
-    for holding what the question's kinds ask for (an agency, a date, a number), minus a little
-    for coming from a lower-ranked unit. The best piece leads; each other kind asked for adds the
-    best piece that answers it. ``units`` are (text, is_table_row).
-    """
-    kinds = [kinds] if isinstance(kinds, str) else kinds
-    folded = question.expanded_folded if isinstance(question, Query) else fold(match_form(expand_text(question)))
-    wanted = _terms(folded)
-    all_pieces = [(index, order, piece, _terms(piece)) for index, (text, is_row) in enumerate(units)
-                  for order, piece in enumerate(pieces(text, is_row))]
-    # a document's heading block answers "when"/"which number", rarely "who" or "what"
-    header_penalty = 0.0 if {"date", "number"} & set(kinds) else 1.0
-    if not all_pieces:
-        return []
-    df: dict[str, int] = {}
-    for *_, terms in all_pieces:
-        for term in terms & wanted:
-            df[term] = df.get(term, 0) + 1
-    n = len(all_pieces)
-    weight = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in wanted}
-    total = sum(weight.values()) or 1.0
-
-    # the head of a Vietnamese question usually names what it is about: "Tờ trình ... số mấy?"
-    head_words = [w for w in re.findall(r"\w+", folded)[:2] if w not in _STOP]
-
-    def score(item, kind_list) -> float:
-        index, order, piece, terms = item
-        overlap = sum(weight[t] for t in terms & wanted) / total
-        focus = 0.8 if head_words and all(w in terms for w in head_words) else 0.0
-        penalty = header_penalty if index in headers else 0.0
-        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order - penalty
-
-    ranked = sorted(all_pieces, key=lambda item: -score(item, kinds))
-    chosen = [ranked[0]]
-    for kind in kinds:
-        if kind == "general" or any(_kind_bonus(c[2], kind) > 0 for c in chosen):
-            continue
-        # what a row says about its own task comes from that row
-        lead_first = [p for p in all_pieces if p[0] == chosen[0][0]] + [p for p in all_pieces if p[0] != chosen[0][0]]
-        best = max((p for p in lead_first if p not in chosen and _kind_bonus(p[2], kind) > 0),
-                   key=lambda item: score(item, [kind]) + 2.0 * (item[0] == chosen[0][0]), default=None)
-        if best is not None:
-            chosen.append(best)
-    lead = chosen[0][0]
-    if "list" in kinds and not units[lead][1]:
-        # a list question: the whole enumeration of the leading unit, in order
-        chosen = [p for p in all_pieces if p[0] == lead][:6] + [c for c in chosen if c[0] != lead]
-        limit = max(limit, len(chosen))
-    # a second piece of the leading unit when it adds to the answer
-    extra = next((p for p in ranked[1:] if p[0] == lead and p not in chosen and score(p, kinds) > 1.0), None)
-    if extra is not None and len(chosen) < limit:
-        chosen.append(extra)
-    if units[lead][1] and any(k in ("agency", "date") for k in kinds):
-        first = next(p for p in all_pieces if p[0] == lead and p[1] == 0)
-        if first not in chosen:
-            chosen.insert(1, first)  # the task itself, so the agency or date says what it is for
-    # read in the document's order: the task before its agency and date
-    chosen = sorted(chosen[:5], key=lambda item: (item[0], item[1]))
-    quotes = [Quote(piece, index, score((index, order, piece, terms), kinds)) for index, order, piece, terms in chosen]
-    return [q for q in quotes if q.text in units[q.unit_index][0]]  # verbatim only
-
-
-def verbatim(quote: str, unit_text: str) -> bool:
-    """True if ``quote`` appears in the unit exactly as written."""
-    return bool(quote) and quote in unit_text
+def unit_place(citation: Citation, kinds: list[str]) -> str:
+    """The unit's label, with its heading when the heading says who (a bullet under "2. Sở Tài chính")."""
+    crumb = citation.breadcrumb[-1] if citation.breadcrumb else ""
+    heading = re.sub(r"^(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", crumb)
+    is_row = citation.label.startswith("Phụ lục")
+    if heading and not is_row and len(heading) <= 90 and heading not in citation.text and heading not in citation.label and \
+            ("agency" in kinds or re.match(r"(?:Sở|Các Sở|Ủy ban|UBND|Văn phòng|Trường|Thủ trưởng)", heading)):
+        return f"{citation.label} — {heading}"
+    return citation.label
 
 
 def scan_note(ranks: list[int]) -> str:

@@ -24,7 +24,7 @@ from corpus.vocab import NOT_AMOUNT_BEFORE as _NOT_AMOUNT
 from corpus.vocab import PERCENT as _PERCENT
 from corpus.vocab import QUANTITY_AFTER as _AFTER
 from corpus.vocab import QUANTITY_BEFORE as _BEFORE
-from hoidap.compose import pieces
+from hoidap.quotes import pieces
 from index.query import Query
 
 __all__ = ["DirectFact", "direct_fact"]

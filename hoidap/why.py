@@ -1,7 +1,8 @@
 """Saying why the documents do not answer: the province, year, document or detail they lack.
 
-Pure functions over a :class:`index.search.SearchResult` that abstained; the reason codes are the
-vetoes of :mod:`index.answerability.vetoes` (plus ``low_confidence`` and ``no_hits``).
+Pure functions over a :class:`index.search.SearchResult` that abstained (:func:`refusal` is the
+answer every refusal starts from); the reason codes are the vetoes of :mod:`index.answerability.vetoes`
+(plus ``low_confidence`` and ``no_hits``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from corpus.vocab import PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
 from index.answerability.evidence import canonical_place, single_years
 from index.answerability.vetoes import asked_details
+from hoidap.model import Answer
+from hoidap.shape import asks_yes_no
 from index.query import Query
 from index.search import SearchResult
 
@@ -78,3 +81,27 @@ def explain(result: SearchResult) -> str:
             return ("Các văn bản hiện có chỉ nêu chỉ tiêu (mức phải đạt), không nêu kết quả thực tế đã đạt được.")
         return "Các văn bản hiện có không nêu kết quả thực tế đã đạt được."
     return NO_ANSWER
+
+
+def refusal(question: str, result: SearchResult) -> Answer:
+    """The answer that the documents do not answer ``question``: why (:func:`explain`) and the nearest documents."""
+    suggestions = []
+    for hit in result.hits:
+        if any(s["doc_id"] == hit.doc.id for s in suggestions):
+            continue
+        suggestions.append({"doc_id": hit.doc.id, "title": hit.doc.title, "citation": hit.doc.citation,
+                            "validity": hit.doc.validity})
+        if len(suggestions) == 3:
+            break
+    text = explain(result) if result is not None else NO_ANSWER
+    if result is not None and asks_yes_no(result.query) and "không nêu" not in text:
+        text = f"Văn bản không nêu nội dung này. {text}"  # a yes/no question is told so first
+    text += nearest(suggestions)
+    return Answer(question=question, answer=text, abstained=True, citations=[], suggestions=suggestions)
+
+
+def nearest(suggestions: list[dict]) -> str:
+    """The sentence naming the documents nearest to a question the documents do not answer ("" for none)."""
+    if not suggestions:
+        return ""
+    return " Các văn bản gần nhất với câu hỏi: " + "; ".join(s["citation"] for s in suggestions) + "."

@@ -14,7 +14,7 @@ from bot.telegram_buttons import answer_keyboard, parse_callback
 from bot.telegram_handlers import addressed_text
 from core.ratelimit import RateLimiter
 from bot.zalo import signature, text_event, verify
-from hoidap.answer import Answer, Citation
+from hoidap.model import Answer, Citation
 from core.errors import IndexMissing, InvalidQuery
 
 PARAGRAPH = "Kinh phí thực hiện Đề án được bảo đảm từ nguồn ngân sách nhà nước và các nguồn hợp pháp khác."

@@ -10,7 +10,7 @@ import pytest
 
 from eval.gold import normalize
 from eval.shapes import SHAPES, figures_of, judge, load_shapes
-from hoidap.answer import Answer
+from hoidap.model import Answer
 
 
 @pytest.fixture(scope="module")

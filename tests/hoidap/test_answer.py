@@ -8,7 +8,8 @@ import pytest
 
 from corpus.store import Store
 from eval.gold import load_gold, normalize
-from hoidap.answer import NO_ANSWER, AnswerService
+from hoidap.answer import AnswerService
+from hoidap.why import NO_ANSWER
 from cli.main import main
 from index.query import question_kinds
 from core.errors import InvalidQuery
