@@ -32,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.zalo import signature  # noqa: E402
+from bot.zalo_events import signature  # noqa: E402
 from core.settings import PROJECT_ROOT, Settings  # noqa: E402
 from corpus.ingest import Ingester  # noqa: E402
 from corpus.store import Store  # noqa: E402

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Header, HTTPException, Request
 
-from bot import zalo
+from bot import zalo, zalo_events
 from bot.webhooks import Channels, TelegramWebhook
 from core.settings import Settings
 
@@ -70,7 +70,7 @@ def _zalo_route(router: APIRouter, channel: zalo.ZaloChannel, settings: Settings
             log.warning("refused a Zalo webhook call without X-ZEvent-Signature")
             raise refused
         body = await request.body()
-        if not zalo.verify(x_zevent_signature, settings.zalo_app_id, body, secret):
+        if not zalo_events.verify(x_zevent_signature, settings.zalo_app_id, body, secret):
             log.warning("refused a Zalo webhook call with a missing or wrong X-ZEvent-Signature")
             raise refused
         payload = json.loads(body)  # verify() has parsed it already

@@ -239,7 +239,7 @@ def bots(tmp_path: Path) -> TestClient:
 @pytest.mark.parametrize("body", [DEEP, b'{"timestamp": "1", "a": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
                                   b"\xff\xfe not json", b"", b"null", b"[]", b'{"timestamp": {}}'])
 def test_malformed_bodies_to_both_webhooks_are_4xx(bots: TestClient, body: bytes) -> None:
-    from bot.zalo import signature
+    from bot.zalo_events import signature
 
     for timestamp in ("1", "{}"):
         mac = signature(APP_ID, body, timestamp, OA_SECRET)

@@ -13,7 +13,7 @@ from bot.limits import RecentIds
 from bot.telegram_buttons import answer_keyboard, parse_callback
 from bot.telegram_handlers import addressed_text
 from core.ratelimit import RateLimiter
-from bot.zalo import signature, text_event, verify
+from bot.zalo_events import signature, text_event, verify
 from hoidap.model import Answer, Citation
 from core.errors import IndexMissing, InvalidQuery
 

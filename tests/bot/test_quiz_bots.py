@@ -13,7 +13,9 @@ import pytest
 from pydantic import SecretStr
 
 from bot.telegram import build_application
-from bot.zalo import TextEvent, ZaloChannel, ZaloClient
+from bot.zalo import ZaloChannel
+from bot.zalo_events import TextEvent
+from bot.zalo_send import ZaloClient
 from core.private import private_file
 from core.settings import Settings
 from corpus.ingest import Ingester

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
-from bot.zalo import signature
+from bot.zalo_events import signature
 from tests.bot.fakes import FakeTelegram, FakeZalo, wait_until
 from tests.bot.support import message, new_chat_id
 

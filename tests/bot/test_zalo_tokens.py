@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.zalo import ZaloClient
+from bot.zalo_send import ZaloClient
 from core.settings import Settings
 from tests.bot.fakes import FakeZalo
 
