@@ -121,7 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.hoidap.assistant.snapshot()  # fail at start, not on the first question, if no index
         except IndexUnavailable as exc:  # Milvus may come back: answer 503 index_unavailable until it does
             log.warning("starting without the index: %s", exc.message)
+        # the first question must load nothing: /api/health says "starting" (503) until the warm-up has run
+        app.state.hoidap.start_warm_up()
         yield
+        await asyncio.to_thread(app.state.hoidap.stop_warm_up)
 
     app = FastAPI(title="Hỏi đáp CCHC", version="0.1.0", lifespan=lifespan,
                   description="Hỏi đáp văn bản cải cách hành chính, trả lời kèm trích dẫn điều khoản.")

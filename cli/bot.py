@@ -41,7 +41,7 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings) -> int:
         from hoidap.assistant import Assistant
 
         assistant = Assistant(settings)
-        assistant.snapshot()  # fail now, not on the first question, if there is no index
+        assistant.warm()  # fail now if there is no index; and the first question loads nothing
         application = telegram.build_application(settings, assistant)
         print("Bot Telegram đang chạy (long polling); Ctrl+C để dừng.", file=sys.stderr, flush=True)
         telegram.run_polling(application)

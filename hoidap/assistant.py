@@ -9,6 +9,7 @@ Documents and units are read from the serving index version, the same snapshot a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -29,6 +30,13 @@ from index.query import Query, analyse
 from index.search import Searcher
 from index.snapshot import Snapshot
 from index.versions import DocRecord, UnitRecord
+
+log = logging.getLogger(__name__)
+
+# what the warm-up asks before the service says it is ready: a question that goes through every stage
+# (analysis with pyvi's CRF, restoration, the FAQ, both lexical fields, the encoder and the verifier's tokens,
+# the answerability and rerank models, composition)
+WARM_QUESTION = "Cơ quan nào chủ trì thực hiện kế hoạch cải cách hành chính năm 2025?"
 
 
 class Assistant:
@@ -58,6 +66,32 @@ class Assistant:
         if quiz is not None:
             self.quiz = quiz  # the cached property below is only computed when nothing is given
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
+        self._warm = threading.Event()
+
+    # --- ready means ready ------------------------------------------------------------------------
+
+    def warm(self) -> float:
+        """Load and run once what a first question would otherwise load: the serving version, the
+        analyser (pyvi and its CRF model), the question encoder and its tokenizer, one FAQ lookup, one
+        search and one answer (nothing logged, nothing counted); :attr:`ready` after. Returns its seconds.
+
+        Raises:
+            IndexMissing, IndexUnavailable: no index to warm on (the service is not ready either).
+        """
+        started = time.perf_counter()
+        snap = self.snapshot()
+        query = analyse(WARM_QUESTION, self.settings.max_question_chars, snap.syllables)
+        self.experts.match(query)
+        self.answers.answer(query, channel="warmup", record=False, snapshot=snap)
+        self._warm.set()
+        seconds = time.perf_counter() - started
+        log.info("warmed up in %.2f s on index version %s", seconds, snap.version)
+        return seconds
+
+    @property
+    def ready(self) -> bool:
+        """:meth:`warm` has run: a question now loads nothing."""
+        return self._warm.is_set()
 
     # --- questions ------------------------------------------------------------------------------
 
@@ -251,8 +285,9 @@ class Assistant:
         self.experts.failed(request_id, reason)
 
     def health(self) -> dict:
+        """The serving version and ``status``: ``starting`` until :meth:`warm` has run, then ``ok``."""
         snap = self.snapshot()
-        return {"status": "ok", "index_version": snap.version, "units": snap.manifest.units,
+        return {"status": "ok" if self.ready else "starting", "index_version": snap.version, "units": snap.manifest.units,
                 "documents": len(snap.docs), "model": snap.manifest.model,
                 "query_encoder": self.searcher.embedder.query_encoder, "worker": os.getpid()}
 

@@ -41,14 +41,16 @@ def two_workers(indexed_settings: Settings, tmp_path_factory):
                                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
-    while True:
+    ready: set[int] = set()
+    while len(ready) < 2:  # both workers warmed up (each says "starting", 503, before)
         try:
-            if _fresh(url, path="/widget.js").status_code == 200:  # not a counted route below
-                break
+            health = _fresh(url)
+            if health.status_code == 200:
+                ready.add(health.json()["worker"])
         except httpx.HTTPError:
             pass
         assert process.poll() is None and time.monotonic() < deadline, (data.parent / "server.log").read_text()
-        time.sleep(0.3)
+        time.sleep(0.1)
     try:
         yield url, data
     finally:
@@ -66,6 +68,8 @@ def _sample(text: str, name: str) -> float:
 @pytest.mark.slow
 def test_metrics_add_up_every_worker(two_workers) -> None:
     url, _ = two_workers
+    health_ok = 'hoidap_http_requests_total{route="/api/health",status="200"}'
+    before = _sample(_fresh(url, path="/metrics").text, health_ok)  # the fixture's own polls
     pids: list[int] = []
     while len(set(pids)) < 2:
         assert len(pids) < 300, "every request went to one worker"
@@ -78,7 +82,7 @@ def test_metrics_add_up_every_worker(two_workers) -> None:
     # whichever worker answers the scrape counts both workers' requests
     for _ in range(6):
         text = _fresh(url, path="/metrics").text
-        assert _sample(text, 'hoidap_http_requests_total{route="/api/health",status="200"}') == len(pids)
+        assert _sample(text, health_ok) == before + len(pids)
         assert _sample(text, 'hoidap_answers_total{channel="api"}') == asked
         assert _sample(text, "hoidap_answer_seconds_count") == asked
         assert _sample(text, "hoidap_index_units") > 250
