@@ -70,7 +70,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         bar.set_postfix_str(f"{rate:.1f} đoạn/s{remaining}", refresh=False)
         bar.update(done - bar.n)
 
-    report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild, progress=progress)
+    report = IndexBuilder(settings, Store(settings.db_path)).build(rebuild=args.rebuild or args.re_embed,
+                                                                  reembed=args.re_embed, progress=progress)
     checks = eta.finish()
     for bar in bars.values():
         bar.close()
@@ -196,7 +197,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.set_defaults(func=cmd_model_export_onnx)
 
     p = sub.add_parser("index", help="xây hoặc cập nhật chỉ mục tìm kiếm")
-    p.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại vector cũ")
+    p.add_argument("--rebuild", action="store_true",
+                   help="xây lại toàn bộ phiên bản (tách từ, chỉ mục, Milvus); vector của đoạn có văn bản nhúng không đổi "
+                        "(cùng mô hình, cùng tiền tố) được dùng lại")
+    p.add_argument("--re-embed", action="store_true", help="như --rebuild, và nhúng lại mọi đoạn")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_index)
 

@@ -193,17 +193,22 @@ class IndexBuilder:
             self._own_embedder = True
         return self._embedder
 
-    def build(self, *, rebuild: bool = False,
+    def build(self, *, rebuild: bool = False, reembed: bool = False,
               progress: Callable[[str, int, int, float, float | None], None] | None = None) -> BuildReport:
         """Build or update; ``progress(stage, done, total, per_second, seconds_left)``.
 
         Vectors not found in the previous version are looked up in the embedding cache (what a
         killed or failed build computed), and those still missing are embedded and appended to it
-        batch by batch; ``rebuild`` ignores the previous version, not the cache of an unfinished build.
+        batch by batch. ``rebuild`` makes every other part of the version anew (tokens, lexical index, a
+        full Milvus collection) but still takes the vectors and verifier tokens of units whose embedded
+        text is unchanged from the current version, when it was embedded by the same model (weights) with
+        the same passage prompt: a settings change that does not touch the texts costs no embedding.
+        ``reembed`` (with ``rebuild``) embeds every unit again.
         """
         started = time.perf_counter()
         fingerprint = self.fingerprint()
         previous = self._previous(rebuild)
+        source = None if reembed else self._vector_source(previous, rebuild)
         served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
         if previous and previous[1].corpus_fingerprint == fingerprint:
             report = BuildReport(previous[1].version, previous[1].units, 0, previous[1].units, 0.0, 0.0, unchanged=True)
@@ -231,10 +236,11 @@ class IndexBuilder:
                               embed_key=content_key(p), lexical_key=content_key(t),
                               ocr=u.id in scanned[u.doc_id])
                    for u, p, t in zip(units, passages, lexical_texts)]
-        old_vectors, old_tokens = self._reusable(previous)
+        old_vectors = reusable_vectors(source[0]) if source else {}
+        old_tokens = read_tokens(previous[0]) if previous else {}
 
         todo = [i for i, r in enumerate(records) if r.embed_key not in old_vectors]
-        dimensions = self._dimensions(previous, bool(todo))
+        dimensions = self._dimensions(source, bool(todo))
         vectors = np.zeros((len(units), dimensions), dtype=np.float32)
         for i, record in enumerate(records):
             if record.embed_key in old_vectors:
@@ -262,7 +268,7 @@ class IndexBuilder:
 
             vectors[missing] = self.embedder.embed_passages([passages[i] for i in missing], report, keep,
                                                             keep_tokens if self._verifying() else None)
-        unit_tokens = self._unit_tokens(units, passages, records, fresh_states, previous) if self._verifying() else None
+        unit_tokens = self._unit_tokens(units, passages, records, fresh_states, source) if self._verifying() else None
         embed_seconds = time.perf_counter() - embed_started
 
         tokens: list[Tokens | None] = [old_tokens.get(record.lexical_key) for record in records]
@@ -295,7 +301,8 @@ class IndexBuilder:
                                 dimensions=int(vectors.shape[1]), corpus_fingerprint=fingerprint, units=len(units),
                                 created_at=time.time(), dense=dense, embedded=len(todo),
                                 passage_encoder="hashing" if self.settings.model == HASHING_MODEL else "torch-fp32",
-                                query_encoder=self._query_encoder(), model_fingerprint=source_fingerprint(self.settings.model))
+                                query_encoder=self._query_encoder(), model_fingerprint=source_fingerprint(self.settings.model),
+                                passage_prompt=self.settings.passage_prompt)
             self.versions.commit(folder, manifest, also_keep=served)
         except BaseException:
             self.versions.abort(folder)
@@ -396,13 +403,34 @@ class IndexBuilder:
         manifest.check(self.settings.model)  # a different model: refuse, say how to rebuild
         return folder, manifest
 
+    def _vector_source(self, previous: tuple[Path, Manifest] | None, rebuild: bool) -> tuple[Path, Manifest] | None:
+        """The version whose vectors are reused by embed key: the previous one (the current one on a
+        rebuild), if its passages were embedded as this build would embed them."""
+        if rebuild:
+            name = self.versions.current_name()
+            if name is None:
+                return None
+            folder = self.settings.index_dir / name
+            manifest = read_manifest(folder)
+            if manifest.format_version != FORMAT_VERSION or manifest.model != self.settings.model:
+                return None  # a rebuild for another model or format: nothing to reuse
+            previous = folder, manifest
+        if previous is None:
+            return None
+        manifest = previous[1]
+        weights = source_fingerprint(self.settings.model)
+        if manifest.model_fingerprint and weights and manifest.model_fingerprint != weights:
+            log.info("index %s was embedded by other weights of %s: every unit is embedded again", manifest.version,
+                     self.settings.model)
+            return None
+        # a version that did not record its prompt was embedded with the settings' (the reuse rule before it was kept)
+        if manifest.passage_prompt is not None and manifest.passage_prompt != self.settings.passage_prompt:
+            log.info("index %s was embedded with passage prompt %r, now %r: every unit is embedded again",
+                     manifest.version, manifest.passage_prompt, self.settings.passage_prompt)
+            return None
+        return previous
+
     def _dimensions(self, previous, need_model: bool) -> int:
         if need_model or previous is None:
             return self.embedder.dimensions
         return previous[1].dimensions
-
-    @staticmethod
-    def _reusable(previous) -> tuple[dict[str, np.ndarray], dict[str, Tokens]]:
-        if previous is None:
-            return {}, {}
-        return reusable_vectors(previous[0]), read_tokens(previous[0])

@@ -142,6 +142,7 @@ class Manifest:
     passage_encoder: str = "torch-fp32"
     query_encoder: str = "torch"
     model_fingerprint: str = ""  # of the passages' model weights ("" when unknown); an ONNX export must match
+    passage_prompt: str | None = None  # what each passage was prefixed with when embedded (None: not recorded)
 
     def check_query_encoder(self, variant: str, source: str | None) -> str | None:
         """Refuse questions encoded by an ONNX export of another model than the passages'; a warning

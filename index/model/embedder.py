@@ -49,6 +49,7 @@ class Embedder:
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
         self.batch_size = batch_size
         self.threads = query_threads
+        self.passages_run = 0  # passages the model has run over in this process (vectors or token states)
         self.query_encoder = check_query_encoder(query_encoder)
         self._query_model: OnnxQueryEncoder | None = None
         self._model = None
@@ -130,6 +131,7 @@ class Embedder:
     def passage_tokens(self, texts: list[str]) -> list[TokenStates]:
         """The passages' own token states (the torch model, as their vectors)."""
         out: list[TokenStates] = []
+        self.passages_run += len(texts)
         for begin in range(0, len(texts), self.batch_size):
             out += self._encode_tokens([self.passage_prompt + t for t in texts[begin:begin + self.batch_size]],
                                        len(self.passage_prompt))[1]
@@ -143,6 +145,7 @@ class Embedder:
         there), then ``progress(done, units_per_second, seconds_left)``; the time left is estimated from
         the characters still to embed, since later batches hold longer texts."""
         result = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        self.passages_run += len(texts)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         # a passage costs about its length, up to the model's 512 tokens (~2,000 characters here)
         cost = np.cumsum([min(len(texts[i]), 2000) + 20 for i in order]) if order else np.zeros(0)

@@ -18,6 +18,7 @@ from core.errors import IndexMismatch, IndexMissing
 from core.settings import Settings
 from index.build import IndexBuilder
 from index.embed_cache import EmbeddingCache
+from index.model.embedder import Embedder
 from index.versions import VersionStore, read_units, read_vectors
 from index.search import Searcher
 
@@ -85,6 +86,60 @@ def test_add_replace_remove_one_document_embeds_only_what_changed(small) -> None
     assert "kh-a" not in result.doc_ids
 
 
+def test_rebuild_with_unchanged_texts_embeds_nothing(small) -> None:
+    settings, store, docs = small
+    first = IndexBuilder(settings, store, Embedder("hashing")).build()
+    # a setting that does not touch what is embedded: a new version, every vector taken by its content hash
+    changed = settings.model_copy(update={"answerability_model": "none", "rrf_k": 5})
+    embedder = Embedder("hashing")
+    again = IndexBuilder(changed, store, embedder).build(rebuild=True)
+    assert again.version != first.version and not again.unchanged
+    assert (again.embedded, again.computed, again.reused, embedder.passages_run) == (0, 0, first.units, 0)
+    before, after = (settings.index_dir / first.version, settings.index_dir / again.version)
+    keys = {u.embed_key: i for i, u in enumerate(read_units(after))}
+    old = {u.embed_key: i for i, u in enumerate(read_units(before))}
+    assert keys.keys() == old.keys()
+    assert np.array_equal(read_vectors(after)[list(keys.values())], read_vectors(before)[[old[k] for k in keys]])
+
+    # one document's text changed: a rebuild embeds only its changed units
+    _write(docs, "kh-b.txt", year=2025, province="Kon Tum", goal="Đổi mới cơ chế một cửa liên thông.", rate=95)
+    Ingester(store, settings).ingest_paths([docs / "kh-b.txt"])
+    third = IndexBuilder(changed, store, embedder).build(rebuild=True)
+    assert 0 < third.embedded == third.computed == embedder.passages_run <= len(store.units("kh-b"))
+
+    # another passage prompt changes every embedded text; --re-embed embeds everything whatever changed
+    prompted = Embedder("hashing", passage_prompt="đoạn văn: ")
+    fourth = IndexBuilder(changed.model_copy(update={"passage_prompt": "đoạn văn: "}), store, prompted).build(
+        rebuild=True)
+    assert fourth.embedded == fourth.units == prompted.passages_run
+    forced = Embedder("hashing", passage_prompt="đoạn văn: ")
+    fifth = IndexBuilder(changed.model_copy(update={"passage_prompt": "đoạn văn: "}), store, forced).build(
+        rebuild=True, reembed=True)
+    assert fifth.embedded == fifth.units == forced.passages_run
+
+
+def test_rebuild_with_the_real_model_runs_it_over_no_passage(tmp_path: Path) -> None:
+    """The real model and the verifier: neither the vectors nor the verifier's passage tokens are computed again."""
+    from index import verify
+    from tests.conftest import shared_embedder
+
+    settings = Settings(data_dir=tmp_path / "data")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "kh-a.txt", year=2024, province="Gia Lai", goal="Số hóa hồ sơ thủ tục hành chính.", rate=70)
+    store = Store(settings.db_path)
+    Ingester(store, settings).ingest_paths([docs])
+    embedder = shared_embedder(settings)
+    first = IndexBuilder(settings, store, embedder).build()
+    assert first.computed == first.units > 0
+    run = embedder.passages_run
+    again = IndexBuilder(settings.model_copy(update={"rrf_k": 5}), store, embedder).build(rebuild=True)
+    assert (again.embedded, embedder.passages_run - run) == (0, 0)
+    old, new = (verify.read_unit_tokens(settings.index_dir / v) for v in (first.version, again.version))
+    assert old is not None and new is not None and old[2] == new[2]
+    assert all(np.array_equal(a, b) for a, b in zip(old[0], new[0]))
+
+
 def _killed_build(data_dir: str) -> None:
     """Runs in a child process: starts a build and dies (SIGKILL) while writing the new version."""
     settings = Settings(data_dir=Path(data_dir), model="hashing")
@@ -149,7 +204,7 @@ def test_build_killed_while_embedding_resumes_without_recomputing(small) -> None
     assert [p for p in progress_seen if p[0] == "embed"][-1] == ("embed", units - KILL_AFTER, units - KILL_AFTER)
 
     # the resumed vectors are the ones a build from scratch computes; a committed build empties the cache
-    scratch = IndexBuilder(settings, store).build(rebuild=True)
+    scratch = IndexBuilder(settings, store).build(rebuild=True, reembed=True)
     assert (scratch.computed, scratch.resumed) == (units, 0)
     folders = sorted(p for p in settings.index_dir.iterdir() if p.name in (resumed.version, scratch.version))
     assert len(folders) == 2
