@@ -21,11 +21,11 @@ import re
 from collections import Counter
 
 from corpus.text import fold, match_form
+from corpus.vocab import NATIONAL_MOTTO as _MOTTO
 
 MIN_DOCS = 3  # a line in this many documents of the store is repeated
 MAX_ENCLOSED = 150  # an unrepeated line between repeated ones is boilerplate only when this short
 _GAP = 2  # how far (in lines) a repeated line may be for a short line to count as enclosed
-_MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA|Độc lập\s*[-–]\s*Tự do", re.I)
 _SIGNATURE_END = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 _SIGN_TITLE = re.compile(r"^(?:TM\.|KT\.|TL\.|Q\.|PHÓ |CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|CỤC TRƯỞNG|TRƯỞNG BAN)")
 

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.vocab import HEADER_KINDS, resolve_place
+from corpus.vocab import NATIONAL_MOTTO as _MOTTO
 
-_MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA|Độc lập\s*[-–]\s*Tự do", re.I)
 _END = re.compile(r"^(?:Căn cứ|Kính gửi|Điều\s+\d|[IVX]{1,5}\.\s|Theo đề nghị|Xét đề nghị|Thực hiện\s|Trong\s|Ngày\s\d)")
 _NUMBER = re.compile(r"^(?:Luật |Nghị quyết |Pháp lệnh )?(?:[Ss]ố|SỐ)\s*:?\s*(\d{1,5}\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ&]*(?:\s*[-/]\s*[\wĐđ&]+)*)")
 _SO_LINE = re.compile(r"^(?:Luật |Nghị quyết )?(?:[Ss]ố|SỐ)\s*:")

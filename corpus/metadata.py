@@ -14,24 +14,22 @@ from corpus.header import Header, issuer_from_number, read_header, read_signer
 from corpus.model import GUESSED, READ, SOURCED_FIELDS, Metadata, Reference
 from corpus.text import match_form
 from corpus.vocab import HEADER_KINDS as DOC_TYPES
+from corpus.vocab import ATTACHED_TO as _ATTACHED
+from corpus.vocab import DOC_NUMBER_FORM as _NUMBER
+from corpus.vocab import ISSUE_DATE_FULL as _DATE_FULL
+from corpus.vocab import ISSUE_DATE_MONTH as _DATE_MONTH
+from corpus.vocab import ISSUE_DATE_YEAR as _DATE_YEAR
 from corpus.vocab import PROVINCES, REF_KINDS
+from corpus.vocab import REFERENCE_DATE as _REF_DATE
+from corpus.vocab import REFERENCE_ISSUER as _REF_ISSUER
+from corpus.vocab import SIGNER_TITLE as _SIGN_TITLE
 
 log = logging.getLogger(__name__)
 
-NUMBER = _NUMBER = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
 _SO_LINE = re.compile(r"^Số\s*:\s*(.*)$", re.M)
-_ATTACHED = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
-_DATE_FULL = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*|/\s*)(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
-_DATE_MONTH = re.compile(r"ngày\s*(?:tháng\s*)?(?:/\s*)?(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
-_DATE_YEAR = re.compile(r"ngày\s+tháng\s+năm\s+(\d{4})")
 _REF_KINDS = REF_KINDS
 _REF = re.compile(rf"(?P<kind>{_REF_KINDS})\b(?P<body>.*?)(?=(?:;|\.$|$|,\s*(?:{_REF_KINDS})\b))", re.S)
 _REF_NUMBER = re.compile(rf"số\s*:?\s*({_NUMBER})")
-_REF_DATE = re.compile(r"ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
-_REF_ISSUER = re.compile(r"\bcủa\s+((?:Ban Thường vụ |Ban Chấp hành Trung ương |BCH Trung ương |Bộ trưởng |Thủ tướng )?"
-                         r"(?:Chính phủ|Quốc hội|Bộ Chính trị|Tỉnh ủy(?: [A-ZĐ][\wà-ỹ]+(?: [A-ZĐ][\wà-ỹ]+)?)?|Ủy ban nhân dân tỉnh|"
-                         r"UBND tỉnh|Hội đồng nhân dân tỉnh|HĐND tỉnh|Bộ [A-ZĐ][\wà-ỹ]+(?: [\wà-ỹ]+){0,3}|Đảng|Trung ương Đảng))")
-_SIGN_TITLE = re.compile(r"^[A-ZĐÀ-Ỹ. ]*(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|TRƯỞNG BAN)$")
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from corpus.metadata import DOC_TYPES, NUMBER
+from corpus.metadata import DOC_TYPES
+from corpus.vocab import DOC_NUMBER_FORM as NUMBER
 from corpus.model import CORRECTED, Metadata
 from corpus.text import nfc
 from core.errors import InvalidMetadata

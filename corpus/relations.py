@@ -16,21 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from corpus.metadata import NUMBER, REF_KINDS
 from corpus.model import Metadata
 from corpus.text import fold, match_form
+from corpus.vocab import ABBREVIATIONS, REF_KINDS, folded
+from corpus.vocab import DOC_NUMBER_FORM as NUMBER
+from corpus.vocab import OWN_DOCUMENT as _OWN
+from corpus.vocab import REFERENCE_LINE as _REFERENCE_LINE
+from corpus.vocab import RELATION_VERB as _VERB
 
 # how a relation was found (stable codes, shown in the API)
 CITES, REPLACES, REPEALS, AMENDS, ANNUAL, ADMIN = "can_cu", "thay_the", "bai_bo", "sua_doi", "ke_hoach_nam_sau", "quan_tri"
 
-_VERB = re.compile(r"(?P<verb>thay thế|bãi bỏ|sửa đổi,? bổ sung)", re.I)
 _NAMED = re.compile(rf"(?P<kind>{REF_KINDS})\s+(?:số\s*:?\s*)?(?P<number>{NUMBER})")
 _SENTENCE_END = re.compile(r"[;\n]|\.(?:\s|$)")
-_REFERENCE_LINE = re.compile(r"^\s*(?:Căn cứ|Theo đề nghị|Xét đề nghị)", re.I)
-_OWN = re.compile(r"\b(?:Quyết định|Kế hoạch|Nghị quyết|Chỉ thị|Văn bản|Quy định|Quy chế|Chương trình|Đề án|Thông tư|"
-                  r"Nghị định) này\b", re.I)
 _ARTICLE_START = re.compile(r"^\s*(?:Điều\s+\d+\.\s*|\d+\.\s*|[-–]\s*)?$")
-_SHORT = {"cchc": "cai cach hanh chinh", "tthc": "thu tuc hanh chinh", "kh": "ke hoach"}
+_SHORT = {key: folded(ABBREVIATIONS[key]) for key in ("cchc", "tthc", "kh")}  # "cai cach hanh chinh"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ __all__ = [
     "TARGET", "TIME_MENTION", "TOPIC_STOP_WORDS", "TYPE_ABBREVIATIONS", "TYPE_WORDS", "YEAR", "folded", "kind_forms",
     "places_in", "resolve_place", "ACHIEVED", "ASKS_ABOUT_DOCUMENT", "ASKS_AMOUNT", "ASKS_CONTACT", "ASKS_ISSUANCE",
     "ASKS_NAME", "ASKS_QUANTITY", "ASKS_RATE", "ASKS_RESULT", "DATE_LINE", "ISSUE_YEAR", "NUMBER_WITH_YEAR",
-    "NUMBER_YEAR_ASKED", "PERIOD_ASKED", "PERSON_NAMED", "YEAR_RANGE",
+    "NUMBER_YEAR_ASKED", "PERIOD_ASKED", "PERSON_NAMED", "YEAR_RANGE", "ABBREVIATIONS", "ANSWER_SPANS", "AnswerSpan",
+    "ASKS_COUNT", "ASKS_DATE", "ASKS_DOC_NUMBER", "ASKS_RECIPIENT", "LEAD_AFTER", "LEAD_BEFORE", "QUESTION_KINDS",
+    "RECIPIENT_BEFORE", "ATTACHED_TO", "DOC_NUMBER_FORM", "ISSUE_DATE_FULL", "ISSUE_DATE_MONTH", "ISSUE_DATE_YEAR",
+    "NATIONAL_MOTTO", "OWN_DOCUMENT", "REFERENCE_DATE", "REFERENCE_ISSUER", "REFERENCE_LINE", "RELATION_VERB", "SIGNER_TITLE",
 ]
 
 
@@ -128,6 +131,78 @@ PART_KIND_PATTERN = "(?:" + "|".join(kind_forms(
 # kinds of document a question dates by year ("Kế hoạch CCHC năm 2024"), folded → name (index.answerability)
 TYPE_WORDS: dict[str, str] = {folded(n): n for n in ("Kế hoạch", "Đề án", "Quyết định", "Chương trình")}
 TYPE_ABBREVIATIONS: dict[str, str] = {folded(a): n for n in ("Kế hoạch", "Quyết định") for a in DOC_KINDS[n].abbreviations}
+
+
+# --- abbreviations -----------------------------------------------------------------------------------
+
+# what officers abbreviate, spelled out the same way in questions and documents (index.tokenize; index.restore
+# and eval.styles read them too); keys lower case as written
+ABBREVIATIONS: dict[str, str] = {
+    "cchc": "cải cách hành chính",
+    "tthc": "thủ tục hành chính",
+    "ubnd": "ủy ban nhân dân",
+    "hđnd": "hội đồng nhân dân",
+    "cbccvc": "cán bộ công chức viên chức",
+    "cbcc": "cán bộ công chức",
+    "ccvc": "công chức viên chức",
+    "dvc": "dịch vụ công",
+    "dvctt": "dịch vụ công trực tuyến",
+    "cđs": "chuyển đổi số",
+    "cntt": "công nghệ thông tin",
+    "đtbd": "đào tạo bồi dưỡng",
+    "snv": "sở nội vụ",
+    "bnv": "bộ nội vụ",
+    "qđ": "quyết định",
+    "kh": "kế hoạch",
+    "nq": "nghị quyết",
+    "nđ": "nghị định",
+    "ttr": "tờ trình",
+    "ttg": "thủ tướng chính phủ",
+    "par index": "chỉ số cải cách hành chính",
+    "par-index": "chỉ số cải cách hành chính",
+    "sipas": "chỉ số hài lòng của người dân tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước",
+    "papi": "chỉ số hiệu quả quản trị và hành chính công cấp tỉnh",
+    "pci": "chỉ số năng lực cạnh tranh cấp tỉnh",
+    "dti": "chỉ số chuyển đổi số",
+    "ddci": "chỉ số năng lực cạnh tranh cấp sở ban ngành",
+    "egi": "chỉ số ứng dụng công nghệ thông tin",
+    "ict-index": "chỉ số sẵn sàng cho phát triển và ứng dụng công nghệ thông tin",
+    "tttt": "thông tin và truyền thông",
+    "sở tttt": "sở thông tin và truyền thông",
+    "tnmt": "tài nguyên và môi trường",
+    "khđt": "kế hoạch và đầu tư",
+    "lđtbxh": "lao động thương binh và xã hội",
+    "vpubnd": "văn phòng ủy ban nhân dân",
+    "csdl": "cơ sở dữ liệu",
+    "ioc": "trung tâm điều hành đô thị thông minh",
+    "ppp": "đối tác công tư",
+}
+
+
+# --- how a document writes about itself and others (corpus.metadata, corpus.relations) ----------------------
+
+# the national motto above a header ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc")
+NATIONAL_MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA|Độc lập\s*[-–]\s*Tự do", re.I)
+# a document number as a header or a "Căn cứ" line writes it ("1601/QĐ-UBND-HC"), a pattern to put inside others
+DOC_NUMBER_FORM = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
+# "(Ban hành kèm theo Quyết định số …)": the document an annex or a rule belongs to
+ATTACHED_TO = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
+# the header's date line: a full date, a month and year, a year (the day and month left blank)
+ISSUE_DATE_FULL = re.compile(r"ngày\s*(\d{1,2})\s*(?:tháng\s*|/\s*)(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
+ISSUE_DATE_MONTH = re.compile(r"ngày\s*(?:tháng\s*)?(?:/\s*)?(\d{1,2})\s*(?:năm\s*|/\s*)(\d{4})")
+ISSUE_DATE_YEAR = re.compile(r"ngày\s+tháng\s+năm\s+(\d{4})")
+# the date and the issuer of a document a "Căn cứ" line cites
+REFERENCE_DATE = re.compile(r"ngày\s+(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
+REFERENCE_ISSUER = re.compile(r"\bcủa\s+((?:Ban Thường vụ |Ban Chấp hành Trung ương |BCH Trung ương |Bộ trưởng |Thủ tướng )?"
+                              r"(?:Chính phủ|Quốc hội|Bộ Chính trị|Tỉnh ủy(?: [A-ZĐ][\wà-ỹ]+(?: [A-ZĐ][\wà-ỹ]+)?)?|Ủy ban nhân dân tỉnh|"
+                              r"UBND tỉnh|Hội đồng nhân dân tỉnh|HĐND tỉnh|Bộ [A-ZĐ][\wà-ỹ]+(?: [\wà-ỹ]+){0,3}|Đảng|Trung ương Đảng))")
+# the title above a signature ("KT. CHỦ TỊCH", "GIÁM ĐỐC")
+SIGNER_TITLE = re.compile(r"^[A-ZĐÀ-Ỹ. ]*(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|TRƯỞNG BAN)$")
+# a document's own clause that replaces, repeals or amends another, and the lines that cite rather than state
+RELATION_VERB = re.compile(r"(?P<verb>thay thế|bãi bỏ|sửa đổi,? bổ sung)", re.I)
+REFERENCE_LINE = re.compile(r"^\s*(?:Căn cứ|Theo đề nghị|Xét đề nghị)", re.I)
+OWN_DOCUMENT = re.compile(r"\b(?:Quyết định|Kế hoạch|Nghị quyết|Chỉ thị|Văn bản|Quy định|Quy chế|Chương trình|Đề án|Thông tư|"
+                          r"Nghị định) này\b", re.I)
 
 
 # --- agencies -----------------------------------------------------------------------------------------
@@ -293,6 +368,70 @@ ASKS_ABOUT_DOCUMENT = re.compile(
     r"cong van|cong dien|thong bao|to trinh|de an) (so )?nao|(gui|kinh gui) (ai|cho ai|nhung ai|co quan nao))\b")
 # a question about when or how a document was issued (index.answerability: its year of issue counts)
 ASKS_ISSUANCE = re.compile(r"\b(ban hanh|ky|ngay nao|thang may|thang nao)\b")
+
+# what a question asks for, by kind, most specific first (index.query.question_kinds): folded regexes
+QUESTION_KINDS: list[tuple[str, str]] = [
+    # where the money comes from, which document a thing rests on, where to go online: the most specific asks
+    ("source", r"\b(nguon (kinh phi|von|ngan sach|tai chinh)|(kinh phi|von|tien)( \w+){0,10} (lay|tu|o) (tu )?(dau|nguon nao)|"
+               r"tu nguon nao|nguon nao|do (ngan sach|ai) (chi|bao dam|dam bao)|bao dam bang (gi|nguon nao))\b"),
+    ("basis", r"\b(can cu (vao |theo )?(\w+ ){0,2}nao|theo (nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|"
+              r"ke hoach|de an)( \w+){0,2} (nao|so may|so nao|gi)|co so phap ly|can cu phap ly|dua (tren|theo) (van ban|"
+              r"co so|nghi quyet|quyet dinh) nao|thuc hien theo (van ban|nghi quyet|quyet dinh) nao)\b"),
+    ("link", r"\b(dia chi (trang|website|cong|truy cap|dien tu|trang web)|trang web|website|duong (link|dan)|link|url|"
+             r"truy cap (o|vao|tai) dau|dia chi nao de|cong (thong tin|dich vu cong) nao)\b"),
+    ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
+               r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
+    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
+             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
+             r"dinh ky nao|dinh ky|mot lan)\b"),
+    ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
+    ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
+             r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
+]
+# a count or a share asked: "quý mấy", "mấy tháng" without one ask for a time, not a count (index.query)
+ASKS_COUNT = re.compile(r"\b(bao nhieu|ty le|%|so luong|phan tram)")
+# what a question asks for, and the sorts of date (DATE_SPANS) that answer it (hoidap.facts), folded
+ASKS_DATE = [
+    (r"dinh ky|bao lau\b.*\blan\b|may thang mot lan|mot lan\b", ["frequency"]),
+    (r"ngay nao|ngay may|ngay bao nhieu|truoc ngay|han chot", ["day"]),
+    (r"thang nao|thang may", ["month", "day"]),
+    (r"quy nao|quy may", ["quarter"]),
+    (r"giai doan|tu nam nao|den nam nao|tu khi nao", ["range", "from", "year"]),
+    (r"nam nao|nam may", ["year", "from", "range", "day"]),
+]
+# a document's number asked ("số mấy", "số hiệu") and where a report goes ("gửi về đâu") (hoidap.facts), folded
+ASKS_DOC_NUMBER = re.compile(r"\bso (?:may|bao nhieu|hieu|nao|gi)\b|\bso hieu\b|\bla so\b")
+ASKS_RECIPIENT = re.compile(r"\b(?:ve dau|len dau|gui (?:\w+ ){0,3}(?:ai|dau|so nao|co quan nao|cho ai)|"
+                            r"gui cho|nop (?:\w+ )?(?:ve|cho|o)|bao cao (?:\w+ ){0,4}(?:ve|len|cho))\b")
+# the words around an agency that make it the recipient, or the lead of a task (hoidap.facts)
+RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.IGNORECASE)
+LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
+LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    """What answers a "nguồn kinh phí", "căn cứ văn bản nào" or "địa chỉ trang web" question: the words a
+    quotable piece mentions (:attr:`mention`, hoidap.quotes) and the span that is the answer (:attr:`span`,
+    its group 1, hoidap.facts)."""
+
+    mention: re.Pattern
+    span: re.Pattern
+
+
+_SPAN_REF = r"(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Đề án|Chương trình|Công văn)"
+ANSWER_SPANS: dict[str, AnswerSpan] = {
+    "source": AnswerSpan(
+        re.compile(r"\b(?:ngân sách|nguồn kinh phí|nguồn vốn|kinh phí)\b", re.I),
+        re.compile(r"(?:\b[Bb]ằng|\b[Tt]ừ|\b[Dd]o)\s+"
+                   r"((?:nguồn\s+)?(?:ngân sách|kinh phí|vốn|nguồn)\s[^;.:]{3,140}?)(?=[;.]|$|\s+theo\s)")),
+    "basis": AnswerSpan(
+        re.compile(r"\b(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?\d"),
+        re.compile(rf"({_SPAN_REF}\s+(?:số\s+)?\d{{1,5}}[^\s,;]*(?:\s+ngày\s+\d{{1,2}}(?:/\d{{1,2}}/\d{{4}}|"
+                   rf"\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}}))?(?:\s+của\s+[^,;.()]{{3,80}}?)?)"
+                   rf"(?=[,;.()]|\s+về\s|\s+trên\s|$)")),
+    "link": AnswerSpan(re.compile(r"https?://|www\."), re.compile(r"((?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]])")),
+}
 
 
 # --- provinces ----------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Callable
 
 from corpus.text import fold, unify_tones
 from eval.gold import GoldQuestion
-from index.tokenize import ABBREVIATIONS
+from corpus.vocab import ABBREVIATIONS
 
 STYLES = ("plain", "nodiacritics", "abbreviations", "typos", "background", "synonyms")
 
@@ -64,7 +64,7 @@ def no_diacritics(question: str) -> str:
     return fold(question).lower()
 
 
-# --- abbreviations: the inverse of index.tokenize.ABBREVIATIONS --------------------------------
+# --- abbreviations: the inverse of corpus.vocab.ABBREVIATIONS --------------------------------
 
 # the written form officers use; keys of ABBREVIATIONS are lower case
 _WRITTEN = {"par index": "PAR INDEX", "sở tttt": "Sở TTTT", "ttr": "TTr", "ttg": "TTg"}

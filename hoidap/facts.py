@@ -24,6 +24,7 @@ from corpus.vocab import NOT_AMOUNT_BEFORE as _NOT_AMOUNT
 from corpus.vocab import PERCENT as _PERCENT
 from corpus.vocab import QUANTITY_AFTER as _AFTER
 from corpus.vocab import QUANTITY_BEFORE as _BEFORE
+from corpus.vocab import ANSWER_SPANS, ASKS_DATE, ASKS_DOC_NUMBER, ASKS_RECIPIENT, LEAD_AFTER, LEAD_BEFORE, RECIPIENT_BEFORE
 from hoidap.quotes import pieces
 from index.query import Query
 
@@ -48,35 +49,11 @@ class DirectFact:
 
 # --- what a fact looks like ----------------------------------------------------------------------
 
-# what the question asks for, and the kinds of date that answer it
-_ASKS_DATE = [
-    (r"dinh ky|bao lau\b.*\blan\b|may thang mot lan|mot lan\b", ["frequency"]),
-    (r"ngay nao|ngay may|ngay bao nhieu|truoc ngay|han chot", ["day"]),
-    (r"thang nao|thang may", ["month", "day"]),
-    (r"quy nao|quy may", ["quarter"]),
-    (r"giai doan|tu nam nao|den nam nao|tu khi nao", ["range", "from", "year"]),
-    (r"nam nao|nam may", ["year", "from", "range", "day"]),
-]
-_ASKS_DOCNUMBER = re.compile(r"\bso (?:may|bao nhieu|hieu|nao|gi)\b|\bso hieu\b|\bla so\b")
-_ASKS_RECIPIENT = re.compile(r"\b(?:ve dau|len dau|gui (?:\w+ ){0,3}(?:ai|dau|so nao|co quan nao|cho ai)|"
-                             r"gui cho|nop (?:\w+ )?(?:ve|cho|o)|bao cao (?:\w+ ){0,4}(?:ve|len|cho))\b")
-_RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|nộp)(?: cho| về| đến)?\s+$", re.IGNORECASE)
-_LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
-_LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
 _FIELD = re.compile(r"^([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
 
 
-_REF = r"(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|Đề án|Chương trình|Công văn)"
-_SPANS = {  # what answers "nguồn kinh phí", "căn cứ văn bản nào", "địa chỉ trang web"
-    "source": re.compile(r"(?:\b[Bb]ằng|\b[Tt]ừ|\b[Dd]o)\s+"
-                         r"((?:nguồn\s+)?(?:ngân sách|kinh phí|vốn|nguồn)\s[^;.:]{3,140}?)(?=[;.]|$|\s+theo\s)"),
-    "basis": re.compile(rf"({_REF}\s+(?:số\s+)?\d{{1,5}}[^\s,;]*(?:\s+ngày\s+\d{{1,2}}(?:/\d{{1,2}}/\d{{4}}|"
-                        rf"\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}}))?(?:\s+của\s+[^,;.()]{{3,80}}?)?)"
-                        rf"(?=[,;.()]|\s+về\s|\s+trên\s|$)"),
-    "link": re.compile(r"((?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]])"),
-}
 
 
 # --- the search ----------------------------------------------------------------------------------
@@ -108,7 +85,7 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
         'ít nhất 10 lớp'
     """
     wanted = [k for k in kinds if k in ("source", "basis", "link", "number", "agency", "date")]
-    asks_number = bool(_ASKS_DOCNUMBER.search(question.folded)) and any(t in question.folded for t in _DOC_TYPES)
+    asks_number = bool(ASKS_DOC_NUMBER.search(question.folded)) and any(t in question.folded for t in _DOC_TYPES)
     if not wanted and not asks_number:
         return None
     terms = _terms(question.expanded_folded)
@@ -140,10 +117,10 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
 
 
 def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
-    if kind in _SPANS:
+    if kind in ANSWER_SPANS:
         # funding sources, legal bases, web addresses: the span as written, the first ones first
         return [_Candidate(m.start(1), m.end(1), kind, kind, 1.0 - 0.01 * i)
-                for i, m in enumerate(_SPANS[kind].finditer(piece))]
+                for i, m in enumerate(ANSWER_SPANS[kind].span.finditer(piece))]
     if kind == "docnumber":
         return _docnumbers(piece, question)
     if kind == "number":
@@ -155,7 +132,7 @@ def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
 
 def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
     folded = question.expanded_folded  # "TTr", "QĐ", "KH" spelt out
-    asks = _ASKS_DOCNUMBER.search(folded)
+    asks = ASKS_DOC_NUMBER.search(folded)
     head = folded[:asks.start()] if asks else folded
     # "… theo tờ trình số mấy": the type just before; else the question's subject, its first type
     near = [t for t in _DOC_TYPES if re.search(rf"\b{t}(?: \w+)?\s*$", head)]
@@ -224,14 +201,14 @@ def _agencies(piece: str, question: Query) -> list[_Candidate]:
                 value = re.split(r"[;,]\s", value, maxsplit=1)[0]
             return [_Candidate(field.end(), field.end() + len(value), "agency", "field", 3.0)]
         return []
-    recipient = bool(_ASKS_RECIPIENT.search(question.folded))
+    recipient = bool(ASKS_RECIPIENT.search(question.folded))
     out = []
     for m in _AGENCY.finditer(piece):
         before, after = piece[:m.start()], piece[m.end():]
         if recipient:
-            if _RECIPIENT_BEFORE.search(before[-15:]):
+            if RECIPIENT_BEFORE.search(before[-15:]):
                 out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
-        elif _LEAD_AFTER.match(after) or _LEAD_BEFORE.search(before[-25:]):
+        elif LEAD_AFTER.match(after) or LEAD_BEFORE.search(before[-25:]):
             out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
         elif re.fullmatch(r"\s*(?:[-–•+]\s*|[a-zđ]\)\s*)?", before):
             out.append(_Candidate(m.start(), m.end(), "agency", "agency", 0.5))  # the sentence's subject
@@ -239,7 +216,7 @@ def _agencies(piece: str, question: Query) -> list[_Candidate]:
 
 
 def _dates(piece: str, question: Query) -> list[_Candidate]:
-    allowed = next((sorts for pattern, sorts in _ASKS_DATE if re.search(pattern, question.folded)), None)
+    allowed = next((sorts for pattern, sorts in ASKS_DATE if re.search(pattern, question.folded)), None)
     field = _FIELD.match(piece)
     in_field = bool(field and ("thời gian" in field.group(1).lower() or "thời hạn" in field.group(1).lower()))
     if field and not in_field:

@@ -11,14 +11,11 @@ from corpus.text import fold, match_form
 from corpus.vocab import AGENCY_MENTION as _AGENCY
 from corpus.vocab import DATE_MENTION as _DATE
 from corpus.vocab import NUMBER_MENTION as _NUMBER
+from corpus.vocab import ANSWER_SPANS
 from corpus.vocab import STOP_WORDS as _STOP
 from index.query import Query
 from index.tokenize import expand_text
 
-# what answers "nguồn kinh phí", "căn cứ văn bản nào", "địa chỉ trang web" (the spans are read by hoidap.facts)
-_ASKED_SPANS = {"source": re.compile(r"\b(?:ngân sách|nguồn kinh phí|nguồn vốn|kinh phí)\b", re.I),
-                "basis": re.compile(r"\b(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?\d"),
-                "link": re.compile(r"https?://|www\.")}
 _SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])|\n+")
 
 
@@ -59,8 +56,8 @@ def _kind_bonus(piece: str, kind: str) -> float:
         return 1.5 * bool(_DATE.search(piece)) + 2.0 * ("thời gian" in head)
     if kind == "number":
         return 1.5 * bool(_NUMBER.search(piece))
-    if kind in _ASKED_SPANS:
-        return 2.0 * bool(_ASKED_SPANS[kind].search(piece))
+    if kind in ANSWER_SPANS:
+        return 2.0 * bool(ANSWER_SPANS[kind].mention.search(piece))
     return 0.0
 
 

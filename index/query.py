@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.errors import InvalidQuery
 from corpus.text import fold, match_form, nfc
 from corpus.vocab import PLACES
+from corpus.vocab import ASKS_COUNT, QUESTION_KINDS
 from corpus.vocab import YEAR as _YEAR
 from index.abbreviations import spell_out
 from index.ask import split_ask
@@ -20,24 +21,6 @@ from index.tokenize import Tokens, expand_text, tokenize
 
 KINDS = ("source", "basis", "link", "number", "agency", "date", "list", "general")
 
-_KIND_PATTERNS = [
-    # where the money comes from, which document a thing rests on, where to go online: the most specific asks
-    ("source", r"\b(nguon (kinh phi|von|ngan sach|tai chinh)|(kinh phi|von|tien)( \w+){0,10} (lay|tu|o) (tu )?(dau|nguon nao)|"
-               r"tu nguon nao|nguon nao|do (ngan sach|ai) (chi|bao dam|dam bao)|bao dam bang (gi|nguon nao))\b"),
-    ("basis", r"\b(can cu (vao |theo )?(\w+ ){0,2}nao|theo (nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|"
-              r"ke hoach|de an)( \w+){0,2} (nao|so may|so nao|gi)|co so phap ly|can cu phap ly|dua (tren|theo) (van ban|"
-              r"co so|nghi quyet|quyet dinh) nao|thuc hien theo (van ban|nghi quyet|quyet dinh) nao)\b"),
-    ("link", r"\b(dia chi (trang|website|cong|truy cap|dien tu|trang web)|trang web|website|duong (link|dan)|link|url|"
-             r"truy cap (o|vao|tai) dau|dia chi nao de|cong (thong tin|dich vu cong) nao)\b"),
-    ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
-               r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
-    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
-             r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
-             r"dinh ky nao|dinh ky|mot lan)\b"),
-    ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
-    ("list", r"\b(gom nhung|nhung gi|nhung nao|(cac|nhung)( \w+){1,4} nao|liet ke|gom co|bao gom|nhung noi dung|"
-             r"nhung nhiem vu|cac giai phap|cac nhiem vu)\b"),
-]
 _NUMBER = re.compile(r"\b\d{2,5}\b")
 
 
@@ -52,8 +35,8 @@ def question_kinds(question: str) -> list[str]:
 
 
 def _kinds(folded: str) -> list[str]:
-    kinds = [kind for kind, pattern in _KIND_PATTERNS if re.search(pattern, folded)]
-    if "date" in kinds and "number" in kinds and not re.search(r"\b(bao nhieu|ty le|%|so luong|phan tram)", folded):
+    kinds = [kind for kind, pattern in QUESTION_KINDS if re.search(pattern, folded)]
+    if "date" in kinds and "number" in kinds and not ASKS_COUNT.search(folded):
         kinds.remove("number")  # "quý mấy", "mấy tháng" ask for a time, not a count
     return kinds or ["general"]
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from corpus.text import fold, nfc
 from index.abbreviations import learn
-from index.tokenize import ABBREVIATIONS
+from corpus.vocab import ABBREVIATIONS
 
 log = logging.getLogger(__name__)
 

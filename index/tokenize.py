@@ -19,47 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.text import fold, match_form
+from corpus.vocab import ABBREVIATIONS
 
-ABBREVIATIONS: dict[str, str] = {
-    "cchc": "cải cách hành chính",
-    "tthc": "thủ tục hành chính",
-    "ubnd": "ủy ban nhân dân",
-    "hđnd": "hội đồng nhân dân",
-    "cbccvc": "cán bộ công chức viên chức",
-    "cbcc": "cán bộ công chức",
-    "ccvc": "công chức viên chức",
-    "dvc": "dịch vụ công",
-    "dvctt": "dịch vụ công trực tuyến",
-    "cđs": "chuyển đổi số",
-    "cntt": "công nghệ thông tin",
-    "đtbd": "đào tạo bồi dưỡng",
-    "snv": "sở nội vụ",
-    "bnv": "bộ nội vụ",
-    "qđ": "quyết định",
-    "kh": "kế hoạch",
-    "nq": "nghị quyết",
-    "nđ": "nghị định",
-    "ttr": "tờ trình",
-    "ttg": "thủ tướng chính phủ",
-    "par index": "chỉ số cải cách hành chính",
-    "par-index": "chỉ số cải cách hành chính",
-    "sipas": "chỉ số hài lòng của người dân tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước",
-    "papi": "chỉ số hiệu quả quản trị và hành chính công cấp tỉnh",
-    "pci": "chỉ số năng lực cạnh tranh cấp tỉnh",
-    "dti": "chỉ số chuyển đổi số",
-    "ddci": "chỉ số năng lực cạnh tranh cấp sở ban ngành",
-    "egi": "chỉ số ứng dụng công nghệ thông tin",
-    "ict-index": "chỉ số sẵn sàng cho phát triển và ứng dụng công nghệ thông tin",
-    "tttt": "thông tin và truyền thông",
-    "sở tttt": "sở thông tin và truyền thông",
-    "tnmt": "tài nguyên và môi trường",
-    "khđt": "kế hoạch và đầu tư",
-    "lđtbxh": "lao động thương binh và xã hội",
-    "vpubnd": "văn phòng ủy ban nhân dân",
-    "csdl": "cơ sở dữ liệu",
-    "ioc": "trung tâm điều hành đô thị thông minh",
-    "ppp": "đối tác công tư",
-}
 # abbreviations are matched on the folded form too ("cds", "dtbd", "qd" typed without đ)
 _ABBR_FOLDED = {fold(k): v for k, v in ABBREVIATIONS.items() if fold(k) != k}
 

@@ -139,3 +139,39 @@ def test_what_a_question_asks_and_a_headers_date_line() -> None:
     assert [g for g in vocab.ISSUE_YEAR.search(header).groups() if g] == ["2025"]
     assert vocab.NUMBER_WITH_YEAR.sub(" ", "Quyết định 45/2025/QĐ-UBND").strip() == "Quyết định"
     assert vocab.PERIOD_ASKED.search("tu 2026 den 2030") and vocab.NUMBER_YEAR_ASKED.search("45/2025/qd")
+
+
+def test_question_kinds_and_fact_asks() -> None:
+    kinds = dict(vocab.QUESTION_KINDS)
+    assert list(kinds) == ["source", "basis", "link", "agency", "date", "number", "list"]  # most specific first
+    assert re.search(kinds["source"], "kinh phi thuc hien lay tu dau") and re.search(kinds["agency"], "co quan nao chu tri")
+    assert vocab.ASKS_COUNT.search("ty le bao nhieu") and not vocab.ASKS_COUNT.search("quy may")
+    assert next(sorts for pattern, sorts in vocab.ASKS_DATE if re.search(pattern, "han chot ngay nao")) == ["day"]
+    assert vocab.ASKS_DOC_NUMBER.search("to trinh so may") and vocab.ASKS_RECIPIENT.search("bao cao gui ve dau")
+    assert vocab.RECIPIENT_BEFORE.search("báo cáo gửi về ") and vocab.LEAD_AFTER.match(" chủ trì, phối hợp")
+    assert vocab.LEAD_BEFORE.search("giao cho ")
+
+
+def test_answer_spans_one_table_for_quotes_and_facts() -> None:
+    assert set(vocab.ANSWER_SPANS) == {"source", "basis", "link"}
+    source = vocab.ANSWER_SPANS["source"]
+    text = "Kinh phí thực hiện bằng nguồn ngân sách tỉnh; lồng ghép các chương trình."
+    assert source.mention.search(text) and source.span.search(text).group(1) == "nguồn ngân sách tỉnh"
+    basis = vocab.ANSWER_SPANS["basis"]
+    text = "Căn cứ Quyết định số 1601/QĐ-UBND ngày 21/10/2021 của UBND tỉnh, Sở Nội vụ"
+    assert basis.mention.search(text) and basis.span.search(text).group(1) == \
+        "Quyết định số 1601/QĐ-UBND ngày 21/10/2021 của UBND tỉnh"
+    assert vocab.ANSWER_SPANS["link"].span.search("tại https://dichvucong.gov.vn.").group(1) == "https://dichvucong.gov.vn"
+
+
+def test_abbreviations_and_how_documents_write_about_themselves() -> None:
+    assert vocab.ABBREVIATIONS["cchc"] == "cải cách hành chính"
+    assert all(k == k.lower() for k in vocab.ABBREVIATIONS)
+    assert re.fullmatch(vocab.DOC_NUMBER_FORM, "1601/QĐ-UBND-HC") and not re.fullmatch(vocab.DOC_NUMBER_FORM, "2025")
+    assert vocab.ISSUE_DATE_FULL.search("Tam Kỳ, ngày 21 tháng 10 năm 2021").groups() == ("21", "10", "2021")
+    assert vocab.ISSUE_DATE_YEAR.search("ngày   tháng   năm 2025".replace("   ", " ")).group(1) == "2025"
+    assert vocab.ATTACHED_TO.search("(Ban hành kèm theo Quyết định số 12/2024/QĐ-UBND ngày 5/3/2024)").group(1) == "Quyết định"
+    assert vocab.REFERENCE_ISSUER.search("Nghị định số 30/2020/NĐ-CP của Chính phủ").group(1) == "Chính phủ"
+    assert vocab.SIGNER_TITLE.match("KT. CHỦ TỊCH") and vocab.REFERENCE_LINE.match("Căn cứ Luật Tổ chức")
+    assert vocab.RELATION_VERB.search("Quyết định này thay thế Quyết định số 12") and \
+        vocab.OWN_DOCUMENT.search("Quyết định này có hiệu lực")

@@ -12,7 +12,7 @@ from eval.gold import GoldQuestion, load_gold
 from eval.near_miss import KINDS, CorpusView, near_misses
 from eval.robust import Outcome, figures_of, heldout, robust_questions
 from eval.styles import STYLES, abbreviate, has_diacritics, background, drop_tone, no_diacritics, synonyms, typos, variants
-from index.tokenize import ABBREVIATIONS
+from corpus.vocab import ABBREVIATIONS
 
 
 def _q(text: str, qid: str = "t1", **kw) -> GoldQuestion:
