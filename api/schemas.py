@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, TypeAdapter
+import dataclasses
+import typing
+
+from pydantic import BaseModel, Field, TypeAdapter, create_model
+
+from hoidap.model import Citation
 
 
 class Filters(BaseModel):
@@ -22,22 +27,27 @@ class AskRequest(BaseModel):
     conversation_id: str | None = Field(None, max_length=100, pattern=r"^[\w.:-]+$")
 
 
-class CitationOut(BaseModel):
-    rank: int
-    unit_id: str
-    doc_id: str
-    doc_title: str
-    doc_number: str | None
-    label: str
-    text: str
-    score: float
-    citation: str
-    breadcrumb: list[str]
-    quotes: list[str]
-    in_force: bool = Field(True, description="false: the cited document was replaced, repealed or declared no longer in force")
-    validity: str = Field("", description="'' when in force, else e.g. 'đã được thay thế bởi Quyết định …'")
-    replaced_by: list[dict] = Field(default_factory=list, description="documents that replace it: {doc_id, citation, how, note}")
-    ocr: bool = Field(False, description="the unit's text was recognised by OCR from a scan or a photo: check the original")
+# what the API says of the fields it documents; every other field of a citation is in every response
+_CITATION_DOCS = {
+    "in_force": "false: the cited document was replaced, repealed or declared no longer in force",
+    "validity": "'' when in force, else e.g. 'đã được thay thế bởi Quyết định …'",
+    "replaced_by": "documents that replace it: {doc_id, citation, how, note}",
+    "ocr": "the unit's text was recognised by OCR from a scan or a photo: check the original",
+}
+
+
+def _citation_field(f: dataclasses.Field, annotation: type) -> tuple[type, object]:
+    if f.name not in _CITATION_DOCS:
+        return annotation, ...
+    if f.default_factory is not dataclasses.MISSING:
+        return annotation, Field(default_factory=f.default_factory, description=_CITATION_DOCS[f.name])
+    return annotation, Field(f.default, description=_CITATION_DOCS[f.name])
+
+
+# a citation as the API returns it: the fields of hoidap.model.Citation, one list of fields for both
+_HINTS = typing.get_type_hints(Citation)
+CitationOut = create_model("CitationOut", **{f.name: _citation_field(f, _HINTS[f.name])
+                                             for f in dataclasses.fields(Citation)})
 
 
 class AskResponse(BaseModel):
