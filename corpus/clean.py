@@ -15,7 +15,7 @@
   paragraph. Where the document separates its paragraphs by blank lines (measured on the document:
   almost no blank line falls before a lower-case continuation), a blank line ends a paragraph.
 - Tables flattened into one cell per line with ``|`` lines between cells are rebuilt
-  (:func:`corpus.tables.rebuild_pipe_tables`): layout tables (the header with agency and motto side
+  (:func:`corpus.pipe_tables.rebuild_pipe_tables`): layout tables (the header with agency and motto side
   by side, the signature block) into paragraphs, one per cell; data tables into tab-separated rows.
   Appendix tables keep their line structure (the segmenter reads their cells).
 
@@ -28,7 +28,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from corpus.tables import HARD_BREAK, rebuild_pipe_tables
+from corpus.pipe_tables import HARD_BREAK, rebuild_pipe_tables
 from corpus.text import nfc
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _open_emphasis(line: str) -> bool:
 
 def join_emphasis(text: str) -> str:
     r"""Markdown lines whose emphasis span goes on to the next line joined into one line, and a
-    :data:`~corpus.tables.HARD_BREAK` after a line that is one whole emphasis span (a heading, an
+    :data:`~corpus.pipe_tables.HARD_BREAK` after a line that is one whole emphasis span (a heading, an
     italic place-and-date line): its paragraph ends there.
 
     Example:
