@@ -28,7 +28,8 @@ __all__ = [
     "ASKS_NAME", "ASKS_QUANTITY", "ASKS_RATE", "ASKS_RESULT", "DATE_LINE", "ISSUE_YEAR", "NUMBER_WITH_YEAR",
     "NUMBER_YEAR_ASKED", "PERIOD_ASKED", "PERSON_NAMED", "YEAR_RANGE", "ABBREVIATIONS", "ANSWER_SPANS", "AnswerSpan",
     "ASKS_COUNT", "ASKS_DATE", "ASKS_DOC_NUMBER", "ASKS_RECIPIENT", "LEAD_AFTER", "LEAD_BEFORE", "QUESTION_KINDS",
-    "RECIPIENT_BEFORE", "ATTACHED_TO", "DOC_NUMBER_FORM", "ISSUE_DATE_FULL", "ISSUE_DATE_MONTH", "ISSUE_DATE_YEAR",
+    "RECIPIENT_BEFORE", "AT_LEAST", "AT_MOST", "CITIES", "DEPARTMENT_ABBREVIATIONS", "NEGATION", "QUESTION_WORDS",
+    "YES_NO_QUESTION", "ATTACHED_TO", "DOC_NUMBER_FORM", "ISSUE_DATE_FULL", "ISSUE_DATE_MONTH", "ISSUE_DATE_YEAR",
     "NATIONAL_MOTTO", "OWN_DOCUMENT", "REFERENCE_DATE", "REFERENCE_ISSUER", "REFERENCE_LINE", "RELATION_VERB", "SIGNER_TITLE",
 ]
 
@@ -230,6 +231,11 @@ DEPARTMENTS: list[str] = sorted(
      "Giao thông Vận tải", "Khoa học và Công nghệ", "Ngoại vụ", "Du lịch", "Dân tộc và Tôn giáo",
      "TTTT", "TT&TT", "TN&MT", "TNMT", "KH&ĐT", "KHĐT", "GD&ĐT", "GDĐT", "LĐTBXH", "VHTTDL", "NN&PTNT"],
     key=len, reverse=True)
+# a department's abbreviated name → its name (hoidap.quiz.generate: a task that names its lead department)
+DEPARTMENT_ABBREVIATIONS = {"TN&MT": "Tài nguyên và Môi trường", "TNMT": "Tài nguyên và Môi trường",
+                            "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
+                            "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "GD&ĐT": "Giáo dục và Đào tạo",
+                            "VHTTDL": "Văn hóa, Thể thao và Du lịch", "LĐTBXH": "Lao động - Thương binh và Xã hội"}
 _UB = r"(?:Ủy|Uỷ) ban nhân dân|UBND"
 # an agency's full name as a fact ("Sở Nội vụ", "UBND cấp huyện", "UBND Tỉnh (qua Sở Nội vụ)") (hoidap.facts)
 AGENCY_NAME = re.compile(
@@ -311,6 +317,9 @@ MEASURES = frozenset({"nhiệm vụ", "hội nghị", "lượt người", "văn 
 QUANTITY_BEFORE = re.compile(r"(?:^|(?<=\s))(?:[Tt]rên|[Dd]ưới|[Íí]t nhất|[Tt]ối thiểu|[Tt]ối đa|[Kk]hông quá|"
                              r"[Kk]hông dưới|[Hh]ơn|[Kk]hoảng|[Tt]ừ|[Nn]hóm|[Gg]ần)\s+$")
 QUANTITY_AFTER = re.compile(r"^\s+(?:trở lên|trở xuống)")
+# the bound before a figure: at least or at most that much (hoidap.quiz.generate: which distractors are false)
+AT_LEAST = re.compile(r"(?:[Tt]rên|[Hh]ơn|[Tt]ối thiểu|[Íí]t nhất|[Kk]hông dưới|[Tt]ừ)\s*$")
+AT_MOST = re.compile(r"(?:[Dd]ưới|[Kk]hông quá|[Tt]ối đa)\s*$")
 # a number that names a level, an article or a task, not an amount: "mức độ 3", "Điều 5", "Quyết định 1601"
 NOT_AMOUNT_BEFORE = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
                                r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
@@ -408,6 +417,16 @@ RECIPIENT_BEFORE = re.compile(r"(?:gửi|gởi|về|lên|qua|cho|tới|đến|n�
 LEAD_BEFORE = re.compile(r"\b(?:do|giao(?: cho)?|giao nhiệm vụ cho)\s+$", re.IGNORECASE)
 LEAD_AFTER = re.compile(r"^\s*(?:chủ trì|là cơ quan|có trách nhiệm|thực hiện|chịu trách nhiệm|làm đầu mối|:)", re.IGNORECASE)
 
+# the closing particle of a yes/no question: "có … không?", "đã … chưa?", "… phải không?", "có đúng là … không"
+# (hoidap.shape), folded
+YES_NO_QUESTION = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co phai|dung la|co can|co duoc)\s.*"
+                             r"\b(?:khong|chua|hay khong|hay chua|dung khong|phai khong)(?:\s+(?:a|nhi|vay|ha|nhe|nha))?\W*$")
+# question words: "có những việc nào … không" asks for the items, not a yes or a no (hoidap.shape)
+QUESTION_WORDS = re.compile(r"\b(?:gi|nao|bao nhieu|ai|dau|khi nao|bao gio|may|the nao|ra sao|vi sao|tai sao|la sao|nhung)\b")
+# a clause that says what is not done or not allowed (hoidap.shape: a yes/no answer), folded
+NEGATION = re.compile(r"\b(?:khong (?:duoc|phai|co|thuc hien|ap dung|bat buoc|yeu cau)|chua (?:duoc|co|thuc hien)|"
+                      r"nghiem cam|cam)\b")
+
 
 @dataclass(frozen=True)
 class AnswerSpan:
@@ -452,6 +471,8 @@ PLACE_ALIASES: dict[str, str] = {"ha noi": "Hà Nội", "tp hcm": "Thành phố 
                                  "hue": "Thừa Thiên Huế"}
 # every folded way of naming a province → its name, in a fixed order (names first, then aliases)
 PLACES: dict[str, str] = {folded(p): p for p in PROVINCES} | PLACE_ALIASES
+# the province-level cities, folded: "của thành phố Hà Nội", not "của tỉnh Hà Nội" (hoidap.why)
+CITIES = {"ha noi", "hai phong", "da nang", "can tho", "thua thien hue", "thanh pho ho chi minh"}
 _PLACE_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from corpus.text import fold, match_form
 from corpus.vocab import CLAIM_FILLERS as _PARTICLES
 from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
+from corpus.vocab import NEGATION as _NEGATION
+from corpus.vocab import QUESTION_WORDS as _WH
+from corpus.vocab import YES_NO_QUESTION as _YES_NO
 from index.query import Query
 
 __all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_members", "yes_no"]
@@ -19,13 +22,6 @@ __all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_me
 LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
 MIN_FIGURE_COVERAGE = 0.34  # of what a number question names, the share the figure's own clause must name
 
-# the closing particle of a yes/no question: "có … không?", "đã … chưa?", "… phải không?", "có đúng là … không"
-_YES_NO = re.compile(r"(?:^|\s)(?:co|da|dang|se|can|phai|duoc|nen|bat buoc|co phai|dung la|co can|co duoc)\s.*"
-                     r"\b(?:khong|chua|hay khong|hay chua|dung khong|phai khong)(?:\s+(?:a|nhi|vay|ha|nhe|nha))?\W*$")
-# question words: "có những việc nào … không" asks for the items, not a yes or a no
-_WH = re.compile(r"\b(?:gi|nao|bao nhieu|ai|dau|khi nao|bao gio|may|the nao|ra sao|vi sao|tai sao|la sao|nhung)\b")
-_NEGATION = re.compile(r"\b(?:khong (?:duoc|phai|co|thuc hien|ap dung|bat buoc|yeu cau)|chua (?:duoc|co|thuc hien)|"
-                       r"nghiem cam|cam)\b")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
 _FIELD = re.compile(r"(?:^|; )([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
 

@@ -8,6 +8,7 @@ answer every refusal starts from); the reason codes are the vetoes of :mod:`inde
 from __future__ import annotations
 
 from corpus.text import fold, match_form
+from corpus.vocab import CITIES as _CITIES
 from corpus.vocab import PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
 from index.answerability.evidence import canonical_place, single_years
@@ -21,9 +22,6 @@ NO_ANSWER = "Chưa tìm thấy nội dung trả lời trong các văn bản hi�
 _DETAIL_WORDS = {"person": "họ tên người giữ chức vụ", "contact": "số điện thoại, địa chỉ liên hệ",
                  "money": "số tiền cụ thể"}
 
-
-# provinces-level cities: "của thành phố Hà Nội", not "của tỉnh Hà Nội"
-_CITIES = {"ha noi", "hai phong", "da nang", "can tho", "thua thien hue", "thanh pho ho chi minh"}
 
 
 def _place(query: Query, known: bool | None = None, result: SearchResult | None = None) -> str:

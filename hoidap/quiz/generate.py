@@ -22,6 +22,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from corpus.text import fold, match_form
+from corpus.vocab import AT_LEAST as _AT_LEAST
+from corpus.vocab import AT_MOST as _AT_MOST
+from corpus.vocab import DEPARTMENT_ABBREVIATIONS as _ABBREVIATIONS
 from hoidap.quiz.model import TRUE_FALSE, QuizItem, SourceUnit
 
 log = logging.getLogger(__name__)
@@ -315,14 +318,8 @@ def named_in_task(fact: Fact) -> bool:
     return any(name and re.search(rf"\b{re.escape(name)}\b", subject) for name in names)
 
 
-_ABBREVIATIONS = {"TN&MT": "Tài nguyên và Môi trường", "TNMT": "Tài nguyên và Môi trường",
-                  "TT&TT": "Thông tin và Truyền thông", "TTTT": "Thông tin và Truyền thông",
-                  "KH&ĐT": "Kế hoạch và Đầu tư", "KHĐT": "Kế hoạch và Đầu tư", "GD&ĐT": "Giáo dục và Đào tạo",
-                  "VHTTDL": "Văn hóa, Thể thao và Du lịch", "LĐTBXH": "Lao động - Thương binh và Xã hội"}
 
 
-_AT_LEAST = re.compile(r"(?:[Tt]rên|[Hh]ơn|[Tt]ối thiểu|[Íí]t nhất|[Kk]hông dưới|[Tt]ừ)\s*$")
-_AT_MOST = re.compile(r"(?:[Dd]ưới|[Kk]hông quá|[Tt]ối đa)\s*$")
 
 
 def _not_implied(fact: Fact, pool: list[str]) -> list[str]:

@@ -175,3 +175,12 @@ def test_abbreviations_and_how_documents_write_about_themselves() -> None:
     assert vocab.SIGNER_TITLE.match("KT. CHỦ TỊCH") and vocab.REFERENCE_LINE.match("Căn cứ Luật Tổ chức")
     assert vocab.RELATION_VERB.search("Quyết định này thay thế Quyết định số 12") and \
         vocab.OWN_DOCUMENT.search("Quyết định này có hiệu lực")
+
+
+def test_yes_no_cities_and_department_abbreviations() -> None:
+    assert vocab.YES_NO_QUESTION.search("co bat buoc nop truc tuyen khong")
+    assert vocab.QUESTION_WORDS.search("co nhung viec nao can lam khong")  # asks for the items, not a yes or a no
+    assert vocab.NEGATION.search("khong duoc thu phi") and not vocab.NEGATION.search("duoc thu phi")
+    assert vocab.CITIES <= {vocab.folded(p) for p in vocab.PROVINCES}
+    assert set(vocab.DEPARTMENT_ABBREVIATIONS) <= set(vocab.DEPARTMENTS)  # the short names a department goes by
+    assert vocab.AT_LEAST.search("đạt trên ") and vocab.AT_MOST.search("không quá ")
