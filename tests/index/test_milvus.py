@@ -160,6 +160,36 @@ def test_add_replace_delete_a_document_upserts_and_deletes_rows(small) -> None:
     assert MilvusIndex(settings).serving()[0] == collection  # the same collection all along
 
 
+def test_the_version_row_is_read_once_per_change(small) -> None:
+    settings, store, docs = small
+    builder = IndexBuilder(settings, store)
+    first = builder.build()
+    searcher = Searcher(settings)
+    milvus = searcher.milvus
+    for _ in range(5):  # each search after invalidate() asks Milvus which version it serves
+        searcher.invalidate()
+        result = searcher.search("một cửa liên thông Kon Tum", k=3)
+        assert result.version == first.version and result.timings["milvus_ms"] > 0
+        assert {"milvus_bm25_ms", "milvus_bm25_folded_ms", "milvus_dense_ms"} <= set(result.timings)
+    assert milvus.version_reads == 1
+
+    Ingester(store, settings).ingest_paths([_write(docs, "kh-c.txt", year=2023, province="Bình Phước",
+                                                   goal="Tinh gọn bộ máy.", rate=60)])
+    added = builder.build()  # incremental: the same collection, a new version row and property
+    assert added.milvus == "incremental"
+    for _ in range(5):
+        searcher.invalidate()
+        assert searcher.search("tinh gọn bộ máy Bình Phước", k=3).version == added.version
+    assert milvus.version_reads == 2
+
+    rebuilt = builder.build(rebuild=True)  # a new collection behind the alias
+    assert rebuilt.milvus == "full"
+    for _ in range(5):
+        searcher.invalidate()
+        assert searcher.search("tinh gọn bộ máy Bình Phước", k=3).version == rebuilt.version
+    assert milvus.version_reads == 3
+
+
 def test_rebuild_switches_alias_under_questions_without_a_failure(small) -> None:
     settings, store, _ = small
     builder = IndexBuilder(settings, store)
