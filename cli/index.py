@@ -39,6 +39,11 @@ def cmd_model_export_onnx(args: argparse.Namespace, settings: Settings) -> int:
     model_dir = Path(getattr(args, "model_dir", None) or args.target or settings.model)
     questions = [q.question for q in load_gold()]  # the dev questions the int8 model is checked on
     report = export_onnx(model_dir, questions, force=args.force, query_prompt=settings.query_prompt)
+    from index.model.encoder import FILES, ONNX_DIR
+    from index.model.lean import ensure_lean
+
+    if ensure_lean(model_dir / ONNX_DIR, model_dir, list(FILES.values())):  # an export made before the lean files
+        print(f"Tệp gọn cho bộ mã hoá câu hỏi đã ghi vào {model_dir / ONNX_DIR}", file=sys.stderr)
     chosen = "onnx-int8" if report.get("int8_accepted") else "onnx-fp32 (int8 bị từ chối)"
     print(f"Bộ mã hoá câu hỏi ONNX sẵn sàng: {model_dir / 'onnx'}, {chosen}; {report.get('int8_reason')}",
           file=sys.stderr)

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # ONNX Runtime's question threads spin-wait between questions: off, by eval/bench_api.py (docs/benchmarks.md "HTTP
     # API under load"): more answers a second on 2 cores, and workers' threads do not steal each other's cores
     query_spin: bool = False
+    # the question encoder's lean files when the export has them (index/model/lean.py): the word table read row by
+    # row from one file in the page cache, shared by every worker, and the tokenizer's Latin/Vietnamese pieces only
+    query_lean: bool = True
     # the admin console (/admin): sign-in sessions and failed sign-ins
     admin_session_hours: float = Field(8.0, gt=0, le=24 * 30)
     admin_signin_failures: int = Field(5, ge=1)  # failed sign-ins per client address before a lockout

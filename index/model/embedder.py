@@ -36,6 +36,7 @@ class Embedder:
             only when passages are embedded). The ``"hashing"`` embedder ignores it.
         query_threads: threads per question, ONNX Runtime's or torch's (0: the library's default).
         query_spin: ONNX Runtime's threads spin-wait between questions (see :class:`OnnxQueryEncoder`).
+        query_lean: use the export's lean files when it has them (:mod:`index.model.lean`).
 
     Raises:
         ValueError: ``query_encoder`` is not one of the accepted values.
@@ -44,7 +45,7 @@ class Embedder:
 
     def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
                  batch_size: int = 32, query_encoder: str = "torch", query_threads: int = 0,
-                 query_spin: bool = True) -> None:
+                 query_spin: bool = True, query_lean: bool = True) -> None:
         self.name = model
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
         self.batch_size = batch_size
@@ -63,7 +64,8 @@ class Embedder:
         else:
             # the torch model is loaded only if passages are embedded (a build, an upload): an API
             # worker that only answers holds the ONNX model alone
-            self._query_model = OnnxQueryEncoder(Path(model), query_encoder, threads=query_threads, spin=query_spin)
+            self._query_model = OnnxQueryEncoder(Path(model), query_encoder, threads=query_threads, spin=query_spin,
+                                                 lean=query_lean)
             self.query_encoder = self._query_model.variant  # onnx-int8 refused at export: onnx-fp32
 
     @property
@@ -96,7 +98,7 @@ class Embedder:
     def from_settings(cls, settings) -> "Embedder":
         """The embedder the settings name (model, prompts, batch size, question encoder)."""
         return cls(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size,
-                   settings.query_encoder, settings.torch_threads, settings.query_spin)
+                   settings.query_encoder, settings.torch_threads, settings.query_spin, settings.query_lean)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if self._query_model is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelUnavailable
+from index.model.lean import TABLE, WORDS, QueryTokenizer, WordTable, is_lean, lean_name
 from index.verify import TokenStates, own_tokens
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class OnnxQueryEncoder:
         spin: let those threads spin-wait for the next question (ONNX Runtime's default: a little
             faster alone, but the spinning takes CPU from other processes and answers on the same cores).
         onnx_dir: where the ONNX files are, if not ``model_dir/onnx`` (the export checks its own).
+        lean: use the lean files of the export when they are there (:mod:`index.model.lean`).
 
     Raises:
         ValueError: ``variant`` is not an ONNX variant.
@@ -91,7 +93,7 @@ class OnnxQueryEncoder:
     """
 
     def __init__(self, model_dir: Path, variant: str, threads: int = 0, onnx_dir: Path | None = None,
-                 spin: bool = True) -> None:
+                 spin: bool = True, lean: bool = True) -> None:
         if variant not in FILES:
             raise ValueError(f"ONNX query encoder {variant!r} is unknown; accepted: {', '.join(FILES)}")
         model_dir = Path(model_dir)
@@ -111,15 +113,24 @@ class OnnxQueryEncoder:
             raise ModelUnavailable(f"không có tệp mô hình ONNX {path}; {hint}")
         self.variant = variant
         self.source = report.get("source") or None  # fingerprint of the model exported (older exports: unknown)
+        # the lean files (index.model.lean): the word table read row by row from one file shared by every
+        # worker, the tokenizer's pieces of our alphabet only; the same vectors, a fraction of the memory
+        self.lean = lean and is_lean(onnx_dir, FILES[variant])
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session_file = onnx_dir / lean_name(FILES[variant]) if self.lean else path
+        self._session = ort.InferenceSession(str(session_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        max_len = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
-        self.tokenizer.enable_truncation(max_length=int(max_len))  # sentence-transformers' max_seq_length
+        max_len = int(json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"])
+        if self.lean:
+            self._words = WordTable(onnx_dir / TABLE, next(i for i in self._session.get_inputs() if i.name == WORDS).shape[1])
+            self.tokenizer = QueryTokenizer(model_dir, onnx_dir, max_len)
+        else:
+            self._words = None
+            self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+            self.tokenizer.enable_truncation(max_length=max_len)  # sentence-transformers' max_seq_length
         self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -144,6 +155,10 @@ class OnnxQueryEncoder:
             ids[row, :len(enc.ids)] = enc.ids
             mask[row, :len(enc.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
+        if self._words is not None:  # the rows of this batch's tokens, the ids renumbered to them
+            used, local = np.unique(ids, return_inverse=True)
+            feeds["input_ids"] = local.reshape(ids.shape).astype(np.int64)
+            feeds[WORDS] = self._words.rows(used)
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = self._session.run(["last_hidden_state"], feeds)[0]

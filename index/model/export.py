@@ -22,6 +22,7 @@ import numpy as np
 
 from core.errors import ModelUnavailable
 from index.model.folders import building, swap_in
+from index.model.lean import make_lean
 from index.model.encoder import FILES, ONNX_DIR, REPORT_NAME, OnnxQueryEncoder, read_report, source_fingerprint
 from index.model.timing import time_in_fresh_processes
 
@@ -238,6 +239,7 @@ def export_onnx(model_dir: Path, questions: list[str], *, force: bool = False, q
             logger.warning("onnx-int8 refused, questions will use onnx-fp32: %s", report["int8_reason"])
             (tmp / FILES["onnx-int8"]).unlink()
         (tmp / REPORT_NAME).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        make_lean(tmp, model_dir, [name for name in FILES.values() if (tmp / name).is_file()])
         swap_in(tmp, target)
     logger.info("ONNX encoder ready in %s in %.0f s: %s", target, time.perf_counter() - started, report["int8_reason"])
     return report

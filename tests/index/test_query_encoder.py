@@ -103,6 +103,38 @@ def test_setting_selects_the_encoder(exported_model: Path, monkeypatch: pytest.M
 
 
 @needs_onnx
+@pytest.mark.slow
+def test_lean_files_give_the_same_vectors_tokens_and_offsets(tmp_path: Path, exported_model: Path) -> None:
+    from index.model.lean import TABLE, ensure_lean, is_lean
+
+    onnx_dir = tmp_path / "onnx"
+    onnx_dir.mkdir()
+    for name in ("model-int8.onnx", "onnx-export.json"):
+        (onnx_dir / name).symlink_to(exported_model / "onnx" / name)
+    assert not is_lean(onnx_dir, "model-int8.onnx")
+    made = ensure_lean(onnx_dir, exported_model, ["model-fp32.onnx", "model-int8.onnx"])  # fp32 not in this dir
+    assert set(made["from"]) == {"model-int8.onnx"} and 0 < made["pieces"][0] < made["pieces"][1] / 2
+    assert is_lean(onnx_dir, "model-int8.onnx") and ensure_lean(onnx_dir, exported_model, ["model-int8.onnx"]) is None
+    lean = OnnxQueryEncoder(exported_model, "onnx-int8", onnx_dir=onnx_dir)
+    full = OnnxQueryEncoder(exported_model, "onnx-int8", onnx_dir=onnx_dir, lean=False)
+    assert lean.lean and not full.lean and (onnx_dir / TABLE).stat().st_size == made["table"][0] * made["table"][1] * 4
+    texts = ["query: " + q for q in QUESTIONS] + ["query: tỷ lệ ≥ 95% → đạt  µ ½ ﬁ 😀"]
+    np.testing.assert_array_equal(lean.encode(texts), full.encode(texts))
+    for one in texts:
+        np.testing.assert_array_equal(lean.encode([one]), full.encode([one]))
+    vectors, states = lean.encode_tokens(texts, len("query: "))
+    expected_vectors, expected_states = full.encode_tokens(texts, len("query: "))
+    np.testing.assert_array_equal(vectors, expected_vectors)
+    for got, expected in zip(states, expected_states):
+        np.testing.assert_array_equal(got.spans, expected.spans)
+        np.testing.assert_array_equal(got.states, expected.states)
+    assert lean.tokenizer.full_loaded == 0  # every text so far was of the lean tokenizer's alphabet
+    other = ["query: 中文 问题 về cải cách hành chính"]
+    np.testing.assert_array_equal(lean.encode(other), full.encode(other))
+    assert lean.tokenizer.full_loaded == 1
+
+
+@needs_onnx
 def test_refused_int8_falls_back_to_fp32_with_a_log_line(tmp_path: Path, exported_model: Path,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     onnx_dir = tmp_path / "onnx"
