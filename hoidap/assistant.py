@@ -34,7 +34,7 @@ from index.versions import DocRecord, UnitRecord
 log = logging.getLogger(__name__)
 
 # what the warm-up asks before the service says it is ready: a question that goes through every stage
-# (analysis with pyvi's CRF, restoration, the FAQ, both lexical fields, the encoder and the verifier's tokens,
+# (analysis with pyvi's CRF model, restoration, the FAQ, both lexical fields, the encoder and the verifier's tokens,
 # the answerability and rerank models, composition)
 WARM_QUESTION = "Cơ quan nào chủ trì thực hiện kế hoạch cải cách hành chính năm 2025?"
 
@@ -72,7 +72,7 @@ class Assistant:
 
     def warm(self) -> float:
         """Load and run once what a first question would otherwise load: the serving version, the
-        analyser (pyvi and its CRF model), the question encoder and its tokenizer, one FAQ lookup, one
+        analyser (pyvi's CRF model, index.wordseg), the question encoder and its tokenizer, one FAQ lookup, one
         search and one answer (nothing logged, nothing counted); :attr:`ready` after. Returns its seconds.
 
         Raises:

@@ -2,7 +2,8 @@
 
 Two fields per text:
 
-- ``words``: pyvi word segmentation ("cải_cách", "hành_chính"), lowercased, one tone placement;
+- ``words``: pyvi word segmentation ("cải_cách", "hành_chính"; pyvi's model run by :mod:`index.wordseg`),
+  lowercased, one tone placement;
   one-letter words ("ở", "a") are kept.
 - ``folded``: diacritic-free syllables and syllable bigrams ("cai", "cach", "cai_cach"), so a
   question typed without diacritics (and segmented however) still matches.
@@ -46,11 +47,11 @@ class Tokens:
     folded: list[str]
 
 
-@lru_cache(maxsize=1)
 def _pyvi():
-    from pyvi import ViTokenizer
+    """pyvi's segmentation (its model run without scikit-learn: :mod:`index.wordseg`)."""
+    from index.wordseg import segmenter
 
-    return ViTokenizer
+    return segmenter()
 
 
 def specials(text: str) -> list[str]:

@@ -43,3 +43,15 @@ def test_tokenize_many_in_worker_processes_keeps_order(monkeypatch) -> None:
     texts = [f"Kế hoạch số {i}/KH-UBND về cải cách hành chính năm 202{i % 10}" for i in range(40)]
     monkeypatch.setattr(build, "PARALLEL_TOKENIZE", 10)  # 40 texts: two worker processes
     assert list(build.tokenize_many(texts, jobs=2, chunk=4)) == [tokenize(t) for t in texts]
+
+
+def test_the_lean_segmenter_segments_every_shipped_unit_as_pyvi_does(corpus_store) -> None:
+    # index.wordseg runs pyvi's model without scikit-learn; pyvi itself (and its imports) only here
+    from pyvi import ViTokenizer
+
+    from index.wordseg import segment
+
+    texts = [u.text for u in corpus_store.units()] + [
+        "QĐ 1601/QĐ-UBND ngày 21/10/2021 ... ==> http://a.vn/b x@y.vn 3,5% Tp. Hồ Chí Minh ThS. Nguyễn", "", " "]
+    assert len(texts) > 300
+    assert [t for t in texts if segment(t) != ViTokenizer.tokenize(t)] == []
