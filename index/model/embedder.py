@@ -8,7 +8,9 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +25,44 @@ from index.verify import TokenStates, own_tokens
 log = logging.getLogger(__name__)
 
 HASHING_MODEL = "hashing"  # a deterministic offline embedder for tests where the model is not the point
+RECENT_QUESTIONS = 256  # question vectors (and token states) kept: a question asked again is not encoded again
+
+
+class RecentQuestions:
+    """The last ``size`` questions' vectors and token states, least recently used dropped first (thread-safe).
+
+    Example:
+        >>> recent = RecentQuestions(2)
+        >>> recent.put("a", 1); recent.put("b", 2); recent.get("a"); recent.put("c", 3)
+        1
+        >>> recent.get("b"), recent.get("a"), recent.hits, recent.misses
+        (None, 1, 2, 1)
+    """
+
+    def __init__(self, size: int = RECENT_QUESTIONS) -> None:
+        self.size = size
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, text: str):
+        with self._lock:
+            found = self._items.get(text)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(text)
+            self.hits += 1
+            return found
+
+    def put(self, text: str, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[text] = value
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class Embedder:
@@ -51,6 +91,7 @@ class Embedder:
         self.batch_size = batch_size
         self.threads = query_threads
         self.passages_run = 0  # passages the model has run over in this process (vectors or token states)
+        self.recent = RecentQuestions()  # question text -> (vector, token states) of the question encoder
         self.query_encoder = check_query_encoder(query_encoder)
         self._query_model: OnnxQueryEncoder | None = None
         self._model = None
@@ -101,11 +142,19 @@ class Embedder:
                    settings.query_encoder, settings.torch_threads, settings.query_spin, settings.query_lean)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:  # a question: asked again, it is not encoded again
+            found = self.recent.get(texts[0])
+            if found is not None:
+                return found[0][None, :]
         if self._query_model is not None:
             if not texts:
                 return np.zeros((0, self.dimensions), dtype=np.float32)
-            return self._query_model.encode([self.query_prompt + t for t in texts])
-        return self._encode([self.query_prompt + t for t in texts])
+            vectors = self._query_model.encode([self.query_prompt + t for t in texts])
+        else:
+            vectors = self._encode([self.query_prompt + t for t in texts])
+        if len(texts) == 1:
+            self.recent.put(texts[0], (vectors[0], None))
+        return vectors
 
     @property
     def has_tokens(self) -> bool:
@@ -116,11 +165,15 @@ class Embedder:
         """The question's vector and its own tokens' states (None with the hashing embedder), from one run."""
         if self.name == HASHING_MODEL:
             return self.embed_queries([text])[0], None
+        found = self.recent.get(text)
+        if found is not None and found[1] is not None:
+            return found
         prompted = [self.query_prompt + text]
         if self._query_model is not None:
             vectors, states = self._query_model.encode_tokens(prompted, len(self.query_prompt))
-            return vectors[0], states[0]
-        vectors, states = self._encode_tokens(prompted, len(self.query_prompt))
+        else:
+            vectors, states = self._encode_tokens(prompted, len(self.query_prompt))
+        self.recent.put(text, (vectors[0], states[0]))
         return vectors[0], states[0]
 
     def query_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenStates]]:

@@ -322,3 +322,17 @@ def test_question_threads_sleep_between_questions_unless_asked_to_spin(exported_
 
     assert spinning(Settings(model=str(exported_model), query_encoder="onnx-int8")) == "0"
     assert spinning(Settings(model=str(exported_model), query_encoder="onnx-int8", query_spin=True)) == "1"
+
+
+def test_a_question_asked_again_is_not_encoded_again() -> None:
+    embedder = Embedder("hashing")
+    first = embedder.embed_queries(["Ai chủ trì kế hoạch?"])
+    again = embedder.embed_queries(["Ai chủ trì kế hoạch?"])
+    np.testing.assert_array_equal(first, again)
+    assert (embedder.recent.hits, embedder.recent.misses) == (1, 1)
+    vector, _ = embedder.embed_query_tokens("Ai chủ trì kế hoạch?")
+    np.testing.assert_array_equal(vector, first[0])
+    for n in range(embedder.recent.size + 1):  # the oldest questions make room for new ones
+        embedder.embed_queries([f"câu hỏi {n}"])
+    embedder.embed_queries(["Ai chủ trì kế hoạch?"])
+    assert embedder.recent.misses == embedder.recent.size + 3
