@@ -17,6 +17,9 @@ DEFAULT_REALDOCS = PROJECT_ROOT.parent / "shared" / "realdocs"
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    if "query_cache" not in settings.model_fields_set:  # each mode asks the same questions: time each encoding
+        settings = settings.model_copy(update={"query_cache": 0})
+
     from eval.gold import DEFAULT_GOLD, load_gold
     from eval.report import public, write_report
 

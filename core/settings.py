@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     # the question encoder's lean files when the export has them (index/model/lean.py): the word table read row by
     # row from one file in the page cache, shared by every worker, and the tokenizer's Latin/Vietnamese pieces only
     query_lean: bool = True
+    query_cache: int = Field(256, ge=0)  # recent questions whose vectors are kept (asked again: not encoded); 0: none
     # the admin console (/admin): sign-in sessions and failed sign-ins
     admin_session_hours: float = Field(8.0, gt=0, le=24 * 30)
     admin_signin_failures: int = Field(5, ge=1)  # failed sign-ins per client address before a lockout

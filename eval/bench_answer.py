@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import logging
 import statistics
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="the questions (default eval/gold/dev.jsonl)")
     parser.add_argument("--data-dir", type=Path, help="the data folder holding the built index (default DATA_DIR)")
     args = parser.parse_args(argv)
+    # a question asked again must be timed as asked the first time: no cache of recent question vectors
+    os.environ.setdefault("HOIDAP_QUERY_CACHE", "0")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     settings = Settings() if args.data_dir is None else Settings(data_dir=args.data_dir)
     try:

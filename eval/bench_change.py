@@ -20,6 +20,7 @@ answer in B. Always exits 0 once measured: missing a target is a result, not a f
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import random
 import sys
@@ -369,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="HOIDAP_RATE_LIMIT_PER_MINUTE of the server: 'high' or a number")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
+    # a question asked again must be timed as asked the first time: no cache of recent question vectors
+    os.environ.setdefault("HOIDAP_QUERY_CACHE", "0")
     with tempfile.TemporaryDirectory(prefix="hoidap-bench-change-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data")  # the model and the rest from HOIDAP_* as the server sees them
         settings.data_dir.mkdir()

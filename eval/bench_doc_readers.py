@@ -10,6 +10,7 @@ turns the .doc back into text. Printed per reader: character error rate against 
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,7 @@ def read(reader: str, path: Path, out: Path) -> str:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " ")).parse_args()  # --help, nothing else
     missing = [tool for tool in ("antiword", "catdoc", "soffice") if shutil.which(tool) is None]
     if missing:
         sys.exit(f"needs {', '.join(missing)} (apt-get install antiword catdoc libreoffice-writer-nogui)")

@@ -18,6 +18,7 @@ the installed fp32 export with another plan (:func:`index.model.export.parse_pla
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import shutil
 import sys
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--alqac-data-dir", help="where the ALQAC index is kept (default: beside --data-dir); "
                                                  "reused between runs, so its passages are embedded once")
     args = parser.parse_args()
+    # a question asked again must be timed as asked the first time: no cache of recent question vectors
+    os.environ.setdefault("HOIDAP_QUERY_CACHE", "0")
 
     settings = Settings(data_dir=Path(args.data_dir), torch_threads=THREADS, query_encoder="torch")
     shutil.rmtree(settings.data_dir, ignore_errors=True)

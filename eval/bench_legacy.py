@@ -9,6 +9,7 @@ font has none), the UTF-8 originals' false detections, and MB/s of detection + c
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -34,6 +35,7 @@ def iconv(text: str, charset: str) -> bytes | None:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " ")).parse_args()  # --help, nothing else
     writers = [(e, "ours") for e in legacy.ENCODINGS] + [("cp1258", "iconv"), ("tcvn3", "iconv")]
     print("| document | " + " | ".join(f"{e} ({w})" for e, w in writers) + " | UTF-8 original |")
     print("|---|" + "---|" * (len(writers) + 1))

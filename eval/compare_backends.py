@@ -13,6 +13,7 @@ Without ``--milvus-uri`` a Milvus Lite server is started on a free loopback port
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 import time
@@ -88,6 +89,8 @@ def main() -> None:
     parser.add_argument("--data-dir", default="/tmp/hoidap-compare", help="where the corpus and index are built")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    # a question asked again must be timed as asked the first time: no cache of recent question vectors
+    os.environ.setdefault("HOIDAP_QUERY_CACHE", "0")
     root = Path(args.data_dir) / ("alqac" if args.alqac else "dev")
     settings = Settings(data_dir=root)
     questions = alqac_questions(Path(args.alqac), settings) if args.alqac else dev_questions(settings)

@@ -16,6 +16,7 @@ Reads a JSON job on standard input, writes a JSON result on standard output:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import random
@@ -133,8 +134,18 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def main() -> None:
-    job = json.load(sys.stdin)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="HTTP load on POST /api/ask: reads a JSON job on stdin "
+                                     '({"url", "clients", "seconds", "bodies": [...], "timeout"}), writes a JSON '
+                                     "result on stdout (latencies_ms, errors, statuses, client_cpu_s).",
+                                     epilog='example: echo \'{"url": "http://127.0.0.1:8000", "clients": 32, '
+                                            '"seconds": 30, "bodies": ["{\\"question\\": \\"…\\"}"]}\' | '
+                                            "python -m eval.loadgen")
+    parser.parse_args(argv)
+    try:
+        job = json.load(sys.stdin)
+    except ValueError as exc:
+        parser.error(f"the job on stdin is not JSON ({exc}); see --help")
     bodies = [body.encode("utf-8") for body in job["bodies"]]
     result = asyncio.run(run(job["url"], bodies, int(job["clients"]), float(job["seconds"]),
                              float(job.get("timeout", 120))))

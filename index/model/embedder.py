@@ -77,6 +77,7 @@ class Embedder:
         query_threads: threads per question, ONNX Runtime's or torch's (0: the library's default).
         query_spin: ONNX Runtime's threads spin-wait between questions (see :class:`OnnxQueryEncoder`).
         query_lean: use the export's lean files when it has them (:mod:`index.model.lean`).
+        query_cache: recent questions whose vectors are kept (0: none).
 
     Raises:
         ValueError: ``query_encoder`` is not one of the accepted values.
@@ -85,13 +86,13 @@ class Embedder:
 
     def __init__(self, model: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
                  batch_size: int = 32, query_encoder: str = "torch", query_threads: int = 0,
-                 query_spin: bool = True, query_lean: bool = True) -> None:
+                 query_spin: bool = True, query_lean: bool = True, query_cache: int = RECENT_QUESTIONS) -> None:
         self.name = model
         self.query_prompt, self.passage_prompt = query_prompt, passage_prompt
         self.batch_size = batch_size
         self.threads = query_threads
         self.passages_run = 0  # passages the model has run over in this process (vectors or token states)
-        self.recent = RecentQuestions()  # question text -> (vector, token states) of the question encoder
+        self.recent = RecentQuestions(query_cache)  # question text -> (vector, token states) of the question encoder
         self.query_encoder = check_query_encoder(query_encoder)
         self._query_model: OnnxQueryEncoder | None = None
         self._model = None
@@ -139,7 +140,8 @@ class Embedder:
     def from_settings(cls, settings) -> "Embedder":
         """The embedder the settings name (model, prompts, batch size, question encoder)."""
         return cls(settings.model, settings.query_prompt, settings.passage_prompt, settings.embed_batch_size,
-                   settings.query_encoder, settings.torch_threads, settings.query_spin, settings.query_lean)
+                   settings.query_encoder, settings.torch_threads, settings.query_spin, settings.query_lean,
+                   settings.query_cache)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:  # a question: asked again, it is not encoded again
