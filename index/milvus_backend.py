@@ -301,7 +301,7 @@ class MilvusIndex:
                 for start in range(0, len(gone), BATCH):
                     self._call("delete", served[0], ids=gone[start:start + BATCH])
                 self._call("upsert", served[0], [_meta_row(version, vectors.shape[1])])
-                self._call("alter_collection_properties", served[0], properties={VERSION_PROPERTY: version})
+                self._mark(served[0], version)
                 seconds = time.perf_counter() - started
                 log.info("milvus %s: %d rows upserted, %d deleted, now %s (%.1f s)", served[0], len(todo), len(gone),
                          version, seconds)
@@ -313,7 +313,7 @@ class MilvusIndex:
         self._write(name, rows, len(units), "insert", progress)
         self._call("insert", name, [_meta_row(version, vectors.shape[1])])  # last: a complete collection
         self._call("flush", name)
-        self._call("alter_collection_properties", name, properties={VERSION_PROPERTY: version})
+        self._mark(name, version)
         if served:
             self._call("alter_alias", name, ALIAS)  # the switch: one call, atomic for every reader
         else:
@@ -326,6 +326,16 @@ class MilvusIndex:
         log.info("milvus %s: %d rows, alias %s moved from %s (%.1f s)", name, len(units), ALIAS,
                  served[0] if served else None, seconds)
         return PublishReport(name, version, "full", len(units), 0, seconds)
+
+    def _mark(self, collection: str, version: str) -> None:
+        """Set the version property after the version row. A server that refuses it costs a row read per
+        check: the property is then removed, so no searcher trusts an older one (failing that, the publish fails)."""
+        try:
+            self._call("alter_collection_properties", collection, properties={VERSION_PROPERTY: version})
+        except IndexUnavailable:
+            log.warning("Milvus did not take the collection property %s on %s: the version row will be read at "
+                        "every version check", VERSION_PROPERTY, collection)
+            self._call("drop_collection_properties", collection, property_keys=[VERSION_PROPERTY])
 
     def _create(self, name: str, dimensions: int) -> None:
         from pymilvus import DataType
