@@ -3,9 +3,10 @@ the same run on the shipped corpus (an indexed data directory).
 
 1. Search and answer (``shipped``): in a fresh process built as an API worker (no torch, the question cache
    off), after its warm-up: the first answer, then every dev question's hybrid search, answer and bare
-   question-encoder call (``OnnxQueryEncoder.encode`` of the same text); against them, the torch fp32
-   question embedding timed in its own fresh process. Targets: search p50 ≤ 0.5× torch fp32, answer p50 ≤
-   1.2× the bare encoder call, first answer after ready ≤ 2× a warm answer. The worker is run with the
+   question-encoder call (``OnnxQueryEncoder.encode`` of the same text), then the first question again;
+   against them, the torch fp32 question embedding timed in its own fresh process. Targets: search p50 ≤
+   0.5× torch fp32, answer p50 ≤ 1.2× the bare encoder call, first answer after ready ≤ 2× a warm answer
+   (the same question asked again, all warm; its ratio to the p50 of all answers is printed too). The worker is run with the
    encoder's threads sleeping and spinning (``HOIDAP_QUERY_SPIN``), so the thread policy is chosen on figures.
 2. Memory (``memory``): ``hoidap serve --workers N`` for N = 1 and 2, 500 questions over HTTP, then each
    worker's resident (RSS) and proportional (PSS: shared pages divided among the processes that map them)
@@ -59,7 +60,10 @@ for name, call, items in (("answer", lambda q: assistant.ask(q, channel="cli", r
         started = time.perf_counter()
         call(item)
         timed[name].append((time.perf_counter() - started) * 1000)
-print(json.dumps({"first_ms": first, "warm_s": warm_s, "encoder": embedder.query_encoder,
+started = time.perf_counter()
+assistant.ask(questions[0], channel="cli", record=False)  # the first question again, everything warm
+again = (time.perf_counter() - started) * 1000
+print(json.dumps({"first_ms": first, "again_ms": again, "warm_s": warm_s, "encoder": embedder.query_encoder,
                   **{f"{k}_p50_ms": percentile(v, 50) for k, v in timed.items()},
                   **{f"{k}_p95_ms": percentile(v, 95) for k, v in timed.items()}}))
 """
@@ -84,14 +88,15 @@ def shipped(settings: Settings, questions: list[str]) -> None:
     print(f"shipped corpus, {len(questions)} dev questions, one at a time; torch fp32 question embedding "
           f"(own process): p50 {torch.p50:.1f} ms, p95 {torch.p95:.1f} ms")
     print("| encoder threads | hybrid search p50 (÷ torch fp32, target ≤ 0.5) | answer p50 (÷ bare encoder call, "
-          "target ≤ 1.2) | bare encoder call p50 | first answer after ready (÷ warm answer p50, target ≤ 2) | "
-          "warm-up |")
+          "target ≤ 1.2) | bare encoder call p50 | first answer after ready (÷ the same question asked again, "
+          "target ≤ 2; ÷ warm answer p50) | warm-up |")
     print("|---|---|---|---|---|---|")
     for spin, f in runs.items():
         print(f"| {'spinning' if spin == 'true' else 'sleeping'} ({f['encoder']}) | {f['search_p50_ms']:.1f} ms "
               f"(**{f['search_p50_ms'] / torch.p50:.2f}×**) | {f['answer_p50_ms']:.1f} ms "
               f"(**{f['answer_p50_ms'] / f['encoder_p50_ms']:.2f}×**) | {f['encoder_p50_ms']:.1f} ms | "
-              f"{f['first_ms']:.1f} ms (**{f['first_ms'] / f['answer_p50_ms']:.2f}×**) | {f['warm_s']:.1f} s |",
+              f"{f['first_ms']:.1f} ms (**{f['first_ms'] / f['again_ms']:.2f}×** of {f['again_ms']:.1f} ms; "
+              f"{f['first_ms'] / f['answer_p50_ms']:.2f}× p50) | {f['warm_s']:.1f} s |",
               flush=True)
 
 
