@@ -48,7 +48,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             settings, _ = prepare(shipped, settings)  # the shipped corpus alone, in its own data dir
         summary = train(settings, alqac, Path(args.gold) if args.gold else None, progress=progress,
                         exclude_doc=args.exclude_doc, out=Path(args.model_out) if args.model_out else MODEL_FILE,
-                        grown=grown)
+                        grown=grown, augment=not args.no_augment, verifier=args.with_verifier)
         for bar in bars.values():
             bar.close()
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -159,6 +159,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--alqac-questions", metavar="FOLDER",
                    help="câu hỏi ALQAC dùng làm câu hỏi ngoài phạm vi (mặc định ../shared/bench/alqac nếu có)")
     p.add_argument("--exclude-doc", help="với --train-abstain: bỏ các câu hỏi về văn bản này khi huấn luyện")
+    p.add_argument("--no-augment", action="store_true",
+                   help="với --train-abstain: không thêm bản viết khác kiểu và câu hỏi gần trúng của phần train")
+    p.add_argument("--with-verifier", action="store_true",
+                   help="với --train-abstain: dùng cả đặc trưng của bộ kiểm chứng ngữ nghĩa")
     p.add_argument("--model-out", help="với --train-abstain: ghi mô hình vào tệp này thay vì index/answerability.json")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_eval)

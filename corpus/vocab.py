@@ -20,7 +20,7 @@ from corpus.text import fold, match_form
 __all__ = [
     "AGENCY_HEADS", "AGENCY_MENTION", "AGENCY_NAME", "AGENCY_OR_ROLE", "AGENCY_LINE_START", "DATE_MENTION",
     "DATE_SPANS", "DEPARTMENTS", "DETAILS", "DOC_KINDS", "DOC_NUMBER", "DOC_NUMBER_MENTION", "DocKind", "FACT_KINDS",
-    "FAQ_FILLER", "FOLLOWUP_FILLER", "HEADER_KINDS", "MEASURES", "MONEY", "NOT_AMOUNT_BEFORE", "NUMBER_MENTION",
+    "FAQ_FILLER", "FOLLOWUP_FILLER", "HEADER_KINDS", "MEASURES", "MONEY", "NOT_AMOUNT_BEFORE", "NUMBERED_ITEM", "NUMBER_MENTION",
     "PART_KIND_PATTERN", "PERCENT", "PERIOD_AT_END", "PLACES", "PLACE_ALIASES", "PROVINCES", "QUANTITY",
     "QUANTITY_AFTER", "QUANTITY_BEFORE", "COUNT", "REFERENCE_KINDS", "REF_KINDS", "STOP_WORDS", "FACT_STOP_WORDS",
     "TARGET", "TIME_MENTION", "TOPIC_STOP_WORDS", "TYPE_ABBREVIATIONS", "TYPE_WORDS", "YEAR", "folded", "kind_forms",
@@ -323,6 +323,10 @@ AT_MOST = re.compile(r"(?:[Dd]ưới|[Kk]hông quá|[Tt]ối đa)\s*$")
 # a number that names a level, an article or a task, not an amount: "mức độ 3", "Điều 5", "Quyết định 1601"
 NOT_AMOUNT_BEFORE = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
                                r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
+# a numbered element of a document named with its number, folded: "nhiệm vụ 3.7", "Điều 10", "mục II.2",
+# "khoản 2", "kết quả 1.4", "phụ lục III", "STT 12" (index.items: a number the document does not have)
+NUMBERED_ITEM = re.compile(r"\b(?:nhiem vu(?: cu the)?|tieu muc|muc|dieu|khoan|diem|ket qua|phu luc|chuong|stt|"
+                           r"so thu tu)\s+((?:\d{1,3}|[ivxl]{1,6})(?:\.\d{1,3})*)(?![\w/.])")
 # a document number as a unit writes it: "1601/QĐ-UBND", "937/TTr-SNV", "15/2023/NĐ-CP" (hoidap.facts)
 DOC_NUMBER = re.compile(r"\d{1,5}\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ][\wĐđ&]*(?:\s?[-/]\s?[A-ZĐ][\wĐđ&]*)*")
 # a document number as a question writes it: "1999/TTr-SNV", "1601/qđ" (its number is group 1)

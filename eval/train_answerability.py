@@ -17,6 +17,12 @@ With ``grown`` (``hoidap eval --train-abstain --realdocs``), every example is al
 larger corpus — the shipped documents plus a real document set — so the models learn what an
 answerable match looks like when hundreds of documents compete, and the real-document questions of
 the ``tune`` split (``eval/gold/realdocs.jsonl``, never the held-out ones) join the training rows on it.
+
+**Augmentation** (train split only, so the held-out figures of :mod:`eval.robust` stay held out): every
+answerable train question is also asked in the styles of :mod:`eval.styles` (no diacritics, abbreviations,
+typos, a background preface, synonyms) as a positive with the same evidence, and its verified near misses
+(:mod:`eval.near_miss`: another indicator, a task number that does not exist) join the negatives, so
+the models learn what a question asked another way and a question one entity away look like.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ import numpy as np
 
 from core.settings import Settings
 from corpus.store import Store
-from eval.abstain_data import Example, build
+from eval.abstain_data import Example, build, known_doc_numbers
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
+from eval.near_miss import CorpusView, near_misses
+from eval.styles import variants
 from index.answerability.features import CANDIDATE_FEATURES, QUESTION_FEATURES, candidate_features, question_features
 from index.answerability.model import MODEL_FILE, AnswerabilityModel, Logistic
 from index.answerability.vetoes import veto
@@ -43,6 +51,11 @@ log = logging.getLogger(__name__)
 
 MAX_FALSE_ABSTAIN = 0.02
 ANSWERABLE_C = 0.03  # strong regularisation: chosen on the train split's cross-validation (0.03–1 tried)
+AUGMENT_STYLES = ("nodiacritics", "abbreviations", "typos", "background", "synonyms")
+# the questions restyled: the answerable dev questions and the out-of-scope ones written or swapped for them
+# (not ALQAC's legal questions: 514 of them, of one register)
+STYLED_SOURCES = ("dev", "oos_train", "swap_province", "swap_year", "swap_docnumber")
+NEAR_MISS_KINDS = ("indicator", "task")  # the year, province and number swaps are in eval.abstain_data already
 
 
 @dataclass
@@ -67,6 +80,14 @@ def match(searcher: Searcher, question: str, rerank: Logistic | None = None) -> 
         hits, ev, stats = searcher.rerank(snap, query, hits, lists, vector, matched, rerank)
     candidates = [candidate_features(ev, stats, j) for j in range(len(hits))]
     return Match(hits, candidates, question_features(ev, stats))
+
+
+VERIFIER_FEATURES = ("verify", "verify_top", "verify_best")
+
+
+def features_used(features: tuple[str, ...], verifier: bool) -> tuple[str, ...]:
+    """``features`` without the semantic verifier's unless ``verifier``."""
+    return features if verifier else tuple(f for f in features if f not in VERIFIER_FEATURES)
 
 
 def fit_logistic(rows: list[dict[str, float]], labels: list[int], features: tuple[str, ...],
@@ -106,17 +127,25 @@ def threshold_for(probabilities: np.ndarray, max_false: float = MAX_FALSE_ABSTAI
 
 def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out: Path = MODEL_FILE,
           progress: Callable[[str, int, int], None] | None = None, exclude_doc: str | None = None,
-          grown: tuple[Settings, list[GoldQuestion]] | None = None) -> dict:
+          grown: tuple[Settings, list[GoldQuestion]] | None = None, augment: bool = True,
+          verifier: bool = False) -> dict:
     """Train both models on the train split and write them to ``out``; returns a summary.
 
     ``exclude_doc``: leave the questions about one document out of training (to check that the
     features carry over to documents the model never saw). ``grown``: the settings of a larger corpus
     holding the shipped one and the real-document questions to add on it (their ``tune`` split).
+    ``augment``: add the styled copies and near misses of the train questions (see the module docstring).
+    ``verifier``: fit the semantic verifier's features too (left out by default: side by side they lowered
+    the held-out trust, docs/benchmarks.md), so the models are the same whether the index has a verifier.
     """
     gold_questions = load_gold(gold) if gold else load_gold()
     examples = build(alqac=alqac) if gold is None else build(gold_dir=gold.parent, alqac=alqac)
     by_id: dict[str, GoldQuestion] = {q.id: q for q in gold_questions}
     train_examples = [e for e in examples if e.split == "train" and _kept(e, by_id, exclude_doc)]
+    if augment:
+        extra, extra_gold = augmented(train_examples, by_id, Store(settings.db_path))
+        train_examples += extra
+        by_id |= extra_gold
     # (searcher, its units, the examples matched on it, extra gold questions by id)
     corpora = [(Searcher(settings), _units(settings), train_examples, {})]
     real: list[Example] = []
@@ -142,23 +171,26 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
                 labels.append(int(hit.unit.id in relevant))
             if progress:
                 progress("rerank", done, len(positives))
-    rerank = fit_logistic(rows, labels, CANDIDATE_FEATURES)
+    rerank = fit_logistic(rows, labels, features_used(CANDIDATE_FEATURES, verifier))
 
     # 2. answerability, on every train example, with the reranked order
-    q_rows, q_labels = [], []
+    q_rows, q_labels, as_asked = [], [], []
     for corpus in corpora:
         searcher, chosen = corpus[0], corpus[2]
         for done, example in enumerate(chosen, 1):
             q_rows.append(match(searcher, example.question, rerank).features)
             q_labels.append(int(example.answerable))
+            as_asked.append(not example.source.startswith(("style_", "near_")))
             if progress:
                 progress("answerability", done, len(chosen))
-    answerable = fit_logistic(q_rows, q_labels, QUESTION_FEATURES, ANSWERABLE_C)
+    question_used = features_used(QUESTION_FEATURES, verifier)
+    answerable = fit_logistic(q_rows, q_labels, question_used, ANSWERABLE_C)
 
-    # 3. the threshold, from out-of-fold probabilities of the answerable train questions; questions a
-    #    veto already stops count against the 2 % first
-    oof = cv_probabilities(q_rows, q_labels, QUESTION_FEATURES, c=ANSWERABLE_C)
-    positive = np.asarray(q_labels) == 1
+    # 3. the threshold, from out-of-fold probabilities of the answerable train questions as written (the
+    #    styled copies shape the weights, not the threshold); questions a veto already stops count against
+    #    the 2 % first
+    oof = cv_probabilities(q_rows, q_labels, question_used, c=ANSWERABLE_C)
+    positive = (np.asarray(q_labels) == 1) & np.asarray(as_asked)
     vetoed = np.array([veto(row) is not None for row in q_rows])
     budget = max(0.0, MAX_FALSE_ABSTAIN - float(vetoed[positive].mean()))
     threshold = threshold_for(oof[positive & ~vetoed], budget)
@@ -169,6 +201,39 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
     model.save(out)
     log.info("answerability model written to %s: %s", out, summary)
     return summary
+
+
+def augmented(examples: list[Example], by_id: dict[str, GoldQuestion],
+              store: Store) -> tuple[list[Example], dict[str, GoldQuestion]]:
+    """The styled copies of the train questions, each in its own class (answerable copies keep their
+    source's gold; out-of-scope ones, hand-written or swapped, stay out of scope, so a style tells the model
+    nothing about the class), and the verified near misses of the answerable ones; deterministic."""
+    corpus = CorpusView.from_store(store)
+    known = known_doc_numbers()
+    out: list[Example] = []
+    gold: dict[str, GoldQuestion] = {}
+    seen = {normalize(e.question) for e in examples}
+
+    def add(example: Example) -> None:
+        if normalize(example.question) not in seen:
+            seen.add(normalize(example.question))
+            out.append(example)
+
+    for example in examples:
+        question = by_id.get(example.id)
+        if example.source not in STYLED_SOURCES or (example.answerable and question is None):
+            continue
+        source = question or GoldQuestion(id=example.id, question=example.question, doc_id=None, evidence=[], fact=None,
+                                          out_of_scope=True)
+        for variant in variants(source, AUGMENT_STYLES):
+            add(Example(variant.id, variant.question, example.answerable, f"style_{variant.style}", "train"))
+            if example.answerable:
+                gold[variant.id] = question
+        if example.answerable:
+            for miss in near_misses(question, corpus, known, NEAR_MISS_KINDS):
+                add(Example(miss.id, miss.question, False, f"near_{miss.kind}", "train"))
+    log.info("augmented the train split: %s", _count(out))
+    return out, gold
 
 
 def _units(settings: Settings) -> dict[str, tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from corpus.text import fold, match_form
 from corpus.vocab import CITIES as _CITIES
-from corpus.vocab import PLACES, TARGET, TYPE_WORDS
+from corpus.vocab import NUMBERED_ITEM, PLACES, TARGET, TYPE_WORDS
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
 from index.answerability.evidence import canonical_place, single_years
 from index.answerability.vetoes import asked_details
@@ -49,6 +49,14 @@ def _document_kind(query: Query) -> str:
     return next((name for key, name in TYPE_WORDS.items() if key in query.folded), "văn bản")
 
 
+def _item(query: Query) -> str:
+    """The element the question names by its number, as written ("nhiệm vụ 3.47", "Điều 12")."""
+    written = match_form(query.text)
+    found = NUMBERED_ITEM.search(fold(written))
+    return written[found.start():found.end()] if found and len(fold(written)) == len(written) else \
+        (found.group(0) if found else "mục được hỏi")
+
+
 def explain(result: SearchResult) -> str:
     """One Vietnamese sentence: what the documents lack, as plainly as the reason allows.
 
@@ -63,6 +71,8 @@ def explain(result: SearchResult) -> str:
         number = written.group(1) if written else \
             next((n for n in query.numbers if len(n) >= 3 and not (n.startswith(("19", "20")) and len(n) == 4)), "")
         return f"Các văn bản hiện có không có và không nhắc đến văn bản số {number}.".replace(" số .", ".")
+    if reason == "missing_item":
+        return f"Các văn bản được hỏi không có {_item(query)}."
     if reason == "unknown_place":
         return f"Các văn bản hiện có không có văn bản nào của {_place(query, known=False, result=result)}."
     if reason == "doc_year_missing":

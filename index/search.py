@@ -25,6 +25,7 @@ from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents
 from index.fuse import rrf
 from index.inforce import prefer_in_force
+from index.items import asked_items, missing_items
 from index.query import Query, analyse
 from index.serving import Serving
 from index.snapshot import Snapshot
@@ -220,7 +221,11 @@ class Searcher:
                       evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
                           list(query.numbers), "folded")) if posting is not None))
-        return ev, TermStats(query, snap.lexical, positions)
+        asked = asked_items(query.text)
+        if asked:  # the documents the question names, else those of the candidates
+            docs = set(matched) or {h.doc.id for h in hits}
+            ev.missing_items = missing_items(asked, [snap.items_of(d) for d in sorted(docs)])
+        return ev, TermStats(query, snap.lexical, positions, snap.doc_pos)
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
                prefer: dict[str, int] | None = None, snapshot: Snapshot | None = None) -> SearchResult:

@@ -18,6 +18,7 @@ from corpus.text import fold, match_form
 from index.answerability.evidence import DocEvidence, doc_evidence
 from index.answerability.model import AnswerabilityModel
 from index.dense import DenseIndex
+from index.items import unit_item_numbers
 from index.lexical import LexicalIndex
 from index.restore import SyllableStats
 from index.verify import Verifier
@@ -73,6 +74,7 @@ class Snapshot:
         self.answerability = AnswerabilityModel.load(answerability_path(folder))  # None: hand thresholds
         self.verifier = Verifier.load(folder)  # None: built without a verifier head (or with the hashing embedder)
         self._by_doc: dict[str, list[int]] = {}
+        self._items: dict[str, frozenset[str]] = {}
         order = np.argsort(self.doc_pos, kind="stable")
         bounds = np.searchsorted(self.doc_pos[order], np.arange(len(self.doc_list) + 1))
         for d, doc_id in enumerate(self.doc_list):
@@ -82,6 +84,14 @@ class Snapshot:
         self.doc_evidence: dict[str, DocEvidence] = {d: doc_evidence(doc, self._header(d)) for d, doc in self.docs.items()}
         self.evidence_places = frozenset().union(*(e.places for e in self.doc_evidence.values()))
         self.doc_names = [name._replace(places=self.doc_evidence[name.id].places) for name in self.doc_names]
+
+    def items_of(self, doc_id: str) -> frozenset[str]:
+        """The element numbers ("3.16", "iii", "10") the document's units carry (:mod:`index.items`), read
+        once per version and document, when a question first names one."""
+        held = self._items.get(doc_id)
+        if held is None:
+            held = self._items[doc_id] = unit_item_numbers(self.units[i] for i in self._by_doc.get(doc_id, []))
+        return held
 
     def _header(self, doc_id: str) -> str:
         """The text of the document's header unit (agency, number, date, kind and title), "" if none."""

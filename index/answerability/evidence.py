@@ -62,6 +62,7 @@ class Evidence:
     corpus_docs: list[DocEvidence] = field(default_factory=list)  # every document's :class:`DocEvidence`
     corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
     evidence_places: frozenset[str] = frozenset()  # provinces some document's title or header, or some unit, names
+    missing_items: tuple[str, ...] = ()  # element numbers the question names that its documents lack (index.items)
 
     @property
     def verified(self) -> list[float] | None:

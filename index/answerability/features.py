@@ -23,6 +23,11 @@ they keep working when admins add documents. Question features (``QUESTION_FEATU
   ``doc_year_missing``: names a kind of document and a year, and no document that may be of that kind
   is of that year (a kind, province or date guessed or missing never excludes a document);
 - ``missing_number``: names a document number that no document has and no unit mentions;
+  ``missing_item``: names an element by its number ("nhiệm vụ 3.47", "Điều 12") that none of the documents
+  it is about carries (:mod:`index.items`);
+- ``doc_missing_top`` / ``doc_missing_best``: IDF-weighted share of the question's syllables that no unit of
+  the top unit's document holds / the least of the top 3's documents; ``doc_pairs_missing``: the same for its
+  syllable pairs and the top unit's document (a qualifier the document never states: "lớp bồi dưỡng ngoại ngữ");
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
@@ -50,11 +55,12 @@ from index.answerability.terms import TermStats
 from index.answerability.vetoes import detail_unmet, doc_year_missing, in_title, place_vetoes, year_evidenced
 from index.query import Query
 
-FEATURE_VERSION = 6  # a model trained for other features is not used (index.answerability.model)
+FEATURE_VERSION = 7  # a model trained for other features is not used (index.answerability.model)
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
-                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague", "verify_top", "verify_best")
+                     "kind_unmet", "detail_unmet", "result_asked", "named_doc", "vague", "verify_top", "verify_best",
+                     "missing_item", "doc_missing_top", "doc_missing_best", "doc_pairs_missing")
 CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "dense", "coverage", "text_coverage",
                       "text_pairs", "heading_coverage", "kind_met",
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length", "verify")
@@ -110,6 +116,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     result_asked = bool(ASKS_RESULT.search(q.folded)) and not ({"date", "agency"} & set(q.kinds)) and \
         not any(ACHIEVED.search(fold(match_form(c.text))) for c in top)
     verified = ev.verified
+    doc_missing = [stats.doc_missing(j) for j in top3]
     return {
         "dense_top": first.dense, "dense_best": max(c.dense for c in top),
         "coverage_top": coverages[0], "coverage_best": max(coverages), "oov": stats.oov,
@@ -123,6 +130,9 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         # without a verifier (the hashing embedder, an index built without a head): unknown, see Logistic
         "verify_top": verified[0] if verified else math.nan,
         "verify_best": max(verified[j] for j in top3) if verified else math.nan,
+        "missing_item": float(bool(ev.missing_items)),
+        "doc_missing_top": doc_missing[0][0], "doc_missing_best": min(m[0] for m in doc_missing),
+        "doc_pairs_missing": doc_missing[0][1],
     }
 
 

@@ -18,8 +18,8 @@ from index.answerability.evidence import DocEvidence, Evidence, asked_places, ot
 from index.query import Query
 
 # features that alone decide: when one holds, the documents cannot answer, whatever the model says
-VETOES = ("vague", "unknown_place", "doc_year_missing", "missing_year", "missing_number", "place_mismatch",
-          "detail_unmet", "result_asked")
+VETOES = ("vague", "unknown_place", "doc_year_missing", "missing_year", "missing_number", "missing_item",
+          "place_mismatch", "detail_unmet", "result_asked")
 
 
 def veto(features: dict[str, float]) -> str | None:

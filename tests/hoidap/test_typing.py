@@ -23,9 +23,11 @@ def service(indexed_settings: Settings) -> AnswerService:
 
 
 def test_a_question_without_diacritics_that_was_refused_is_answered(service: AnswerService) -> None:
-    snap = service.searcher.current()
-    as_before = service.answer(analyse(TYPED), record=False, snapshot=snap)  # as typed: what the service did before
-    assert as_before.abstained
+    # before restoration this question was refused; the answerability model now also learns from questions
+    # typed this way (eval.train_answerability), so the check here is that the restored form is what is searched
+    # and that it gives the right answer
+    restored = analyse(TYPED, syllables=service.searcher.current().syllables).searched
+    assert restored != TYPED and "Bình Định" in restored
     answer = service.answer(TYPED, record=False)
     assert not answer.abstained, answer.reason
     assert answer.question == TYPED  # shown as typed
