@@ -20,6 +20,7 @@ from core.errors import IndexMissing, NotFound
 from core.settings import Settings
 from hoidap.answer import AnswerService
 from hoidap.model import Answer, citation_of
+from hoidap.catalog import Catalog, CatalogPage, CatalogQuery
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
@@ -65,6 +66,7 @@ class Assistant:
         self.started = time.time()
         if quiz is not None:
             self.quiz = quiz  # the cached property below is only computed when nothing is given
+        self._catalog: tuple[Snapshot, Catalog] | None = None
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
         self._warm = threading.Event()
 
@@ -194,6 +196,14 @@ class Assistant:
 
     def documents(self) -> list[DocRecord]:
         return list(self.snapshot().docs.values())
+
+    def catalog(self, query: CatalogQuery) -> CatalogPage:
+        """One page of the documents as served, searched by whole words, filtered and sorted (the library, the console)."""
+        snap = self.snapshot()
+        cached = self._catalog
+        if cached is None or cached[0] is not snap:  # folded once per serving version
+            cached = self._catalog = (snap, Catalog(list(snap.docs.values())))
+        return cached[1].search(query)
 
     def document(self, doc_id: str) -> tuple[DocRecord, list[UnitRecord]]:
         """A document and its units in order."""
