@@ -117,8 +117,9 @@ class QuizService:
             raise QuizError(f"tên cơ quan dài quá {MAX_AGENCY_CHARS} ký tự", code="invalid_agency")
         published = self.bank.items("published")
         if not published:
-            raise QuizEmpty("chưa có câu hỏi kiểm tra nào được duyệt; quản trị viên cần xuất bản câu hỏi trước "
-                            "(`hoidap quiz publish` hoặc trang quản trị)")
+            # said to the officer taking the check: nothing about commands they cannot run
+            raise QuizEmpty("Chưa có bài kiểm tra kiến thức nào: cán bộ phụ trách đang biên soạn và duyệt câu hỏi. "
+                            "Mời bạn quay lại sau.")
         person = self.person(person_id)
         history = self.bank.history(person)
         chosen = weighted_sample(published, [_weight(history.get(i.id)) for i in published], count,
