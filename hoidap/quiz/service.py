@@ -123,7 +123,7 @@ class QuizService:
         person = self.person(person_id)
         history = self.bank.history(person)
         chosen = weighted_sample(published, [_weight(history.get(i.id)) for i in published], count,
-                                 rng or random.Random(secrets.randbits(64)))
+                                 rng or random.Random(secrets.randbits(64)), key=fact_key)
         check = Check(secrets.token_hex(16), person, agency, channel, chosen)
         self.bank.new_check(check)
         return check
@@ -233,8 +233,16 @@ def _weight(history: tuple[int, int] | None) -> float:
     return WEIGHT_WRONG if right < answered else WEIGHT_RIGHT
 
 
-def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng: random.Random) -> list[QuizItem]:
-    """``count`` distinct items (all when fewer), each drawn with probability proportional to its weight.
+def fact_key(item: QuizItem) -> tuple[str, str, str]:
+    """What an item checks: its kind of fact, the fact, and the clause it stands in. The multiple-choice and the
+    true/false item of one fact share it, and so do a plan's sentence and its appendix's copy."""
+    return item.fact_kind, gen.compare_key(item.fact), gen.compare_key(item.unit_text)
+
+
+def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng: random.Random,
+                    key=None) -> list[QuizItem]:
+    """``count`` distinct items (all when fewer), each drawn with probability proportional to its weight; with
+    ``key``, never two items of the same key (the later drawn is passed over).
 
     Example:
         >>> from hoidap.quiz.model import QuizItem
@@ -244,4 +252,13 @@ def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng
     """
     # Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement
     keyed = sorted(((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights)), reverse=True)
-    return [items[i] for _, i in keyed[:count]]
+    chosen, seen = [], set()
+    for _, i in keyed:
+        if len(chosen) == count:
+            break
+        if key is not None:
+            if key(items[i]) in seen:
+                continue
+            seen.add(key(items[i]))
+        chosen.append(items[i])
+    return chosen
