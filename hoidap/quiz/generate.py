@@ -29,6 +29,7 @@ from corpus.text import fold, match_form
 from corpus.vocab import AT_LEAST as _AT_LEAST
 from corpus.vocab import AT_MOST as _AT_MOST
 from corpus.vocab import DEPARTMENT_ABBREVIATIONS as _ABBREVIATIONS
+from hoidap.catalog import brief
 from hoidap.quiz.model import TRUE_FALSE, QuizItem, SourceUnit
 
 log = logging.getLogger(__name__)
@@ -246,37 +247,6 @@ def _task(text: str) -> str | None:
         return text.rstrip(".;")
     first = re.split(r"(?<=[.;:])\s+|\s+\(", text, maxsplit=1)[0].rstrip(".;:")
     return first if 20 <= len(first) <= MAX_TASK_CHARS else None
-
-
-_KINDS = r"Kế hoạch|Đề án|Chương trình|Quyết định|Nghị quyết|Chỉ thị|Quy chế|Quy định|Công văn|Thông báo|Báo cáo"
-
-
-def brief(citation: str) -> str:
-    """A document named in a few words, for a question: its kind and number, else its kind, subject and year.
-
-    Example:
-        >>> brief("Đề án kèm theo Quyết định số 1601/QĐ-UBND-HC ngày 21/10/2021 của UBND tỉnh Đồng Tháp")
-        'Quyết định 1601/QĐ-UBND-HC'
-        >>> brief("Quyết định ban hành Kế hoạch công tác cải cách hành chính năm 2025 (tháng 12/2024) của UBND tỉnh Quảng Nam")
-        'Kế hoạch CCHC năm 2025, Quảng Nam'
-        >>> brief("Quyết định ban hành thực hiện Đề án “Tăng cường năng lực đội ngũ cán bộ, công chức thực hiện công tác "
-        ...       "cải cách hành chính giai đoạn 2022 – 2030” trên địa bàn tỉnh (tháng 12/2022) của UBND tỉnh Bình Định")
-        'Đề án CCHC giai đoạn 2022 – 2030, Bình Định'
-    """
-    numbered = re.search(rf"({_KINDS})\s+số\s+(\S+)", citation)
-    if numbered:
-        return f"{numbered.group(1)} {numbered.group(2)}"
-    place = re.search(r"(?:tỉnh|thành phố)\s+([^,()]+?)\s*$", citation)
-    core = re.sub(r"\s*\(tháng [^)]*\)|\s+của\s+(?:UBND|Ủy ban|Uỷ ban).*$", "", citation)
-    kinds = re.findall(rf"\b({_KINDS.lower()}|{_KINDS})\b", core)
-    kind = next((k for k in kinds if k.lower() not in ("quyết định",)), kinds[0] if kinds else "Văn bản")
-    kind = kind[:1].upper() + kind[1:]
-    subject = " CCHC" if re.search(r"cải cách hành chính|CCHC", core, re.I) else ""
-    when = re.search(r"(?:giai đoạn\s+)?(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?(?!.*(?:19|20)\d{2})", core)
-    year = f" {when.group(0)}" if when else ""
-    if when and not when.group(0).startswith("giai") and "–" not in when.group(0) and "-" not in when.group(0):
-        year = f" năm {when.group(0)}"
-    return f"{kind}{subject}{year}" + (f", {place.group(1)}" if place else "")
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
