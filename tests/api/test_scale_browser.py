@@ -29,10 +29,12 @@ DESKTOP = {"width": 1366, "height": 900}
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
-TARGET = "Kế hoạch số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tỉnh Nghệ An năm 2025"
+SUBJECT = "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tỉnh Nghệ An năm 2025"  # under "KẾ HOẠCH"
 
 
-def plan(number: str, title: str, issued: str = "ngày 20 tháng 12 năm 2024", duty: str = "rà soát hồ sơ") -> str:
+def plan(number: str, title: str, issued: str = "ngày 20 tháng 12 năm 2024", duty: str = "rà soát hồ sơ",
+         rate: int = 80) -> str:
+    """A small plan: a duty and four targets (what quiz items are made of)."""
     return f"""ỦY BAN NHÂN DÂN
 TỈNH NGHỆ AN
 
@@ -45,6 +47,10 @@ KẾ HOẠCH
 I. MỤC TIÊU
 
 1. Sở Nội vụ chủ trì {duty} của các sở, ngành.
+2. {rate}% hồ sơ thủ tục hành chính được số hóa khi tiếp nhận.
+3. {rate - 25}% thủ tục hành chính được giải quyết trực tuyến toàn trình.
+4. {rate + 10}% người dân hài lòng với việc giải quyết thủ tục hành chính.
+5. {rate - 40}% cán bộ một cửa được bồi dưỡng kỹ năng số.
 """
 
 
@@ -54,9 +60,10 @@ def write_province(folder: Path, fillers: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(fillers):
         (folder / f"kh-{i:04d}.txt").write_text(plan(f"{1000 + i}/KH-UBND", f"Cải cách hồ sơ hành chính đợt {i} "
-                                                     f"tỉnh Nghệ An năm {2020 + i % 6}", duty=f"rà soát hồ sơ nhóm {i}"),
+                                                     f"tỉnh Nghệ An năm {2020 + i % 6}", duty=f"rà soát hồ sơ nhóm {i}",
+                                                     rate=50 + i % 40),
                                                 encoding="utf-8")
-    (folder / "kh-so-hoa.txt").write_text(plan("245/KH-UBND", TARGET[len("Kế hoạch "):].capitalize(),
+    (folder / "kh-so-hoa.txt").write_text(plan("245/KH-UBND", SUBJECT,
                                                duty="số hóa hồ sơ"), encoding="utf-8")
     (folder / "qd-12.txt").write_text(OLD, encoding="utf-8")
     (folder / "qd-45.txt").write_text(NEW, encoding="utf-8")
