@@ -644,11 +644,16 @@
   Quiz.prototype.intro = function () {
     var self = this;
     this.agency = el("input", { type: "text", id: "hoidap-quiz-agency", "data-testid": "hoidap-quiz-agency",
-      maxlength: "120", autocomplete: "organization" });
+      maxlength: "120", autocomplete: "organization", list: "hoidap-agencies" });
+    var choices = el("datalist", { id: "hoidap-agencies" });
+    // the agencies the admin lists, offered as the officer types (free text is still accepted, and folded to them)
+    get("/api/quiz/agencies").then(function (data) {
+      (data.names || []).forEach(function (name) { choices.appendChild(el("option", { value: name })); });
+    }).catch(function () { /* a plain text box still works */ });
     var begin = el("button", { type: "button", class: "primary", "data-testid": "hoidap-quiz-start" }, TEXT.quizStart);
     begin.addEventListener("click", function () { self.begin(begin); });
     this.box.replaceChildren(el("div", { class: "card" }, el("p", { class: "question" }, TEXT.quizIntro),
-      el("label", { for: "hoidap-quiz-agency" }, TEXT.agency), this.agency, begin));
+      el("label", { for: "hoidap-quiz-agency" }, TEXT.agency), this.agency, choices, begin));
   };
 
   Quiz.prototype.error = function (message) {

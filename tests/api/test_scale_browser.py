@@ -266,3 +266,196 @@ def test_the_library_answers_a_page_in_well_under_a_second(province):
         page = httpx.get(base + "/api/library", params={"q": "ho so", "sort": "title", "offset": offset}).json()
         assert page["total"] == 200 and len(page["items"]) == 50  # every document here is about "hồ sơ"
     assert time.perf_counter() - started < 2.0
+
+
+# --- the console at 2,000 documents ----------------------------------------------------------------
+
+ADMIN = {"X-API-Key": KEY}
+ZONE = "Asia/Ho_Chi_Minh"  # the officers' local time (UTC+7): what the console shows
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """The app over 2,000 documents."""
+    with serve(build(tmp_path_factory.mktemp("big-province"), 1997)) as running:
+        yield running
+
+
+@pytest.fixture
+def console(chromium, big):  # noqa: F811
+    """A signed-in console page at a given size, in the officers' time zone."""
+    contexts, errors = [], []
+
+    def make(size: dict, tab: str = ""):
+        context = chromium.new_context(viewport=size, locale="vi-VN", timezone_id=ZONE, is_mobile=size is PHONE,
+                                       has_touch=size is PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(big[0] + "/admin")
+        page.get_by_test_id("console-key").fill(KEY)
+        page.get_by_test_id("console-signin").click()
+        expect(page.get_by_test_id("console-docs").locator("tbody tr")).to_have_count(50)
+        if tab:
+            page.goto(big[0] + "/admin#" + tab)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def local(epoch: float, pattern: str = "%H:%M:%S %d/%m/%Y") -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(epoch, ZoneInfo(ZONE)).strftime(pattern)
+
+
+@SIZES
+def test_the_console_pages_searches_and_sorts_2000_documents_on_the_server(console, size):
+    page = console(size)
+    rows = page.get_by_test_id("console-docs").locator("tbody tr")
+    expect(page.get_by_test_id("console-docs-count")).to_have_text("1–50 / 2.000 văn bản")
+    expect(page.get_by_test_id("console-docs-pager-at")).to_have_text("Trang 1/40")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 30_000, f"one page of 50 documents is {height}px tall"
+    with page.expect_response(lambda r: "/api/library?" in r.url) as served:
+        page.get_by_test_id("console-docs-pager-next").click()
+    assert "offset=50" in served.value.url and "limit=50" in served.value.url  # paged by the server
+    expect(page.get_by_test_id("console-docs-pager-at")).to_have_text("Trang 2/40")
+    expect(page.get_by_test_id("console-docs-count")).to_have_text("51–100 / 2.000 văn bản")
+    page.get_by_test_id("console-docs-sort").select_option("id")
+    expect(rows.first).to_have_attribute("data-doc-id", "kh-0000")
+    started = time.perf_counter()
+    page.get_by_test_id("console-docs-search").fill("so hoa ho so nghe an")
+    expect(rows).to_have_count(1)
+    elapsed = time.perf_counter() - started
+    expect(rows.first).to_have_attribute("data-doc-id", "kh-so-hoa")
+    expect(page.get_by_test_id("console-docs-count")).to_have_text("1 văn bản")
+    assert elapsed < 3.0, f"{elapsed:.2f} s from typing to the one document (0.25 s of it the pause after typing)"
+    page.get_by_test_id("console-docs-search").fill("1999")  # a number: whole words, not "11999" nor "19990"
+    expect(rows.first).to_have_attribute("data-doc-id", "kh-0999")
+    fits(page, size)
+    if size is DESKTOP:
+        page.get_by_test_id("console-docs-search").fill("")
+        page.get_by_test_id("console-docs-sort").select_option("relevance")
+        expect(rows).to_have_count(50)
+        page.screenshot(path=str(DOCS / "console-documents.png"))
+    else:
+        page.screenshot(path=str(DOCS / "console-phone.png"))
+
+
+@SIZES
+def test_two_copies_in_the_trash_are_told_apart_in_local_time(console, big, size):
+    import httpx
+
+    base, _ = big
+    doc_id = f"tuyen-truyen-{size['width']}"
+    text = "KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2026\nI. MỤC TIÊU\n1. Sở Nội vụ chủ trì {what}.\n"
+    for n, what in enumerate(["hội thi", "tọa đàm"]):
+        sent = httpx.put(f"{base}/api/admin/documents/{doc_id}", headers=ADMIN, timeout=300,
+                         files={"file": (f"{doc_id}-ban-{n + 1}.txt", text.format(what=what).encode(), "text/plain")})
+        assert sent.status_code in (200, 201), sent.text
+    assert httpx.delete(f"{base}/api/admin/documents/{doc_id}", headers=ADMIN, timeout=300).status_code == 200
+    deleted, replaced = [e for e in httpx.get(base + "/api/admin/trash", headers=ADMIN).json() if e["doc_id"] == doc_id]
+
+    page = console(size)
+    rows = page.locator(f"[data-testid=console-trash-row][data-doc-id='{doc_id}']")
+    expect(rows).to_have_count(2)
+    first, second = rows.nth(0), rows.nth(1)
+    # the same id and title, told apart by their file, upload time and how they left
+    expect(first.get_by_test_id("console-trash-copy")).to_have_text(
+        f"Tệp {doc_id}-ban-2.txt, tải lên lúc {local(deleted['uploaded_at'])}, {deleted['units']} đoạn")
+    expect(first.get_by_test_id("console-trash-left")).to_have_text(f"Đã xóa lúc {local(deleted['trashed_at'])}")
+    expect(second.get_by_test_id("console-trash-copy")).to_contain_text(f"Tệp {doc_id}-ban-1.txt")
+    expect(second.get_by_test_id("console-trash-left")).to_have_text(
+        f"Bị thay thế lúc {local(replaced['trashed_at'])} bằng tệp {doc_id}-ban-2.txt "
+        f"(tải lên lúc {local(replaced['by']['uploaded_at'])})")
+    for row in (first, second):
+        assert "+00:00" not in row.inner_text() and not re.search(r"\d{4}-\d{2}-\d{2}T", row.inner_text())
+        restore = row.get_by_test_id("console-trash-restore")
+        box = restore.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= size["width"], box  # never cut off
+    fits(page, size)
+    second.get_by_test_id("console-trash-restore").click()
+    expect(page.get_by_test_id("console-upload-result")).to_have_text(
+        f"Đã khôi phục văn bản {doc_id} (bản tải lên lúc {local(replaced['uploaded_at'])}): {replaced['units']} đoạn.")
+    assert "chỉ mục" not in page.get_by_test_id("console-upload-result").inner_text()  # no index version ids
+    assert httpx.get(f"{base}/api/documents/{doc_id}").json()["outline"][-1]["text"].endswith("hội thi.")
+
+
+@SIZES
+def test_quiz_drafts_are_paged_and_published_in_bulk(console, big, size):
+    import httpx
+
+    base, _ = big
+    httpx.post(base + "/api/admin/quiz/generate", headers=ADMIN, json={"count": 120}, timeout=300).raise_for_status()
+    before = httpx.get(base + "/api/admin/quiz/items", headers=ADMIN, params={"status": "published"}).json()["total"]
+    drafts = httpx.get(base + "/api/admin/quiz/items", headers=ADMIN, params={"status": "draft", "limit": 20}).json()
+    assert drafts["total"] > 40
+    page = console(size, "kiemtra")
+    cards = page.get_by_test_id("console-quiz-item")
+    expect(cards).to_have_count(20)
+    expect(page.get_by_test_id("console-quiz-count")).to_have_text(f"1–20 / {drafts['total']} câu hỏi")
+    assert [c.get_attribute("data-item-id") for c in cards.all()] == [i["id"] for i in drafts["items"]]
+    assert all(len(item["question"]) <= 200 for item in drafts["items"])  # short stems: a page is not 110,000 px
+    page.get_by_test_id("console-quiz-select-page").check()
+    expect(page.get_by_test_id("console-quiz-selected")).to_have_text("Đã chọn 20 câu")
+    with page.expect_request(lambda r: r.url.endswith("/api/admin/quiz/items/status")) as sent:
+        page.get_by_test_id("console-quiz-bulk-publish").click()
+    assert sorted(sent.value.post_data_json["ids"]) == sorted(i["id"] for i in drafts["items"])
+    expect(page.get_by_test_id("console-flash")).to_have_text("Đã phát hành 20 câu hỏi.")  # one click, one reload
+    published = httpx.get(base + "/api/admin/quiz/items", headers=ADMIN, params={"status": "published"}).json()
+    assert published["total"] == before + 20
+    assert {i["id"] for i in drafts["items"]} <= {i["id"] for i in published["items"]}
+    expect(page.get_by_test_id("console-quiz-count")).to_have_text(f"1–20 / {drafts['total'] - 20} câu hỏi")
+    page.get_by_test_id("console-quiz-status").select_option("published")
+    expect(page.get_by_test_id("console-quiz-count")).to_contain_text(f"{published['total']} câu hỏi")
+    fits(page, size)
+
+
+@SIZES
+def test_the_results_chart_counts_two_spellings_of_an_agency_as_one(console, big, size):
+    import httpx
+
+    base, _ = big
+    if not httpx.get(base + "/api/admin/quiz/items", headers=ADMIN, params={"status": "published"}).json()["total"]:
+        made = httpx.post(base + "/api/admin/quiz/generate", headers=ADMIN, json={"count": 10}, timeout=300).json()
+        httpx.post(base + "/api/admin/quiz/items/status", headers=ADMIN,
+                   json={"ids": [i["id"] for i in made["items"]], "status": "published"}).raise_for_status()
+    town = "Nghi Lộc" if size is PHONE else "Diễn Châu"
+    listed = f"Ủy ban nhân dân huyện {town}"
+    spellings = [f"Phòng Nội vụ huyện {town}", f"phòng nội vụ  huyện {town.lower()}", f"UBND huyện {town}",
+                 f"Uỷ ban nhân dân huyện {town}"]
+    for n, agency in enumerate(spellings):
+        check = httpx.post(base + "/api/quiz/start", json={"client_id": f"agency-{size['width']}-{n}", "agency": agency,
+                                                           "count": 2}).json()
+        for item in check["items"]:
+            httpx.post(f"{base}/api/quiz/{check['check_id']}/answer", json={"item_id": item["id"], "choice": 0})
+
+    page = console(size, "ketqua")
+    # the admin keeps the list: the People's Committee under its full name
+    page.get_by_test_id("console-agencies").fill(listed)
+    page.get_by_test_id("console-agencies-save").click()
+    expect(page.get_by_test_id("console-flash")).to_have_text("Đã lưu danh sách 1 cơ quan, đơn vị.")
+    chart = page.get_by_test_id("console-results-chart")
+    expect(chart).to_have_attribute("data-by", "agency")
+    rows = {r["key"]: r for r in httpx.get(base + "/api/admin/quiz/results", headers=ADMIN, params={"by": "agency"}).json()}
+    # free text folded: the Phòng Nội vụ's two spellings are one row, under the spelling written in mixed case
+    assert rows[f"Phòng Nội vụ huyện {town}"]["taken"] == 4 and rows[listed]["taken"] == 4
+    assert not any(key.lower() == f"phòng nội vụ  huyện {town.lower()}" for key in rows)
+    for key in (f"Phòng Nội vụ huyện {town}", listed):
+        bar = chart.locator(f"[data-testid=console-results-bar][data-key='{key}']")
+        expect(bar).to_have_count(1)
+        expect(bar).to_have_attribute("data-taken", "4")
+        expect(bar.get_by_test_id("console-results-label")).to_have_text(key)
+    # readable on a phone: the label's text is drawn at no less than 11 px
+    drawn = chart.evaluate("s => s.getBoundingClientRect().width / s.viewBox.baseVal.width * "
+                           "parseFloat(getComputedStyle(s.querySelector('text')).fontSize)")
+    assert drawn >= 11, f"the chart's text is {drawn:.1f}px on a {size['width']}px screen"
+    expect(chart).to_have_attribute("data-layout", "narrow" if size is PHONE else "wide")
+    fits(page, size)
+    page.screenshot(path=str(DOCS / ("console-results.png" if size is DESKTOP else "console-results-phone.png")),
+                    full_page=True)
