@@ -28,8 +28,11 @@
   }
   function when(epoch) {
     if (!epoch) return "";
+    // the browser's local time, written as officers write it: 16:23:36 03/12/2026
     var d = new Date(epoch * 1000);
-    return d.toLocaleString("vi-VN", { hour12: false });
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + " " + two(d.getDate()) + "/" +
+      two(d.getMonth() + 1) + "/" + d.getFullYear();
   }
   function flash(text) { $("flash").textContent = text || ""; }
 
@@ -123,12 +126,12 @@
     box.replaceChildren();
     if (total <= size) return;
     var page = Math.floor(offset / size) + 1, pages = Math.ceil(total / size);
-    var prev = el("button", { type: "button", class: "secondary", "data-testid": box.id + "-prev", disabled: page === 1 }, "‹ Trang trước");
-    var next = el("button", { type: "button", class: "secondary", "data-testid": box.id + "-next", disabled: page === pages }, "Trang sau ›");
+    var prev = el("button", { type: "button", class: "secondary", "data-testid": box.getAttribute("data-testid") + "-prev", disabled: page === 1 }, "‹ Trang trước");
+    var next = el("button", { type: "button", class: "secondary", "data-testid": box.getAttribute("data-testid") + "-next", disabled: page === pages }, "Trang sau ›");
     prev.addEventListener("click", function () { go(offset - size); });
     next.addEventListener("click", function () { go(offset + size); });
     box.appendChild(prev);
-    box.appendChild(el("span", { "data-testid": box.id + "-at" }, "Trang " + page + "/" + pages));
+    box.appendChild(el("span", { "data-testid": box.getAttribute("data-testid") + "-at" }, "Trang " + page + "/" + pages));
     box.appendChild(next);
   }
   function number(n) { return Number(n).toLocaleString("vi-VN"); }
@@ -204,6 +207,8 @@
       entries.forEach(function (entry) {
         var restore = el("button", { type: "button", class: "secondary", "data-testid": "console-trash-restore" }, "Khôi phục bản này");
         restore.addEventListener("click", function () {
+          restore.disabled = true;
+          result("Đang khôi phục và cập nhật tra cứu…");
           api("POST", "/api/admin/documents/" + encodeURIComponent(entry.doc_id) + "/restore?trash_id=" + entry.trash_id).then(function (r) {
             result("Đã khôi phục văn bản " + r.restored + " (bản tải lên lúc " + when(entry.uploaded_at) + "): " + r.units + " đoạn.");
             loadDocuments(docsOffset);

@@ -17,7 +17,7 @@ from corpus.ingest import Ingester
 from corpus.store import Store
 from index.build import IndexBuilder
 from index.model.embedder import Embedder
-from tests.api.test_widget_browser import ARTIFACTS, FOCUSED, chromium  # noqa: F401 (fixture)
+from tests.api.test_widget_browser import ARTIFACTS, FOCUSED, WAIT_MS, chromium  # noqa: F401 (fixture)
 from tests.corpus.test_relations import NEW, OLD
 from tests.live import serve
 
@@ -354,7 +354,7 @@ def test_two_copies_in_the_trash_are_told_apart_in_local_time(console, big, size
     base, _ = big
     doc_id = f"tuyen-truyen-{size['width']}"
     text = "KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2026\nI. MỤC TIÊU\n1. Sở Nội vụ chủ trì {what}.\n"
-    for n, what in enumerate(["hội thi", "tọa đàm"]):
+    for n, what in enumerate([f"hội thi cụm {size['width']}", f"tọa đàm cụm {size['width']}"]):
         sent = httpx.put(f"{base}/api/admin/documents/{doc_id}", headers=ADMIN, timeout=300,
                          files={"file": (f"{doc_id}-ban-{n + 1}.txt", text.format(what=what).encode(), "text/plain")})
         assert sent.status_code in (200, 201), sent.text
@@ -381,9 +381,10 @@ def test_two_copies_in_the_trash_are_told_apart_in_local_time(console, big, size
     fits(page, size)
     second.get_by_test_id("console-trash-restore").click()
     expect(page.get_by_test_id("console-upload-result")).to_have_text(
-        f"Đã khôi phục văn bản {doc_id} (bản tải lên lúc {local(replaced['uploaded_at'])}): {replaced['units']} đoạn.")
+        f"Đã khôi phục văn bản {doc_id} (bản tải lên lúc {local(replaced['uploaded_at'])}): {replaced['units']} đoạn.",
+        timeout=WAIT_MS)  # the index of 2,000 documents is updated first
     assert "chỉ mục" not in page.get_by_test_id("console-upload-result").inner_text()  # no index version ids
-    assert httpx.get(f"{base}/api/documents/{doc_id}").json()["outline"][-1]["text"].endswith("hội thi.")
+    assert httpx.get(f"{base}/api/documents/{doc_id}").json()["outline"][-1]["text"].endswith(f"hội thi cụm {size['width']}.")
 
 
 @SIZES
