@@ -650,14 +650,17 @@
   $("results-by").addEventListener("change", loadResults);
 
   /* The agencies takers choose from, one a line; PUT /api/admin/quiz/agencies refuses two spellings of one. */
+  var agenciesEdited = false; // what the admin is typing is never overwritten by a list arriving late
   function loadAgencies() {
-    api("GET", "/api/admin/quiz/agencies").then(function (r) { $("agencies").value = r.names.join("\n"); })
+    api("GET", "/api/admin/quiz/agencies").then(function (r) { if (!agenciesEdited) $("agencies").value = r.names.join("\n"); })
       .catch(function (e) { if (e.status !== 404) flash(e.message); });
   }
+  $("agencies").addEventListener("input", function () { agenciesEdited = true; });
   $("agencies-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var names = $("agencies").value.split("\n").map(function (n) { return n.trim(); }).filter(Boolean);
     api("PUT", "/api/admin/quiz/agencies", { names: names }).then(function (r) {
+      agenciesEdited = false;
       $("agencies").value = r.names.join("\n");
       flash("Đã lưu danh sách " + r.names.length + " cơ quan, đơn vị.");
       loadResults();
