@@ -146,7 +146,8 @@ class Library:
             if entry.reason == "deleted":
                 by = {"kind": "deleted"}
             else:  # the copy stored when this one left: uploaded at that moment, else brought back from the trash
-                later = sorted(c for c in copies[entry.doc_id] if c[0] >= entry.trashed_at - 1.0)
+                # (stored in the same transaction, after this copy left: never before its trashed_at)
+                later = sorted(c for c in copies[entry.doc_id] if c[0] >= entry.trashed_at)
                 by = ({"kind": "upload", "file": Path(later[0][1]).name, "uploaded_at": later[0][0]} if later
                       else {"kind": "restore"})
             out.append({"trash_id": entry.trash_id, "doc_id": entry.doc_id, "title": entry.title,
