@@ -27,7 +27,6 @@ KEY = "browser-scale-key-0123456789abcdef"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 SUBJECT = "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính tỉnh Nghệ An năm 2025"  # under "KẾ HOẠCH"
 
@@ -145,7 +144,7 @@ def test_a_whole_word_search_finds_the_one_document_among_200(open_page, provinc
     if size is DESKTOP:
         page.get_by_test_id("lib-search").fill("so hoa ho so")
         expect(docs).to_have_count(1)
-        page.screenshot(path=str(DOCS / "library.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
 
 
 @SIZES
@@ -342,9 +341,9 @@ def test_the_console_pages_searches_and_sorts_2000_documents_on_the_server(conso
         page.get_by_test_id("console-docs-search").fill("")
         page.get_by_test_id("console-docs-sort").select_option("relevance")
         expect(rows).to_have_count(50)
-        page.screenshot(path=str(DOCS / "console-documents.png"))
+        page.screenshot(path=str(ARTIFACTS / "console-documents.png"))
     else:
-        page.screenshot(path=str(DOCS / "console-phone.png"))
+        page.screenshot(path=str(ARTIFACTS / "console-phone.png"))
 
 
 @SIZES
@@ -458,5 +457,5 @@ def test_the_results_chart_counts_two_spellings_of_an_agency_as_one(console, big
     assert drawn >= 11, f"the chart's text is {drawn:.1f}px on a {size['width']}px screen"
     expect(chart).to_have_attribute("data-layout", "narrow" if size is PHONE else "wide")
     fits(page, size)
-    page.screenshot(path=str(DOCS / ("console-results.png" if size is DESKTOP else "console-results-phone.png")),
+    page.screenshot(path=str(ARTIFACTS / ("console-results.png" if size is DESKTOP else "console-results-phone.png")),
                     full_page=True)
