@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from typing import Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 
@@ -25,6 +26,7 @@ class AskRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=20)
     filters: Filters | None = None
     conversation_id: str | None = Field(None, max_length=100, pattern=r"^[\w.:-]+$")
+    channel: Literal["api", "widget"] = Field("api", description="who asks: the widget says so, for the query log")
 
 
 # what the API says of the fields it documents; every other field of a citation is in every response
@@ -80,6 +82,7 @@ class FeedbackRequest(BaseModel):
     answer_id: str = Field(..., max_length=64)
     helpful: bool
     comment: str | None = Field(None, max_length=2000)
+    channel: Literal["api", "widget"] = "api"
 
 
 class ErrorBody(BaseModel):

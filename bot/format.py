@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from html import escape as _escape
 from urllib.parse import quote
 
-from hoidap.model import Answer
+from hoidap.catalog import brief
+from hoidap.model import Answer, Citation
 from hoidap.experts import Reply
 from core.errors import HoidapError, InvalidQuery
 
@@ -109,14 +110,26 @@ def unit_url(base_url: str, doc_id: str, unit_id: str | None = None) -> str:
     return f"{base_url}/vanban/{quote(doc_id, safe='')}" + (f"#{quote(unit_id, safe='')}" if unit_id else "")
 
 
+def quoted(answer: Answer) -> list[Citation]:
+    """The citations the answer's text points to with its [n] marks (all of them when it has no mark)."""
+    marks = set(re.findall(r"\[(\d+)\]", answer.answer))
+    cited = [c for c in answer.citations if str(c.rank) in marks]
+    return cited or list(answer.citations)
+
+
+def source_name(c: Citation) -> str:
+    """A footer line's source: the document in a few words and the unit ("Quyết định 1601/QĐ-UBND-HC, Điều 5")."""
+    return f"{brief(c.citation or c.doc_title)}, {c.label}"
+
+
 def answer_html(answer: Answer, base_url: str = "") -> str:
-    """The answer in Telegram HTML, the fact asked for in bold on the first line, citations as a numbered footer
-    (each a link to the unit in the library when ``base_url`` is set)."""
+    """The answer in Telegram HTML, the fact asked for in bold on the first line, the sources it quotes as a short
+    numbered footer (each a link to the unit in the library when ``base_url`` is set)."""
     first, rest = _lead(answer)
     text = f"<b>{escape(first)}</b>\n{escape(rest)}" if first else escape(rest)
     if answer.citations:
-        lines = [f"[{c.rank}] {_linked(base_url, c.doc_id, c.unit_id, f'{c.citation}, {c.label}')}"
-                 + (f" — ⚠️ <i>{escape(c.validity)}</i>" if c.validity else "") for c in answer.citations]
+        lines = [f"[{c.rank}] {_linked(base_url, c.doc_id, c.unit_id, source_name(c))}"
+                 + (f" — ⚠️ <i>{escape(c.validity)}</i>" if c.validity else "") for c in quoted(answer)]
         text += "\n\n<b>Nguồn</b>\n" + "\n".join(lines)
     return text
 
@@ -128,9 +141,9 @@ def answer_plain(answer: Answer, base_url: str = "") -> str:
     text = f"{first}\n{rest}" if first else rest
     if answer.citations:
         text += "\n\nNguồn:\n" + "\n".join(
-            f"[{c.rank}] {c.citation}, {c.label}" + (f" — ⚠️ {c.validity}" if c.validity else "")
+            f"[{c.rank}] {source_name(c)}" + (f" — ⚠️ {c.validity}" if c.validity else "")
             + (f"\n{unit_url(base_url, c.doc_id, c.unit_id)}" if base_url else "")
-            for c in answer.citations)
+            for c in quoted(answer))
     if answer.escalable:
         text += f"\n\nGửi {ESCALATE_COMMAND} để chuyển câu hỏi này cho cán bộ phụ trách."
     return text

@@ -102,6 +102,8 @@ class TrashEntry:
     trashed_at: float
     title: str
     units: int
+    path: str = ""  # the file this copy was read from (an upload's file name)
+    ingested_at: float = 0.0  # when this copy was stored (uploaded)
 
 
 def unit_hash(segment: Segment, meta: Metadata) -> str:
@@ -205,11 +207,12 @@ class Store(MigratedStore):
     def trash(self) -> list[TrashEntry]:
         """Entries in the trash, newest first."""
         rows = self._conn.execute(
-            "SELECT t.trash_id, t.id, t.reason, t.trashed_at, t.meta_json, "
+            "SELECT t.trash_id, t.id, t.reason, t.trashed_at, t.meta_json, t.path, t.ingested_at, "
             "(SELECT COUNT(*) FROM trash_units u WHERE u.trash_id = t.trash_id) AS units "
             "FROM trash_documents t ORDER BY t.trashed_at DESC, t.trash_id DESC").fetchall()
         return [TrashEntry(row["trash_id"], row["id"], row["reason"], row["trashed_at"],
-                           metadata_from_json(row["meta_json"]).title, row["units"]) for row in rows]
+                           metadata_from_json(row["meta_json"]).title, row["units"], row["path"], row["ingested_at"])
+                for row in rows]
 
     def restore(self, doc_id: str, trash_id: int | None = None) -> tuple[TrashEntry, int | None]:
         """Bring back the newest trash entry of ``doc_id`` (or entry ``trash_id``). A document now

@@ -20,6 +20,7 @@ from core.errors import IndexMissing, NotFound
 from core.settings import Settings
 from hoidap.answer import AnswerService
 from hoidap.model import Answer, citation_of
+from hoidap.catalog import Catalog, CatalogPage, CatalogQuery
 from hoidap.experts import CitedUnit, ExpertDesk, FaqEntry, Reply
 from hoidap.metrics import Metrics
 from hoidap.querylog import QueryLog
@@ -65,6 +66,7 @@ class Assistant:
         self.started = time.time()
         if quiz is not None:
             self.quiz = quiz  # the cached property below is only computed when nothing is given
+        self._catalog: tuple[Snapshot, Catalog] | None = None
         self._slots = threading.BoundedSemaphore(settings.answer_concurrency or os.cpu_count() or 1)
         self._warm = threading.Event()
 
@@ -182,9 +184,17 @@ class Assistant:
             answer.answer_id = self.querylog.record_answer(answer, channel=channel, question=query.text)
         return answer
 
-    def questions(self, limit: int = 100) -> list[dict]:
-        """The query log, abstained and 👎 questions first (for admins)."""
-        return self.querylog.questions(limit)
+    def questions(self, limit: int = 100, *, q: str = "", channel: str = "", state: str = "",
+                  offset: int = 0) -> tuple[int, list[dict]]:
+        """One page of the query log (abstained and 👎 questions first) and how many match, for admins; a question
+        sent to the expert carries the request's state and the expert's reply (``expert``)."""
+        total, rows = self.querylog.page(q=q, channel=channel, state=state, offset=offset, limit=limit)
+        requests = self.experts.by_answer([row["id"] for row in rows])
+        for row in rows:
+            request = requests.get(row["id"])
+            row["expert"] = None if request is None else {"status": request["status"], "reply": request["reply"],
+                                                          "answered_at": request["answered_at"]}
+        return total, rows
 
     # --- the document library as served -----------------------------------------------------------
 
@@ -194,6 +204,14 @@ class Assistant:
 
     def documents(self) -> list[DocRecord]:
         return list(self.snapshot().docs.values())
+
+    def catalog(self, query: CatalogQuery) -> CatalogPage:
+        """One page of the documents as served, searched by whole words, filtered and sorted (the library, the console)."""
+        snap = self.snapshot()
+        cached = self._catalog
+        if cached is None or cached[0] is not snap:  # folded once per serving version
+            cached = self._catalog = (snap, Catalog(list(snap.docs.values())))
+        return cached[1].search(query)
 
     def document(self, doc_id: str) -> tuple[DocRecord, list[UnitRecord]]:
         """A document and its units in order."""
@@ -247,6 +265,21 @@ class Assistant:
 
     def quiz_items(self, status: str | None = None) -> list[QuizItem]:
         return self.quiz.items(status)
+
+    def quiz_page(self, **query) -> tuple[int, list[QuizItem]]:
+        """One page of the bank and how many match (status, kind, q, offset, limit)."""
+        return self.quiz.page(**query)
+
+    def quiz_set_status(self, item_ids: list[str], status: str) -> list[QuizItem]:
+        """Publish, retire or send back to draft several items at once."""
+        return self.quiz.set_status(item_ids, status)
+
+    def quiz_agencies(self) -> list[str]:
+        return self.quiz.agencies()
+
+    def quiz_set_agencies(self, names: list[str]) -> list[str]:
+        """Replace the agencies takers choose from; free text typed later is counted under these names."""
+        return self.quiz.set_agencies(names)
 
     def quiz_update(self, item_id: str, **changes) -> QuizItem:
         """Edit an item (question, options, answer_index, status)."""

@@ -149,6 +149,14 @@ class ExpertDesk(MigratedStore):
     def get(self, request_id: int) -> dict:
         return self._public(self._row(request_id))
 
+    def by_answer(self, answer_ids: list[str]) -> dict[str, dict]:
+        """The requests made from these answers (the query log's rows), by answer id."""
+        if not answer_ids:
+            return {}
+        rows = self._conn.execute(f"SELECT * FROM requests WHERE answer_id IN ({','.join('?' * len(answer_ids))})",
+                                  answer_ids).fetchall()
+        return {row["answer_id"]: self._public(row) for row in rows}
+
     def answer(self, request_id: int, text: str, units: list[CitedUnit], *, as_faq: bool,
                faq_question: str | None = None) -> dict:
         """Save the expert's reply (it then waits in the outbox) and, with ``as_faq``, make it a FAQ entry.

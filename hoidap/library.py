@@ -21,7 +21,7 @@ from typing import Callable, TypeVar
 from corpus.ingest import FileResult, Ingester, check_doc_id
 from corpus.overrides import check_overrides
 from corpus.store import Store, TrashEntry
-from core.errors import Busy, DuplicateDocument
+from core.errors import Busy, DuplicateDocument, NotFound
 from core.private import write_private
 from core.filelock import FileLock
 from core.settings import Settings
@@ -126,6 +126,35 @@ class Library:
     def trash(self) -> list[TrashEntry]:
         """What can be restored, newest first (expired entries are purged at the next change)."""
         return self.store.trash()
+
+    def trash_listing(self) -> list[dict]:
+        """The trash as admins read it, so that two copies of one document are told apart: each copy's file and
+        upload time, when it was deleted or replaced, and by what (the upload that replaced it, or a restore).
+        Times are epoch seconds (shown in local time by the console)."""
+        entries = self.store.trash()
+        copies: dict[str, list[tuple[float, str]]] = {}
+        for entry in entries:
+            copies.setdefault(entry.doc_id, []).append((entry.ingested_at, entry.path))
+        for doc_id in copies:
+            try:
+                current = self.store.get_document(doc_id)
+            except NotFound:
+                continue
+            copies[doc_id].append((current["ingested_at"], current["path"]))
+        out = []
+        for entry in entries:
+            if entry.reason == "deleted":
+                by = {"kind": "deleted"}
+            else:  # the copy stored when this one left: uploaded at that moment, else brought back from the trash
+                # (stored in the same transaction, after this copy left: never before its trashed_at)
+                later = sorted(c for c in copies[entry.doc_id] if c[0] >= entry.trashed_at)
+                by = ({"kind": "upload", "file": Path(later[0][1]).name, "uploaded_at": later[0][0]} if later
+                      else {"kind": "restore"})
+            out.append({"trash_id": entry.trash_id, "doc_id": entry.doc_id, "title": entry.title,
+                        "reason": entry.reason, "units": entry.units, "file": Path(entry.path).name,
+                        "uploaded_at": entry.ingested_at, "trashed_at": entry.trashed_at,
+                        "restorable_until": self.expires_at(entry), "by": by})
+        return out
 
     def expires_at(self, entry: TrashEntry) -> float:
         return entry.trashed_at + self.settings.trash_days * DAY

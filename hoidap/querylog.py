@@ -21,11 +21,13 @@ from core.sqlite import MigratedStore, Step, open_database, run_script, transact
 from core.errors import NotFound
 from core.private import private_file, private_key
 from core.settings import Settings
+from corpus.text import fold
 from hoidap.privacy import keyed_hash, mask_personal
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 3600.0
+STATES = ("", "flagged", "abstained", "negative", "answered")
 KEY_FILE = "querylog.key"
 
 _SCHEMA = """
@@ -65,7 +67,10 @@ def _tables_masked(conn) -> None:
 
 
 # the file's schema, step by step (core.sqlite.migrate); a change is a new step, never an edit of an old one
-STEPS = [Step(1, "answers, feedback; questions masked, conversation ids hashed", _tables_masked)]
+STEPS = [Step(1, "answers, feedback; questions masked, conversation ids hashed", _tables_masked),
+         Step(2, "indexes for the console's pages of the log (feedback by answer, answers by time)",
+              "CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);\n"
+              "CREATE INDEX IF NOT EXISTS answers_time ON answers(created_at);")]
 
 
 @dataclass
@@ -106,7 +111,8 @@ class QueryLog(MigratedStore):
         self._lock = threading.Lock()
         self._conn = open_database(path, STEPS, foreign_keys=False, functions={
             "mask_personal": lambda text: text and mask_personal(text),
-            "conversation_key": lambda conv: conv and self.conversation_key(conv)})
+            "conversation_key": lambda conv: conv and self.conversation_key(conv),
+            "fold_text": lambda text: text and fold(text).lower()})
         # a log line per answer: no fsync per insert (WAL stays consistent; a power cut may lose the last lines)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._purged_at = 0.0
@@ -169,17 +175,52 @@ class QueryLog(MigratedStore):
 
     def questions(self, limit: int = 100) -> list[dict]:
         """Logged questions, those that abstained or got negative feedback first."""
+        return self.page(limit=limit)[1]
+
+    def page(self, *, q: str = "", channel: str = "", state: str = "", offset: int = 0,
+             limit: int = 50) -> tuple[int, list[dict]]:
+        """One page of logged questions and how many match: words of the question (without diacritics), a
+        channel, a state (``flagged``: abstained or 👎; ``abstained``; ``negative``; ``answered``: neither),
+        abstained and 👎 first, newest first.
+
+        Raises:
+            ValueError: an unknown ``state``.
+        """
+        if state not in STATES:
+            raise ValueError(f"state={state!r}; use one of {', '.join(repr(s) for s in STATES)}")
+        where, params = ["1"], []
+        for word in fold(q).lower().split():
+            where.append("fold_text(a.question) LIKE ?")
+            params.append(f"%{word}%")
+        if channel:
+            where.append("a.channel = ?")
+            params.append(channel)
+        negative = "EXISTS (SELECT 1 FROM feedback f WHERE f.answer_id = a.id AND f.helpful = 0)"
+        where.append({"": "1", "flagged": f"(a.abstained = 1 OR {negative})", "abstained": "a.abstained = 1",
+                      "negative": negative, "answered": f"(a.abstained = 0 AND NOT {negative})"}[state])
+        # one pass: the page and the count of every match (a window over the filtered rows)
         rows = self._conn.execute(
-            """SELECT a.id, a.created_at, a.channel, a.question, a.answer, a.abstained, a.latency_ms,
-                      SUM(CASE WHEN f.helpful = 0 THEN 1 ELSE 0 END) AS negative,
-                      SUM(CASE WHEN f.helpful = 1 THEN 1 ELSE 0 END) AS positive,
-                      GROUP_CONCAT(f.comment, ' | ') AS comments
-               FROM answers a LEFT JOIN feedback f ON f.answer_id = a.id
-               GROUP BY a.id
-               ORDER BY (a.abstained = 1 OR negative > 0) DESC, a.created_at DESC
-               LIMIT ?""", (limit,)).fetchall()
-        return [{**dict(r), "abstained": bool(r["abstained"]), "negative": r["negative"] or 0,
-                 "positive": r["positive"] or 0} for r in rows]
+            f"""SELECT a.id, a.created_at, a.channel, a.question, a.answer, a.abstained, a.latency_ms,
+                       {negative} AS flagged, COUNT(*) OVER () AS total
+                FROM answers a WHERE {' AND '.join(where)}
+                ORDER BY (a.abstained = 1 OR flagged) DESC, a.created_at DESC LIMIT ? OFFSET ?""",
+            (*params, limit, offset)).fetchall()
+        if not rows:
+            total = self._conn.execute(f"SELECT COUNT(*) FROM answers a WHERE {' AND '.join(where)}", params).fetchone()[0]
+            return total, []
+        ids = [r["id"] for r in rows]
+        votes = {r["answer_id"]: r for r in self._conn.execute(
+            f"""SELECT answer_id, SUM(helpful = 0) AS negative, SUM(helpful = 1) AS positive,
+                       GROUP_CONCAT(comment, ' | ') AS comments
+                FROM feedback WHERE answer_id IN ({','.join('?' * len(ids))}) GROUP BY answer_id""", ids)}
+        out = []
+        for r in rows:
+            vote = votes.get(r["id"])
+            out.append({"id": r["id"], "created_at": r["created_at"], "channel": r["channel"], "question": r["question"],
+                        "answer": r["answer"], "abstained": bool(r["abstained"]), "latency_ms": r["latency_ms"],
+                        "negative": vote["negative"] if vote else 0, "positive": vote["positive"] if vote else 0,
+                        "comments": vote["comments"] if vote else None})
+        return rows[0]["total"], out
 
     def feedback_for(self, answer_id: str) -> list[dict]:
         rows = self._conn.execute("SELECT * FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()

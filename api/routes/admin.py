@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -21,17 +23,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import Admin, State
 from api.limits import MULTIPART_OVERHEAD
 from core.errors import FileTooLarge, IngestError
+from corpus.load import SUPPORTED
 
 router = APIRouter(prefix="/api/admin", tags=["quản trị"], dependencies=[Admin])
 
-_ACCEPTED = "gửi multipart/form-data với một trường 'file' chứa tệp .txt .md .pdf .docx hoặc .html"
+_FORMATS = " ".join(SUPPORTED)  # every format the loader reads, said once
+_ACCEPTED = f"gửi multipart/form-data với một trường 'file' chứa một tệp {_FORMATS}"
 
 
 # the body is read by hand (the key is checked first, the size bounded while streaming): describe it here
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",
-                            "description": "a .txt .md .pdf .docx or .html file"}}}}}}}
+                            "description": f"a file of one of: {_FORMATS}"}}}}}}}
+
+
+@router.get("/formats")
+def formats() -> dict:
+    """Các định dạng tệp đọc được (đuôi tệp), cho ô chọn tệp của trang quản trị."""
+    return {"suffixes": list(SUPPORTED)}
 
 
 @router.post("/documents", status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_BODY)
@@ -92,15 +102,20 @@ async def patch_metadata(doc_id: str, body: MetadataChange, state: State) -> dic
 
 @router.get("/trash")
 def trash(state: State) -> list[dict]:
-    """Thùng rác: văn bản đã xóa hoặc bị thay thế, mới nhất trước, kèm hạn khôi phục."""
-    return [{"doc_id": e.doc_id, "title": e.title, "reason": e.reason, "units": e.units, **_trash_fields(state, e)}
-            for e in state.admin.trash()]
+    """Thùng rác, mới nhất trước: mỗi bản với tệp và lúc tải lên, lúc xóa hoặc bị thay thế và bởi gì (`by`: deleted,
+    upload {file, uploaded_at} hoặc restore), hạn khôi phục; thời gian là giây epoch."""
+    return state.admin.trash_listing()
 
 
 @router.get("/questions")
-def questions(state: State, limit: int = 100) -> list[dict]:
-    """Nhật ký câu hỏi: câu không trả lời được hoặc bị đánh giá 👎 trước."""
-    return state.assistant.questions(min(max(limit, 1), 1000))
+def questions(state: State, response: Response, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+              q: str = Query("", max_length=200), channel: str = Query("", max_length=20),
+              state_: Literal["", "flagged", "abstained", "negative", "answered"] = Query("", alias="state")) -> list[dict]:
+    """Nhật ký câu hỏi, từng trang: câu không trả lời được hoặc bị đánh giá 👎 trước; lọc theo từ, kênh, tình trạng;
+    tổng số câu khớp ở tiêu đề `X-Total-Count`; câu đã chuyển cán bộ kèm câu trả lời của cán bộ (`expert`)."""
+    total, rows = state.assistant.questions(limit, q=q, channel=channel, state=state_, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return rows
 
 
 async def _add(request: Request, response: Response, state: State, doc_id: str | None, replace: bool) -> dict:
@@ -139,7 +154,7 @@ async def read_upload(request: Request, limit: int) -> tuple[str, bytes]:
         if not isinstance(upload, UploadFile):
             raise IngestError(f"thiếu trường 'file'; {_ACCEPTED}", code="missing_file")
         if not upload.filename:
-            raise IngestError("thiếu tên tệp; hãy gửi tệp .txt .md .pdf .docx hoặc .html", code="missing_filename")
+            raise IngestError(f"thiếu tên tệp; hãy gửi một tệp {_FORMATS}", code="missing_filename")
         data = await upload.read(limit + 1)
         if len(data) > limit:
             raise FileTooLarge(f"{upload.filename}: tệp vượt giới hạn {limit / 2**20:g} MB (HOIDAP_MAX_FILE_MB)")

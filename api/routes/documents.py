@@ -1,10 +1,13 @@
-"""GET /api/documents, /api/documents/{id}, /api/units/{id}."""
+"""GET /api/documents, /api/library (searched, filtered, paged), /api/documents/{id}, /api/units/{id}."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
+
+from fastapi import APIRouter, Query
 
 from api.deps import State
+from hoidap.catalog import MAX_PAGE, SORTS, CatalogQuery
 from index.versions import UnitRecord
 
 router = APIRouter(prefix="/api", tags=["văn bản"])
@@ -17,6 +20,18 @@ def _unit(unit: UnitRecord | None) -> dict | None:
 def list_documents(state: State) -> list[dict]:
     """Danh sách văn bản đang được dùng để trả lời."""
     return [{k: v for k, v in doc.public().items() if k != "references"} for doc in state.assistant.documents()]
+
+
+@router.get("/library")
+def library(state: State, q: str = Query("", max_length=200, description="từ cần tìm (nguyên từ, có hoặc không dấu), số hiệu"),
+            province: str = "", kind: str = "", year: int | None = Query(None, ge=1945, le=2100),
+            in_force: bool | None = None, sort: Literal[SORTS] = "relevance",  # type: ignore[valid-type]
+            offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=MAX_PAGE)) -> dict:
+    """Tìm văn bản theo nguyên từ trong số hiệu, trích yếu; lọc theo tỉnh, loại, năm (năm văn bản nói đến), hiệu lực;
+    sắp xếp và phân trang: `{total, offset, items, facets}`."""
+    query = CatalogQuery(q=q, province=province, kind=kind, year=year, in_force=in_force, sort=sort, offset=offset,
+                         limit=limit)
+    return state.assistant.catalog(query).to_dict()
 
 
 @router.get("/documents/{doc_id}")

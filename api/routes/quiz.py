@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -47,6 +47,12 @@ def start(body: StartRequest, state: State) -> dict:
                                             for i in check.items]}
 
 
+@public.get("/agencies")
+def public_agencies(state: State) -> dict:
+    """Các cơ quan, đơn vị để chọn khi làm bài."""
+    return {"names": state.assistant.quiz_agencies()}
+
+
 @public.post("/{check_id}/answer")
 def answer(check_id: str, body: AnswerRequest, state: State) -> dict:
     """Trả lời một câu: đúng hay sai, đáp án, và điều khoản được trích dẫn."""
@@ -61,9 +67,40 @@ def score(check_id: str, state: State) -> dict:
 
 
 @admin.get("/items")
-def items(state: State, status: Literal["draft", "published", "retired"] | None = None) -> dict:
-    """Các câu hỏi trong ngân hàng, lọc theo trạng thái."""
-    return {"items": [item.admin() for item in state.assistant.quiz_items(status)]}
+def items(state: State, status: Literal["draft", "published", "retired"] | None = None,
+          kind: Literal["", "mcq", "truefalse"] = "", q: str = Query("", max_length=200), offset: int = Query(0, ge=0),
+          limit: int = Query(5000, ge=1, le=5000)) -> dict:
+    """Các câu hỏi trong ngân hàng, từng trang: lọc theo trạng thái, loại, từ trong câu hỏi; `total` là số câu khớp."""
+    total, page = state.assistant.quiz_page(status=status, kind=kind, q=q, offset=offset, limit=limit)
+    return {"total": total, "items": [item.admin() for item in page]}
+
+
+class BulkStatus(BaseModel):
+    ids: list[str] = Field(..., min_length=1, max_length=500)
+    status: Literal["draft", "published", "retired"]
+
+
+@admin.post("/items/status")
+def bulk_status(body: BulkStatus, state: State) -> dict:
+    """Đổi trạng thái nhiều câu hỏi một lần (phát hành, ngừng dùng, về chờ duyệt)."""
+    changed = state.assistant.quiz_set_status(body.ids, body.status)
+    return {"status": body.status, "changed": len(changed)}
+
+
+class Agencies(BaseModel):
+    names: list[str] = Field(..., max_length=2000)
+
+
+@admin.get("/agencies")
+def agencies(state: State) -> dict:
+    """Danh sách cơ quan, đơn vị để người làm bài chọn (do quản trị viên giữ)."""
+    return {"names": state.assistant.quiz_agencies()}
+
+
+@admin.put("/agencies")
+def set_agencies(body: Agencies, state: State) -> dict:
+    """Thay danh sách cơ quan, đơn vị; tên gõ tự do sau đó được tính theo tên trong danh sách."""
+    return {"names": state.assistant.quiz_set_agencies(body.names)}
 
 
 @admin.patch("/items/{item_id}")

@@ -19,6 +19,7 @@
   var API = apiBase(script);
   var STORE_KEY = "hoidap-cchc:conversation";
   var QUIZ_CLIENT_KEY = "hoidap-cchc:quiz-client"; // weights a new check to what this browser got wrong before
+  var PHONE = window.matchMedia("(max-width: 480px)"); // where the panel takes the whole screen
   var SUGGESTED = [
     "Kinh phí thực hiện đề án lấy từ đâu?",
     "Cơ quan nào chủ trì đề án đo lường sự hài lòng với dịch vụ y tế công?",
@@ -43,6 +44,8 @@
     askFeedback: "Câu trả lời có hữu ích không?",
     thanks: "Cảm ơn bạn đã góp ý",
     network: "Không kết nối được máy chủ hỏi đáp; vui lòng kiểm tra mạng và thử lại.",
+    retry: "Gửi lại câu hỏi",
+    you: "Bạn hỏi: ",
     unexpected: "Máy chủ trả lời không đúng định dạng; vui lòng thử lại sau.",
     empty: "Hãy nhập câu hỏi trước khi gửi.",
     tabs: "Chức năng",
@@ -111,8 +114,13 @@
     ".cite { margin: 6px 0; border: 1px solid #dde3e9; border-radius: 8px; background: #fafbfc; }",
     ".cite-toggle { display: block; width: 100%; text-align: left; border: 0; background: transparent;",
     "  padding: 8px 10px; font-size: 13px; }",
-    ".cite-toggle::before { content: '▸ '; color: #0b5cad; }",
-    ".cite-toggle[aria-expanded='true']::before { content: '▾ '; }",
+    /* the arrow is drawn in a span hidden from screen readers: a button's name is its words, not "▸" */
+    ".cite-toggle .arrow::before { content: '▸ '; color: #0b5cad; }",
+    ".cite-toggle[aria-expanded='true'] .arrow::before { content: '▾ '; }",
+    ".sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;",
+    "  clip: rect(0 0 0 0); white-space: nowrap; border: 0; }",
+    ".retry { margin-top: 6px; display: block; border: 1px solid #8a1c12; background: #fff; color: #8a1c12;",
+    "  border-radius: 6px; padding: 4px 10px; font-size: 13px; }",
     ".cite-toggle .rank { font-weight: 700; color: #0b5cad; }",
     ".cite-toggle .label { font-weight: 600; }",
     /* the document name is long and often the same for every source: two lines until opened */
@@ -231,7 +239,9 @@
   /* The one request helper: resolves with the JSON body, rejects with an Error whose message can be shown
      as is (the API's own message, or the network or unexpected-answer text). */
   function request(path, init) {
-    return fetch(API + path, init).catch(function () { throw new Error(TEXT.network); }).then(function (response) {
+    return fetch(API + path, init).catch(function () {
+      throw Object.assign(new Error(TEXT.network), { network: true }); // the question can be sent again as is
+    }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (data) {
         if (!response.ok || !data) {
           throw new Error(data && data.error && data.error.message ? data.error.message : TEXT.unexpected);
@@ -245,6 +255,26 @@
 
   function post(path, body) {
     return request(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+
+  /* ``text`` as nodes, each suggested document's citation in it a link to the document */
+  function linked(text, suggestions) {
+    var nodes = [];
+    var rest = text;
+    while (rest) {
+      var best = null;
+      suggestions.forEach(function (s) {
+        var at = s.citation ? rest.indexOf(s.citation) : -1;
+        if (at >= 0 && (!best || at < best.at)) best = { at: at, s: s };
+      });
+      if (!best) { nodes.push(document.createTextNode(rest)); break; }
+      if (best.at) nodes.push(document.createTextNode(rest.slice(0, best.at)));
+      var a = docLink(best.s.doc_id, null, best.s.citation);
+      a.setAttribute("data-testid", "hoidap-suggested-doc");
+      nodes.push(a);
+      rest = rest.slice(best.at + best.s.citation.length);
+    }
+    return nodes;
   }
 
   function docLink(docId, unitId, text) {
@@ -276,7 +306,7 @@
     this.log = el("div", { class: "log", "data-testid": "hoidap-messages", "aria-live": "polite",
       "aria-relevant": "additions", "aria-label": "Hội thoại" });
     this.input = el("input", { type: "text", "data-testid": "hoidap-input", placeholder: TEXT.placeholder,
-      "aria-label": "Câu hỏi", maxlength: "500", autocomplete: "off" });
+      "aria-label": "Câu hỏi", autocomplete: "off" }); // no maxlength: a long paste is refused aloud, never cut
     this.sendButton = el("button", { type: "submit", class: "send", "data-testid": "hoidap-send" }, TEXT.send);
     this.form = el("form", { class: "form" }, this.input, this.sendButton);
     this.chatTab = el("button", { type: "button", role: "tab", class: "tab", id: "hoidap-tab-chat",
@@ -289,6 +319,7 @@
     this.quizPanel = el("div", { id: "hoidap-quiz", class: "tabpanel", role: "tabpanel", hidden: true,
       "aria-labelledby": "hoidap-tab-quiz" });
     this.panel = el("div", { id: "hoidap-panel", class: "panel", role: "dialog", "aria-label": TEXT.title,
+      "aria-modal": PHONE.matches ? "true" : "false",
       "data-testid": "hoidap-panel", hidden: true },
       el("div", { class: "head" },
         el("div", { class: "titles" }, el("h2", {}, TEXT.title), el("p", {}, TEXT.subtitle)),
@@ -313,9 +344,25 @@
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.ask(self.input.value); });
     shadow.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && !self.panel.hidden) { event.preventDefault(); self.close(); }
+      if (event.key === "Tab" && !self.panel.hidden && PHONE.matches) self.trapFocus(event, shadow);
     });
+    // on a phone the panel covers the page: a modal dialog, whose focus stays inside it
+    PHONE.addEventListener("change", function () { self.panel.setAttribute("aria-modal", PHONE.matches ? "true" : "false"); });
     this.welcome();
     document.body.appendChild(this.host);
+  };
+
+  /* Tab from the last control of the full-screen dialog goes to its first, Shift+Tab from the first to the last. */
+  Widget.prototype.trapFocus = function (event, shadow) {
+    var controls = Array.prototype.filter.call(this.panel.querySelectorAll(
+      "button, input, a[href], [tabindex]:not([tabindex='-1'])"), function (node) {
+      return !node.disabled && node.getClientRects().length > 0;
+    });
+    if (!controls.length) return;
+    var first = controls[0], last = controls[controls.length - 1];
+    var active = shadow.activeElement;
+    if (event.shiftKey && (active === first || !this.panel.contains(active))) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && (active === last || !this.panel.contains(active))) { event.preventDefault(); first.focus(); }
   };
 
   Widget.prototype.open = function () {
@@ -367,7 +414,8 @@
 
   Widget.prototype.renderEscalate = function (answerId) {
     var self = this;
-    var button = el("button", { type: "button", class: "escalate", "data-testid": "hoidap-escalate" }, "✉️ " + TEXT.escalate);
+    var button = el("button", { type: "button", class: "escalate", "data-testid": "hoidap-escalate" },
+      el("span", { "aria-hidden": "true" }, "✉️ "), TEXT.escalate);
     button.addEventListener("click", function () {
       button.disabled = true;
       post("/api/expert", { answer_id: answerId, conversation_id: self.conversationId }).then(function () {
@@ -411,16 +459,18 @@
     Array.prototype.forEach.call(this.chips.querySelectorAll("button"), function (b) { b.disabled = busy; });
   };
 
-  Widget.prototype.ask = function (raw) {
+  /* Sends a question; ``again``: the question's message already in the log (a retry), not shown twice. */
+  Widget.prototype.ask = function (raw, again) {
     var self = this;
     var question = (raw || "").trim();
     if (this.busy) return;
     if (!question) { this.add(el("div", { class: "msg error", role: "alert" }, TEXT.empty)); return; }
     this.input.value = "";
-    this.add(el("div", { class: "msg user" }, question));
+    var mine = again || this.add(el("div", { class: "msg user", "data-testid": "hoidap-user-message" },
+      el("span", { class: "sr-only" }, TEXT.you), question));
     var status = this.add(el("div", { class: "msg status", "data-testid": "hoidap-loading" }, TEXT.searching));
     this.setBusy(true);
-    var body = { question: question };
+    var body = { question: question, channel: "widget" };
     if (this.conversationId) body.conversation_id = this.conversationId;
     post("/api/ask", body).then(function (data) {
       if (data.conversation_id && !self.conversationId) {
@@ -431,13 +481,27 @@
       // a long answer is read from its start: scroll there rather than to its end
       self.log.scrollTop = reply.offsetTop - self.log.offsetTop - 8;
     }).catch(function (error) {
-      self.add(el("div", { class: "msg error", role: "alert", "data-testid": "hoidap-error" }, error.message));
+      // the question is given back to be corrected (too long) or sent again (no network), never lost
+      if (!self.input.value) self.input.value = question;
+      var box = self.add(el("div", { class: "msg error", role: "alert", "data-testid": "hoidap-error" },
+        sentence(error.message)));
+      if (error.network) {
+        var retry = el("button", { type: "button", class: "retry", "data-testid": "hoidap-retry" }, TEXT.retry);
+        retry.addEventListener("click", function () { box.remove(); self.ask(question, mine); });
+        box.appendChild(retry);
+      }
     }).then(function () {
       status.remove();
       self.setBusy(false);
       self.input.focus();
     });
   };
+
+  /* An API message as a sentence: "câu hỏi dài 768 ký tự, vượt giới hạn 500 ký tự" → "Câu hỏi dài …." */
+  function sentence(text) {
+    text = String(text || "");
+    return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?…]$/.test(text) ? "" : ".");
+  }
 
   /* One answer: text with [n] markers as buttons, sources, feedback. */
   Widget.prototype.renderAnswer = function (data) {
@@ -466,6 +530,9 @@
         text = "\n" + text;
       }
     }
+    // the nearest documents of an answer that found nothing are named in its text: linked there, listed once
+    var suggested = data.abstained ? (data.suggestions || []) : [];
+    var unnamed = suggested.filter(function (s) { return !s.citation || text.indexOf(s.citation) < 0; });
     // markers are turned into buttons once the citations exist, so each can open its clause
     text.split(/(\[\d+\])/).forEach(function (part) {
       var match = /^\[(\d+)\]$/.exec(part);
@@ -475,14 +542,13 @@
         marker.addEventListener("click", function () { toggles[match[1]](true); });
         answer.appendChild(marker);
       } else if (part) {
-        answer.appendChild(document.createTextNode(part));
+        linked(part, suggested).forEach(function (node) { answer.appendChild(node); });
       }
     });
-
-    if (data.abstained && (data.suggestions || []).length) {
+    if (unnamed.length) {
       box.appendChild(el("div", { class: "section" }, TEXT.nearest));
       var docs = el("ul", { class: "docs", "data-testid": "hoidap-suggested-docs" });
-      data.suggestions.forEach(function (s) {
+      unnamed.forEach(function (s) {
         docs.appendChild(el("li", {}, docLink(s.doc_id, null, s.citation || s.title || s.doc_id)));
       });
       box.appendChild(docs);
@@ -496,6 +562,7 @@
     var bodyId = "hoidap-cite-" + (++this.uid);
     var toggle = el("button", { type: "button", class: "cite-toggle", "aria-expanded": "false",
       "aria-controls": bodyId, "data-testid": "hoidap-citation-toggle" },
+      el("span", { class: "arrow", "aria-hidden": "true" }),
       el("span", { class: "rank" }, "[" + c.rank + "] "), el("span", { class: "label" }, c.label || ""),
       el("span", { class: "doc" }, c.citation || c.doc_title || c.doc_id),
       c.validity ? el("span", { class: "validity", "data-testid": "hoidap-citation-validity" },
@@ -528,7 +595,7 @@
       title: TEXT.unhelpful }, "👎 Chưa");
     function send(helpful) {
       up.disabled = down.disabled = true;
-      post("/api/feedback", { answer_id: answerId, helpful: helpful }).then(function () {
+      post("/api/feedback", { answer_id: answerId, helpful: helpful, channel: "widget" }).then(function () {
         var thanks = el("span", { "data-testid": "hoidap-feedback-thanks", tabindex: "-1" }, TEXT.thanks);
         row.replaceChildren(thanks);
         thanks.focus(); // the focused button is gone: keep keyboard users in the same place
@@ -577,11 +644,16 @@
   Quiz.prototype.intro = function () {
     var self = this;
     this.agency = el("input", { type: "text", id: "hoidap-quiz-agency", "data-testid": "hoidap-quiz-agency",
-      maxlength: "120", autocomplete: "organization" });
+      maxlength: "120", autocomplete: "organization", list: "hoidap-agencies" });
+    var choices = el("datalist", { id: "hoidap-agencies" });
+    // the agencies the admin lists, offered as the officer types (free text is still accepted, and folded to them)
+    get("/api/quiz/agencies").then(function (data) {
+      (data.names || []).forEach(function (name) { choices.appendChild(el("option", { value: name })); });
+    }).catch(function () { /* a plain text box still works */ });
     var begin = el("button", { type: "button", class: "primary", "data-testid": "hoidap-quiz-start" }, TEXT.quizStart);
     begin.addEventListener("click", function () { self.begin(begin); });
     this.box.replaceChildren(el("div", { class: "card" }, el("p", { class: "question" }, TEXT.quizIntro),
-      el("label", { for: "hoidap-quiz-agency" }, TEXT.agency), this.agency, begin));
+      el("label", { for: "hoidap-quiz-agency" }, TEXT.agency), this.agency, choices, begin));
   };
 
   Quiz.prototype.error = function (message) {

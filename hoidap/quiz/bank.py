@@ -83,7 +83,9 @@ def _drop_last_sent_at(conn: sqlite3.Connection) -> None:
 
 # the file's schema, step by step (core.sqlite.migrate); a change is a new step, never an edit of an old one
 STEPS = [Step(1, "items, checks, answers, subscribers, rounds", _SCHEMA),
-         Step(2, "subscribers without last_sent_at", _drop_last_sent_at)]
+         Step(2, "subscribers without last_sent_at", _drop_last_sent_at),
+         Step(3, "the agencies an admin lists (results are counted under their names)",
+              "CREATE TABLE IF NOT EXISTS agencies (name TEXT PRIMARY KEY, position INTEGER NOT NULL);")]
 ROUNDS_KEPT_S = 30 * 86400  # claims older than this are purged: no schedule repeats a period that far back
 _ITEM_COLUMNS = ("id, kind, question, options_json, answer_index, unit_id, doc_id, citation, label, unit_text, fact, "
                  "fact_kind, status")
@@ -146,6 +148,18 @@ class QuizBank(MigratedStore):
                 "UPDATE items SET question = ?, options_json = ?, answer_index = ?, status = ?, updated_at = ? "
                 "WHERE id = ?", (item.question, json.dumps(item.options, ensure_ascii=False), item.answer_index,
                                  item.status, time.time(), item.id))
+
+    # --- agencies ---------------------------------------------------------------------------------
+
+    def agencies(self) -> list[str]:
+        """The agencies the admin listed, in their order."""
+        return [row["name"] for row in self._conn.execute("SELECT name FROM agencies ORDER BY position")]
+
+    def set_agencies(self, names: list[str]) -> None:
+        """Replace the list (names already checked: distinct, non-empty)."""
+        with transaction(self._conn, self._lock):
+            self._conn.execute("DELETE FROM agencies")
+            self._conn.executemany("INSERT INTO agencies VALUES (?, ?)", [(name, n) for n, name in enumerate(names)])
 
     # --- checks and answers -----------------------------------------------------------------------
 

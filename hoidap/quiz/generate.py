@@ -1,11 +1,15 @@
 """Quiz items from the units that hold a checkable fact. Pure functions; no I/O.
 
-Four kinds of fact, each with distractors from sibling units of the same document and kind:
+Three kinds of fact an officer must know, each with distractors from sibling units of the same document and kind:
 
-- a percentage ("đạt trên 85%"): a cloze, the other percentages of the same plan as distractors;
-- a document number ("Quyết định số 468/QĐ-TTg"): a cloze on its number, the other numbers the document cites;
+- a target ("đạt trên 85%"): a cloze, the other percentages of the same plan as distractors;
 - a lead agency (a table row's "Cơ quan chủ trì"): the other lead agencies of the same table;
 - a deadline (a table row's "Thời gian hoàn thành"): the other deadlines of the same sort (other quarters, years).
+
+The numbers of the documents a text names (its "Căn cứ", the decisions it carries out) are not asked: which legal
+basis bears which number is not what an officer needs. A question is short (at most ``MAX_STEM_CHARS``): the task
+or the clause whole, then the document named briefly ("Kế hoạch CCHC năm 2025, Quảng Nam"); the full citation
+comes with the answer. A true/false statement is never cut: one that would not fit is not made.
 
 The correct option is always copied verbatim from the unit. An item is dropped when one of the candidate distractors
 is also true in the same document (the same context holds it elsewhere, or a row with the same task names it), and a
@@ -25,6 +29,7 @@ from corpus.text import fold, match_form
 from corpus.vocab import AT_LEAST as _AT_LEAST
 from corpus.vocab import AT_MOST as _AT_MOST
 from corpus.vocab import DEPARTMENT_ABBREVIATIONS as _ABBREVIATIONS
+from hoidap.catalog import brief
 from hoidap.quiz.model import TRUE_FALSE, QuizItem, SourceUnit
 
 log = logging.getLogger(__name__)
@@ -41,7 +46,8 @@ _QUARTER = re.compile(r"[Qq]uý\s+([IV]+(?:\s*,\s*[IV]+)*)(?:\s*/\s*(\d{4}))?")
 _YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
 _FREQUENCY = re.compile(r"h[aă]ng (?:nam|quy|thang)|thuong xuyen|dinh ky")
 MAX_OPTION_CHARS = 90
-MAX_TASK_CHARS = 200
+MAX_TASK_CHARS = 130
+MAX_STEM_CHARS = 200
 BLANK = "____"
 WINDOW = 28  # characters of context either side of a value when looking for it elsewhere in the document
 
@@ -123,10 +129,7 @@ def facts(unit: SourceUnit) -> list[Fact]:
         return out
     for m in PERCENT.finditer(unit.text):
         out.append(Fact(unit, "percent", m.group(0), m.start()))
-    for m in DOCNUMBER.finditer(unit.text):
-        suffix = re.match(r"(?:/\d{4})?[/-]\s?([A-ZĐ][\wĐđ&]*)", unit.text[m.end():])
-        out.append(Fact(unit, "docnumber", m.group(1), m.start(), subject=suffix.group(1) if suffix else ""))
-    return out
+    return out  # document numbers (DOCNUMBER) are the legal bases' numbers: not asked
 
 
 # --- distractors ---------------------------------------------------------------------------------
@@ -236,9 +239,14 @@ def _item_id(fact: Fact, kind: str) -> str:
     return "q" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:15]
 
 
-def _clip_task(text: str) -> str:
-    text = text.strip().strip("“”\"")
-    return text if len(text) <= MAX_TASK_CHARS else text[:MAX_TASK_CHARS].rsplit(" ", 1)[0] + "…"
+def _task(text: str) -> str | None:
+    """The task as a question names it: whole, or its first sentence when that is whole and short; None when
+    neither fits (the item is not made rather than cut)."""
+    text = text.strip().strip("“”\"").strip()
+    if len(text) <= MAX_TASK_CHARS:
+        return text.rstrip(".;")
+    first = re.split(r"(?<=[.;:])\s+|\s+\(", text, maxsplit=1)[0].rstrip(".;:")
+    return first if 20 <= len(first) <= MAX_TASK_CHARS else None
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -254,31 +262,48 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _snippet(text: str, start: int, end: int, fill: str) -> str:
+SIDE_CHARS = 60  # of a cloze's clause either side of the blank
+
+
+def _snippet(text: str, start: int, end: int, fill: str, *, whole: bool = False) -> str | None:
+    """The clause holding ``text[start:end]`` with ``fill`` in its place: cut to ``SIDE_CHARS`` either side with
+    "…" (a cloze), or whole (``whole``: None when it is longer)."""
     lo, hi = _clause(text, start, end)
     before, after = text[lo:start], text[end:hi]
-    if len(before) > 160:
-        before = "…" + before[-160:].split(" ", 1)[-1]
-    if len(after) > 160:
-        after = after[:160].rsplit(" ", 1)[0] + "…"
+    if whole and len(before) + len(after) > MAX_STEM_CHARS:
+        return None
+    if len(before) > SIDE_CHARS and not whole:
+        before = "…" + before[-SIDE_CHARS:].split(" ", 1)[-1]
+    if len(after) > SIDE_CHARS and not whole:
+        after = after[:SIDE_CHARS].rsplit(" ", 1)[0] + "…"
     before = re.sub(r"^(?:[-+•]\s*|[a-zđ]\)\s+)", "", before)
     return (before + fill + after).strip().rstrip(";,")
 
 
-def _questions(fact: Fact, where: str, fill: str) -> str:
-    if fact.kind == "agency":
-        return f"{where}, cơ quan nào chủ trì nhiệm vụ “{_clip_task(fact.subject)}”?"
-    if fact.kind == "deadline":
-        return f"{where}, nhiệm vụ “{_clip_task(fact.subject)}” {_deadline_verb(fact)} vào thời gian nào?"
-    return f"{where}, điền vào chỗ trống: “{_in_context(fact, fill)}”"
+def _fits(stem: str | None) -> str | None:
+    return stem if stem and len(stem) <= MAX_STEM_CHARS else None
 
 
-def _statement(fact: Fact, where: str, value: str) -> str:
+def _questions(fact: Fact, where: str, fill: str) -> str | None:
+    """A multiple-choice stem, or None when it would not be short."""
+    task = _task(fact.subject) if fact.kind in ("agency", "deadline") else None
     if fact.kind == "agency":
-        return f"{where}: nhiệm vụ “{_clip_task(fact.subject)}” do {value} chủ trì. Đúng hay sai?"
+        return _fits(task and f"Cơ quan nào chủ trì nhiệm vụ “{task}”? (Theo {where})")
     if fact.kind == "deadline":
-        return f"{where}: nhiệm vụ “{_clip_task(fact.subject)}” {_deadline_verb(fact)} vào: {value}. Đúng hay sai?"
-    return f"{where}: “{_in_context(fact, value)}”. Đúng hay sai?"
+        return _fits(task and f"Nhiệm vụ “{task}” {_deadline_verb(fact)} vào thời gian nào? (Theo {where})")
+    clause = _in_context(fact, fill)
+    return _fits(clause and f"Điền vào chỗ trống: “{clause}” (Theo {where})")
+
+
+def _statement(fact: Fact, where: str, value: str) -> str | None:
+    """A true/false statement, whole, or None when it would not be short."""
+    task = _task(fact.subject) if fact.kind in ("agency", "deadline") else None
+    if fact.kind == "agency":
+        return _fits(task and f"Theo {where}, nhiệm vụ “{task}” do {value} chủ trì. Đúng hay sai?")
+    if fact.kind == "deadline":
+        return _fits(task and f"Theo {where}, nhiệm vụ “{task}” {_deadline_verb(fact)} vào: {value}. Đúng hay sai?")
+    clause = _in_context(fact, value, whole=True)
+    return _fits(clause and f"Theo {where}: “{clause}”. Đúng hay sai?")
 
 
 def _deadline_verb(fact: Fact) -> str:
@@ -286,9 +311,9 @@ def _deadline_verb(fact: Fact) -> str:
     return "phải hoàn thành" if "hoàn thành" in fact.header.lower() else "được thực hiện"
 
 
-def _in_context(fact: Fact, value: str) -> str:
+def _in_context(fact: Fact, value: str, *, whole: bool = False) -> str | None:
     """The fact's clause with ``value`` in the fact's place (a blank, or the value a statement claims)."""
-    return _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), value)
+    return _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), value, whole=whole)
 
 
 def _nearest(fact: Fact, pool: list[str], n: int, siblings: dict[str, str] | None = None) -> list[str]:
@@ -343,7 +368,7 @@ def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -
     if fact.kind == "percent" and re.search(r"(?:[Tt]rên|[Hh]ơn|[Vv]ượt)\s*$", fact.unit.text[:fact.start]):
         pool = [p for p in pool if _percent_value(p) < 100]  # "trên 100%" gives itself away
     if fact.kind in ("percent", "docnumber"):  # a distractor shown in the question would confuse or give away
-        shown = _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), BLANK)
+        shown = _snippet(fact.unit.text, fact.start, fact.start + len(fact.text), BLANK) or ""
         pool = [p for p in pool if not re.search(rf"(?<![\d.,]){re.escape(p)}(?![\d])", shown)]
     types = {f.text: f.subject for f in doc_facts if f.kind == "docnumber"}
     if not pool:
@@ -352,23 +377,26 @@ def items_for(fact: Fact, doc_facts: list[Fact], doc_text: str, citation: str) -
         log.info("dropped %s fact %r of %s: a distractor is also true in the document", fact.kind, fact.text,
                  fact.unit.id)
         return []
-    where = f"Theo {citation} ({fact.unit.label})"
+    where = brief(citation)
     common = dict(unit_id=fact.unit.id, doc_id=fact.unit.doc_id, citation=f"{citation}, {fact.unit.label}",
                   label=fact.unit.label, unit_text=fact.unit.text, fact=fact.text, fact_kind=fact.kind)
     out = []
-    if len(pool) >= 3:
+    stem = _questions(fact, where, BLANK)
+    if len(pool) >= 3 and stem:
         chosen = _nearest(fact, pool, 3, types)
         seed = int(hashlib.sha256(_item_id(fact, "mcq").encode()).hexdigest(), 16)
         position = seed % 4
         options = chosen[:position] + [fact.text] + chosen[position:]
-        out.append(QuizItem(id=_item_id(fact, "mcq"), kind="mcq", question=_questions(fact, where, BLANK),
+        out.append(QuizItem(id=_item_id(fact, "mcq"), kind="mcq", question=stem,
                             options=options, answer_index=position, **common))
     tf_id = _item_id(fact, "truefalse")
     false_values = _not_implied(fact, pool)
     true_statement = int(tf_id[1:], 16) % 2 == 0 or not false_values
     value = fact.text if true_statement else _nearest(fact, false_values, 1, types)[0]
-    out.append(QuizItem(id=tf_id, kind="truefalse", question=_statement(fact, where, value), options=list(TRUE_FALSE),
-                        answer_index=0 if true_statement else 1, extra={"value": value}, **common))
+    statement = _statement(fact, where, value)
+    if statement:
+        out.append(QuizItem(id=tf_id, kind="truefalse", question=statement, options=list(TRUE_FALSE),
+                            answer_index=0 if true_statement else 1, extra={"value": value}, **common))
     return out
 
 

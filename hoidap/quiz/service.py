@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 WEIGHT_WRONG, WEIGHT_NEW, WEIGHT_RIGHT = 4.0, 2.0, 1.0
 MAX_ITEMS_PER_CHECK = 50
 MAX_AGENCY_CHARS = 120
+MAX_BULK = 500
 
 
 class QuizService:
@@ -96,7 +97,58 @@ class QuizService:
         return changed
 
     def set_status(self, item_ids: list[str], status: str) -> list[QuizItem]:
-        return [self.update(item_id, status=status) for item_id in item_ids]
+        """Publish, retire or send back to draft several items at once (all checked before any is changed)."""
+        if status not in STATUSES:
+            raise QuizError(f"trạng thái '{status}' không hợp lệ; chọn một trong: {', '.join(STATUSES)}",
+                            code="invalid_status")
+        if len(item_ids) > MAX_BULK:
+            raise QuizError(f"mỗi lần đổi trạng thái tối đa {MAX_BULK} câu hỏi (nhận {len(item_ids)})", code="too_many_items")
+        items = [self.bank.get(item_id) for item_id in dict.fromkeys(item_ids)]  # NotFound before any change
+        return [self.update(item.id, status=status) for item in items]
+
+    def page(self, *, status: str | None = None, q: str = "", kind: str = "", offset: int = 0,
+             limit: int = 50) -> tuple[int, list[QuizItem]]:
+        """One page of the bank (oldest first) and how many items match: status, kind, words of the question,
+        the fact or the citation (without diacritics)."""
+        if kind and kind not in KINDS:
+            raise QuizError(f"loại câu hỏi '{kind}' không hợp lệ; chọn một trong: {', '.join(KINDS)}", code="invalid_kind")
+        words = gen.compare_key(q).split()
+        found = [item for item in self.items(status) if (not kind or item.kind == kind) and
+                 all(w in gen.compare_key(f"{item.question} {item.fact} {item.citation}") for w in words)]
+        return len(found), found[offset:offset + limit]
+
+    # --- agencies ---------------------------------------------------------------------------------
+
+    def agencies(self) -> list[str]:
+        """The agencies takers choose from (kept by the admin)."""
+        return self.bank.agencies()
+
+    def set_agencies(self, names: list[str]) -> list[str]:
+        """Replace the list of agencies: each name trimmed, spelled once (two spellings of one name are refused).
+
+        Raises:
+            QuizError: a name too long, or twice under two spellings.
+        """
+        kept: dict[str, str] = {}
+        for raw in names:
+            name = " ".join(str(raw).split())
+            if not name:
+                continue
+            if len(name) > MAX_AGENCY_CHARS:
+                raise QuizError(f"tên cơ quan dài quá {MAX_AGENCY_CHARS} ký tự: '{name[:40]}…'", code="invalid_agency")
+            key = agency_key(name)
+            if key in kept:
+                raise QuizError(f"'{name}' và '{kept[key]}' là một cơ quan; hãy giữ một cách viết", code="duplicate_agency")
+            kept[key] = name
+        self.bank.set_agencies(list(kept.values()))
+        return list(kept.values())
+
+    def agency_name(self, text: str) -> str:
+        """The listed name of an agency typed freely ("sở nội vụ" → "Sở Nội vụ"); the text itself, tidied, when
+        the list does not hold it."""
+        text = " ".join((text or "").split())
+        listed = {agency_key(name): name for name in self.bank.agencies()}
+        return listed.get(agency_key(text), text)
 
     # --- taking a check ---------------------------------------------------------------------------
 
@@ -112,17 +164,18 @@ class QuizService:
         if not 1 <= count <= MAX_ITEMS_PER_CHECK:
             raise QuizError(f"số câu của một bài kiểm tra phải từ 1 đến {MAX_ITEMS_PER_CHECK} (nhận {count})",
                             code="invalid_count")
-        agency = " ".join((agency or "").split())
+        agency = self.agency_name(agency or "")
         if len(agency) > MAX_AGENCY_CHARS:
             raise QuizError(f"tên cơ quan dài quá {MAX_AGENCY_CHARS} ký tự", code="invalid_agency")
         published = self.bank.items("published")
         if not published:
-            raise QuizEmpty("chưa có câu hỏi kiểm tra nào được duyệt; quản trị viên cần xuất bản câu hỏi trước "
-                            "(`hoidap quiz publish` hoặc trang quản trị)")
+            # said to the officer taking the check: nothing about commands they cannot run
+            raise QuizEmpty("Chưa có bài kiểm tra kiến thức nào: cán bộ phụ trách đang biên soạn và duyệt câu hỏi. "
+                            "Mời bạn quay lại sau.")
         person = self.person(person_id)
         history = self.bank.history(person)
         chosen = weighted_sample(published, [_weight(history.get(i.id)) for i in published], count,
-                                 rng or random.Random(secrets.randbits(64)))
+                                 rng or random.Random(secrets.randbits(64)), key=fact_key)
         check = Check(secrets.token_hex(16), person, agency, channel, chosen)
         self.bank.new_check(check)
         return check
@@ -158,9 +211,29 @@ class QuizService:
     # --- results ----------------------------------------------------------------------------------
 
     def results(self, by: str) -> list[dict]:
+        """Answers counted per agency (two spellings of one agency counted as one: the admin's listed name, else
+        the spelling most answers gave) or per item."""
         if by not in ("agency", "item"):
             raise QuizError(f"by='{by}' không hợp lệ; chọn agency hoặc item", code="invalid_results")
-        return self.bank.results(by)
+        rows = self.bank.results(by)
+        if by == "item":
+            return rows
+        listed = {agency_key(name): name for name in self.bank.agencies()}
+        merged: dict[str, dict] = {}
+        for row in rows:
+            total = merged.setdefault(agency_key(row["key"]), {"taken": 0, "correct": 0, "spellings": []})
+            total["taken"] += row["taken"]
+            total["correct"] += row["correct"]
+            total["spellings"].append((row["taken"], row["key"]))
+        out = []
+        for key, total in merged.items():
+            # the listed name; else the spelling most answers gave, one written in mixed case ("Sở Nội vụ") before
+            # one in capitals or in lower case
+            name = listed.get(key) or min(total["spellings"], key=lambda s: (-s[0], s[1].isupper() or s[1].islower(),
+                                                                              s[1]))[1]
+            out.append({"key": name, "taken": total["taken"], "correct": total["correct"],
+                        "share": round(total["correct"] / total["taken"], 4) if total["taken"] else 0.0})
+        return sorted(out, key=lambda r: (-r["taken"], r["key"]))
 
     def results_csv(self, by: str) -> str:
         rows = self.results(by)
@@ -185,6 +258,16 @@ class QuizService:
     def claim_round(self, channel: str, period: str, min_gap_s: float = 0.0) -> bool:
         """True when this process is the one to send ``channel``'s periodic round for ``period``."""
         return self.bank.claim_round(channel, period, min_gap_s)
+
+
+def agency_key(name: str) -> str:
+    """How two spellings of an agency are compared: folded, lowercase, "Ủy ban nhân dân" as "UBND".
+
+    Example:
+        >>> agency_key("Sở  Nội vụ") == agency_key("sở nội vụ"), agency_key("Uỷ ban nhân dân huyện A") == agency_key("UBND huyện A")
+        (True, True)
+    """
+    return gen.compare_key(name)
 
 
 def validate(item: QuizItem) -> None:
@@ -232,8 +315,16 @@ def _weight(history: tuple[int, int] | None) -> float:
     return WEIGHT_WRONG if right < answered else WEIGHT_RIGHT
 
 
-def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng: random.Random) -> list[QuizItem]:
-    """``count`` distinct items (all when fewer), each drawn with probability proportional to its weight.
+def fact_key(item: QuizItem) -> tuple[str, str, str]:
+    """What an item checks: its kind of fact, the fact, and the clause it stands in. The multiple-choice and the
+    true/false item of one fact share it, and so do a plan's sentence and its appendix's copy."""
+    return item.fact_kind, gen.compare_key(item.fact), gen.compare_key(item.unit_text)
+
+
+def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng: random.Random,
+                    key=None) -> list[QuizItem]:
+    """``count`` distinct items (all when fewer), each drawn with probability proportional to its weight; with
+    ``key``, never two items of the same key (the later drawn is passed over).
 
     Example:
         >>> from hoidap.quiz.model import QuizItem
@@ -243,4 +334,13 @@ def weighted_sample(items: list[QuizItem], weights: list[float], count: int, rng
     """
     # Efraimidis–Spirakis: the largest u^(1/w) keys are a weighted sample without replacement
     keyed = sorted(((rng.random() ** (1.0 / w), i) for i, w in enumerate(weights)), reverse=True)
-    return [items[i] for _, i in keyed[:count]]
+    chosen, seen = [], set()
+    for _, i in keyed:
+        if len(chosen) == count:
+            break
+        if key is not None:
+            if key(items[i]) in seen:
+                continue
+            seen.add(key(items[i]))
+        chosen.append(items[i])
+    return chosen

@@ -60,7 +60,7 @@ def test_browse_the_library_filter_by_province_and_open_a_document_at_a_cited_un
     page.goto(base + "/vanban")
     docs = page.get_by_test_id("lib-doc")
     expect(docs).to_have_count(5)
-    expect(page.get_by_test_id("lib-count")).to_have_text("5 / 5 văn bản")
+    expect(page.get_by_test_id("lib-count")).to_have_text("5 văn bản khớp")
     page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
     # the 2025 Quảng Nam plan replaced the 2022 one (corpus/relations.py): the in-force filter tells them apart
     page.get_by_test_id("lib-inforce").select_option("no")
@@ -207,8 +207,16 @@ TAKERS = [("Sở Nội vụ", (True, True, True)), ("Sở Nội vụ", (True, Fa
 
 
 def chart_label(text: str) -> str:
-    """What the chart writes beside a bar (admin.js cuts labels longer than 38 characters)."""
-    return text if len(text) <= 38 else text[:37] + "…"
+    """What the chart writes beside a bar: an item's question in its own words (admin.js questionWords), cut at a
+    word to 44 characters."""
+    text = re.sub(r"^Theo .*?\)(?:,|:)\s*", "", text, count=1)
+    text = re.sub(r"\s*\(Theo [^()]*\)\s*$", "", re.sub(r"^điền vào chỗ trống:\s*", "", text, flags=re.I))
+    text = text[:1].upper() + text[1:]
+    if len(text) <= 44:
+        return text
+    head = text[:43]
+    space = head.rfind(" ")
+    return (head[:space] if space > 22 else head) + "…"
 
 
 def test_console_reviews_quiz_items_and_charts_the_results_by_agency_and_by_item(new_page, quiz_live):
@@ -254,7 +262,7 @@ def test_console_reviews_quiz_items_and_charts_the_results_by_agency_and_by_item
     chosen = [item["id"] for item in drafts[:3]]
     for n, item_id in enumerate(chosen):
         page.locator(f"[data-testid=console-quiz-item][data-item-id='{item_id}']").get_by_test_id("console-quiz-publish").click()
-        expect(page.get_by_test_id("console-flash")).to_have_text(f"Đã phát hành câu hỏi {item_id}.")
+        expect(page.get_by_test_id("console-flash")).to_have_text("Đã phát hành câu hỏi.")  # no internal id
         expect(cards).to_have_count(len(drafts) - n - 1)
     published = httpx.get(base + "/api/admin/quiz/items", params={"status": "published"}, headers=headers).json()["items"]
     assert sorted(item["id"] for item in published) == sorted(chosen)
@@ -293,10 +301,12 @@ def test_console_reviews_quiz_items_and_charts_the_results_by_agency_and_by_item
         for bar, row in zip(bars.all(), rows):  # the server's order, row for row
             assert bar.get_attribute("data-key") == row["key"]
             assert (int(bar.get_attribute("data-taken")), int(bar.get_attribute("data-correct"))) == (row["taken"], row["correct"])
-            label = row["question"] if by == "item" else row["key"]
-            expect(bar.get_by_test_id("console-results-label")).to_have_text(chart_label(label))
-            expect(bar.locator("title")).to_have_text(f"{label}: {row['correct']}/{row['taken']} đúng ({round(row['share'] * 100)}%)")
-            assert int(bar.get_by_test_id("console-results-fill").get_attribute("width")) == round(560 * row["share"])
+            label = chart_label(row["question"]) if by == "item" else row["key"]
+            expect(bar.get_by_test_id("console-results-label")).to_have_text(label)
+            assert "Theo Quyết định" not in bar.get_by_test_id("console-results-label").inner_text()
+            full = bar.locator("title").inner_text()
+            assert full.endswith(f": {row['correct']}/{row['taken']} đúng ({round(row['share'] * 100)}%)")
+            assert int(bar.get_by_test_id("console-results-fill").get_attribute("width")) == round(520 * row["share"])
         expect(page.get_by_test_id("console-results-table").locator("tbody tr")).to_have_count(len(rows))
         if by == "agency":
             page.screenshot(path=str(ARTIFACTS / "console-results.png"), full_page=True)

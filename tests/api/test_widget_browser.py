@@ -148,12 +148,12 @@ def test_ask_cite_expand_feedback_on_an_aggressively_styled_portal(page, live):
         page.get_by_test_id("hoidap-feedback-up").last.click()
     assert sent.value.status == 201
     expect(page.get_by_test_id("hoidap-feedback-thanks")).to_have_text("Cảm ơn bạn đã góp ý")
-    # the 👍 reached the query log the admin reads
+    # the 👍 reached the query log the admin reads, from the widget
     feedback = app.state.hoidap.assistant.querylog.feedback_for(data["answer_id"])
-    assert [(f["helpful"], f["channel"]) for f in feedback] == [(1, "api")]
+    assert [(f["helpful"], f["channel"]) for f in feedback] == [(1, "widget")]
     logged = {q["id"]: q for q in app.state.hoidap.assistant.querylog.questions(1000)}
     assert logged[data["answer_id"]]["question"] == GOLD_QUESTION
-    assert logged[data["answer_id"]]["positive"] == 1
+    assert logged[data["answer_id"]]["positive"] == 1 and logged[data["answer_id"]]["channel"] == "widget"
 
     # a follow-up keeps the conversation of the first answer
     with page.expect_request(lambda r: r.url.endswith("/api/ask")) as follow_up:
@@ -231,9 +231,14 @@ def test_abstained_answer_lists_nearest_documents(page):
     assert data["abstained"], data["answer"]
     expect(page.get_by_test_id("hoidap-answer")).to_contain_text("Chưa tìm thấy nội dung trả lời")
     expect(page.get_by_test_id("hoidap-citation")).to_have_count(0)
-    docs = page.get_by_test_id("hoidap-suggested-docs").get_by_role("link")
+    # each nearest document once: a link where the answer names it (a list only for those it does not name)
+    reply = page.get_by_test_id("hoidap-reply")
+    docs = reply.locator("[data-testid=hoidap-suggested-doc], [data-testid=hoidap-suggested-docs] a")
     expect(docs).to_have_count(len(data["suggestions"]))
     expect(docs.first).to_have_attribute("href", re.compile(r"/vanban/" + re.escape(data["suggestions"][0]["doc_id"]) + "$"))
+    text = reply.inner_text()
+    for suggestion in data["suggestions"]:
+        assert text.count(suggestion["citation"]) == 1, (suggestion["citation"], text)
 
 
 def test_a_replaced_plan_is_marked_in_the_widget_and_the_reader(page, live):

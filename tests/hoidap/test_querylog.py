@@ -152,3 +152,42 @@ def test_a_log_written_in_clear_is_masked_and_hashed_on_opening(tmp_path: Path) 
     assert _rows(path, "SELECT conversation_id, question FROM answers") == [
         (querylog.conversation_key("zalo:987"), "email tôi [email]")]
     assert querylog.last_turn("zalo:987").question == "email tôi [email]"
+
+
+def _log(querylog: QueryLog, n: int) -> list[str]:
+    """``n`` questions over four channels, every 7th abstained, every 1,000th about land ("đất đai")."""
+    return [querylog.record(channel=("api", "widget", "telegram", "zalo")[i % 4], conversation_id=f"c{i}",
+                            question=f"Câu hỏi số {i} về hồ sơ {'đất đai' if i % 1000 == 0 else 'một cửa'}",
+                            search_query="", answer="", abstained=i % 7 == 0, unit_ids=[], top_doc=None, latency_ms=1.0)
+            for i in range(n)]
+
+
+def test_the_console_reads_the_log_a_page_at_a_time_by_words_channel_and_state(tmp_path: Path) -> None:
+    querylog = QueryLog(tmp_path / "querylog.sqlite3", key=b"k" * 32)
+    ids = _log(querylog, 60)
+    querylog.feedback(ids[1], False, "sai")
+    total, rows = querylog.page(limit=10)
+    assert total == 60 and len(rows) == 10
+    # abstained and 👎 first, newest first within each
+    flagged = [r["abstained"] or r["negative"] > 0 for r in rows]
+    assert all(flagged) and [r["created_at"] for r in rows] == sorted((r["created_at"] for r in rows), reverse=True)
+    assert querylog.page(q="DAT DAI")[0] == 1  # whole log, without diacritics or case
+    assert querylog.page(channel="widget")[0] == 15
+    total, rows = querylog.page(state="negative")
+    assert total == 1 and rows[0]["id"] == ids[1] and rows[0]["comments"] == "sai"
+    assert querylog.page(state="abstained")[0] == 9 and querylog.page(state="answered")[0] == 60 - 9 - 1
+    assert querylog.page(offset=55, limit=10)[1][-1]["id"] not in [r["id"] for r in querylog.page(limit=10)[1]]
+    with pytest.raises(ValueError, match="state='wrong'"):
+        querylog.page(state="wrong")
+
+
+@pytest.mark.slow
+def test_a_page_of_50000_logged_questions_is_read_fast(tmp_path: Path) -> None:
+    querylog = QueryLog(tmp_path / "querylog.sqlite3", key=b"k" * 32)
+    _log(querylog, 50_000)
+    for query in ({}, {"q": "dat dai"}, {"channel": "widget", "state": "flagged"}, {"offset": 49_950}):
+        started = time.perf_counter()
+        total, rows = querylog.page(**query)
+        elapsed = time.perf_counter() - started
+        assert rows and elapsed < 1.0, (query, elapsed)  # about 0.1 s (0.35 s searching words) on one core
+    assert querylog.page(q="dat dai")[0] == 50

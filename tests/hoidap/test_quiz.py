@@ -14,9 +14,9 @@ from core.settings import Settings
 from corpus.ingest import Ingester
 from corpus.store import Store
 from cli import main as cli
-from hoidap.quiz.generate import generate, overlaps
+from hoidap.quiz.generate import DOCNUMBER, generate, overlaps
 from hoidap.quiz.model import SourceUnit
-from hoidap.quiz.service import QuizService
+from hoidap.quiz.service import QuizService, fact_key
 from hoidap.quiz.source import from_store
 
 CONTRACT = {"id", "kind", "question", "options", "answer_index", "unit_id", "doc_id"}
@@ -58,11 +58,13 @@ def test_generate_json_count_50_prints_50_items_each_verbatim_from_its_unit(sett
     assert all(item.status == "draft" for item in stored.values())
 
 
-def test_the_shipped_corpus_gives_at_least_150_items_true_to_their_units(shipped_items) -> None:
-    assert len(shipped_items) >= 150
+def test_the_shipped_corpus_gives_at_least_75_items_true_to_their_units(shipped_items) -> None:
+    # short stems only (at most 200 characters, statements whole) and no legal-basis numbers: 80 items of 268
+    assert len(shipped_items) >= 75
     assert len({i.id for i in shipped_items}) == len(shipped_items)
     kinds = {(i.kind, i.fact_kind) for i in shipped_items}
-    assert {("mcq", "percent"), ("mcq", "agency"), ("mcq", "deadline"), ("mcq", "docnumber")} <= kinds
+    assert {("mcq", "percent"), ("mcq", "agency"), ("mcq", "deadline"), ("truefalse", "percent"),
+            ("truefalse", "agency"), ("truefalse", "deadline")} <= kinds
     for item in shipped_items:
         assert item.fact in item.unit_text
         if item.kind == "mcq":
@@ -72,6 +74,29 @@ def test_the_shipped_corpus_gives_at_least_150_items_true_to_their_units(shipped
             # a true statement states the fact; a false one a distractor in its place
             value = item.extra["value"]
             assert value in item.question and (item.answer_index == 0) == (value == item.fact)
+
+
+def test_a_10_item_check_has_short_stems_no_fact_twice_and_no_legal_basis_number(settings, corpus_store) -> None:
+    quiz = QuizService.from_settings(settings)
+    _, added = quiz.generate(from_store(corpus_store))
+    quiz.set_status([item.id for item in added], "published")
+    # the numbers of the documents named in the "Căn cứ" lines of the shipped documents
+    bases = {number for doc in corpus_store.list_documents() for unit in corpus_store.units(doc["id"])
+             if unit.text.lstrip().startswith("Căn cứ") for number in DOCNUMBER.findall(unit.text)}
+    assert len(bases) >= 5
+    for n in range(30):
+        check = quiz.start(f"web:taker-{n}", channel="web", rng=random.Random(n))
+        assert len(check.items) == 10
+        facts = [fact_key(item) for item in check.items]
+        assert len(set(facts)) == 10, [item.question for item in check.items]
+        for item in check.items:
+            assert len(item.question) <= 200, item.question
+            assert item.fact_kind != "docnumber" and item.fact not in bases, item.question
+            assert item.options[item.answer_index] not in bases
+            if item.kind == "truefalse":
+                assert "…" not in item.question, item.question  # a statement is whole
+            # the document once, briefly: never its full citation
+            assert item.question.count("Theo ") == 1 and "Quyết định ban hành" not in item.question
 
 
 def test_a_deadline_distractor_never_overlaps_the_answer(shipped_items) -> None:
