@@ -21,9 +21,8 @@ from core.private import private_file
 from core.sqlite import MigratedStore, Step, open_database, transaction
 from core.errors import NotFound
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
+# the columns a document and a unit have, live and in the trash (one list, so the two cannot drift)
+_DOCUMENT_FIELDS = """
     path TEXT NOT NULL,
     fmt TEXT NOT NULL,
     content_hash TEXT NOT NULL,
@@ -31,10 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL,
     meta_json TEXT NOT NULL,
     ingested_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS units (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+"""
+_UNIT_FIELDS = """
     ordinal INTEGER NOT NULL,
     kind TEXT NOT NULL,
     label TEXT NOT NULL,
@@ -44,7 +41,15 @@ CREATE TABLE IF NOT EXISTS units (
     start INTEGER NOT NULL,
     "end" INTEGER NOT NULL,
     text_hash TEXT NOT NULL
-);
+"""
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+{documents});
+CREATE TABLE IF NOT EXISTS units (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+{units});
 CREATE INDEX IF NOT EXISTS units_doc ON units(doc_id, ordinal);
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
@@ -53,28 +58,12 @@ CREATE TABLE IF NOT EXISTS trash_documents (
     reason TEXT NOT NULL,
     trashed_at REAL NOT NULL,
     id TEXT NOT NULL,
-    path TEXT NOT NULL,
-    fmt TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    raw_text TEXT NOT NULL,
-    text TEXT NOT NULL,
-    meta_json TEXT NOT NULL,
-    ingested_at REAL NOT NULL
-);
+{documents});
 CREATE TABLE IF NOT EXISTS trash_units (
     trash_id INTEGER NOT NULL REFERENCES trash_documents(trash_id) ON DELETE CASCADE,
     id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    label TEXT NOT NULL,
-    breadcrumb_json TEXT NOT NULL,
-    text TEXT NOT NULL,
-    context TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    text_hash TEXT NOT NULL
-);
+{units});
 CREATE INDEX IF NOT EXISTS trash_units_entry ON trash_units(trash_id);
 CREATE TABLE IF NOT EXISTS boilerplate (
     doc_id TEXT PRIMARY KEY,
@@ -85,7 +74,7 @@ CREATE TABLE IF NOT EXISTS metadata_overrides (
     json TEXT NOT NULL,
     updated_at REAL NOT NULL
 );
-"""
+""".format(documents=_DOCUMENT_FIELDS.lstrip("\n"), units=_UNIT_FIELDS.lstrip("\n"))
 # the file's schema, step by step (core.sqlite.migrate); a new column is a new step, never an edit above
 STEPS = [Step(1, "documents, units, the trash, metadata corrections", _SCHEMA)]
 _DOC_COLUMNS = "id, path, fmt, content_hash, raw_text, text, meta_json, ingested_at"

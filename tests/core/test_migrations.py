@@ -96,15 +96,15 @@ def test_a_data_directory_of_the_previous_layout_opens_and_upgrades(tmp_path: Pa
 
     reported = {"corpus": store.schema_version, "quiz": bank.schema_version, "experts": desk.schema_version,
                 "querylog": querylog.schema_version, "sessions": sessions._store.schema_version}
-    assert reported == {"corpus": 1, "quiz": 2, "experts": 1, "querylog": 1, "sessions": 1}
+    assert reported == {"corpus": 1, "quiz": 3, "experts": 1, "querylog": 2, "sessions": 1}
     # opened again: nothing to do, same versions, same rows
-    assert QuizBank(settings.quiz_path).schema_version == 2 and bank.subscribers("telegram") == ["42"]
+    assert QuizBank(settings.quiz_path).schema_version == 3 and bank.subscribers("telegram") == ["42"]
 
 
 def test_a_fresh_data_directory_is_at_the_latest_version(tmp_path: Path) -> None:
     from hoidap.quiz.bank import STEPS
 
-    assert QuizBank(tmp_path / "quiz.sqlite3").schema_version == len(STEPS) == 2
+    assert QuizBank(tmp_path / "quiz.sqlite3").schema_version == len(STEPS) == 3
     assert "last_sent_at" not in _columns(tmp_path / "quiz.sqlite3", "subscribers")
 
 
@@ -124,7 +124,7 @@ def test_a_file_from_newer_code_is_refused_untouched(tmp_path: Path) -> None:
     QuizBank(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 9")
-    with pytest.raises(SchemaTooNew, match="schema version 9, newer than this code knows \\(2\\)"):
+    with pytest.raises(SchemaTooNew, match="schema version 9, newer than this code knows \\(3\\)"):
         QuizBank(path)
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
@@ -152,7 +152,7 @@ def test_the_cli_reports_every_store_s_version_without_migrating(tmp_path: Path,
     monkeypatch.setenv("HOIDAP_DATA_DIR", str(data))
     assert main(["stores", "--json"]) == 0
     before = {row["store"]: (row["version"], row["latest"]) for row in json.loads(capsys.readouterr().out)}
-    assert before == {"corpus": (0, 1), "querylog": (1, 1), "quiz": (0, 2), "experts": (0, 1), "sessions": (0, 1)}
+    assert before == {"corpus": (0, 1), "querylog": (1, 2), "quiz": (0, 3), "experts": (0, 1), "sessions": (0, 1)}
     QuizBank(data / "quiz.sqlite3").close()
     assert main(["stores", "--json"]) == 0
-    assert {row["store"]: row["version"] for row in json.loads(capsys.readouterr().out)}["quiz"] == 2
+    assert {row["store"]: row["version"] for row in json.loads(capsys.readouterr().out)}["quiz"] == 3
