@@ -299,11 +299,11 @@ def _statement(fact: Fact, where: str, value: str) -> str | None:
     """A true/false statement, whole, or None when it would not be short."""
     task = _task(fact.subject) if fact.kind in ("agency", "deadline") else None
     if fact.kind == "agency":
-        return _fits(task and f"Theo {where}, nhiệm vụ “{task}” do {value} chủ trì. Đúng hay sai?")
+        return _fits(task and f"Nhiệm vụ “{task}” do {value} chủ trì. Đúng hay sai? (Theo {where})")
     if fact.kind == "deadline":
-        return _fits(task and f"Theo {where}, nhiệm vụ “{task}” {_deadline_verb(fact)} vào: {value}. Đúng hay sai?")
+        return _fits(task and f"Nhiệm vụ “{task}” {_deadline_verb(fact)} vào: {value}. Đúng hay sai? (Theo {where})")
     clause = _in_context(fact, value, whole=True)
-    return _fits(clause and f"Theo {where}: “{clause}”. Đúng hay sai?")
+    return _fits(clause and f"“{clause}”. Đúng hay sai? (Theo {where})")
 
 
 def _deadline_verb(fact: Fact) -> str:

@@ -303,8 +303,8 @@ def test_console_reviews_quiz_items_and_charts_the_results_by_agency_and_by_item
             assert (int(bar.get_attribute("data-taken")), int(bar.get_attribute("data-correct"))) == (row["taken"], row["correct"])
             label = chart_label(row["question"]) if by == "item" else row["key"]
             expect(bar.get_by_test_id("console-results-label")).to_have_text(label)
-            assert "Theo Quyết định" not in bar.get_by_test_id("console-results-label").inner_text()
-            full = bar.locator("title").inner_text()
+            assert "Theo Quyết định" not in bar.get_by_test_id("console-results-label").text_content()
+            full = bar.locator("title").text_content()
             assert full.endswith(f": {row['correct']}/{row['taken']} đúng ({round(row['share'] * 100)}%)")
             assert int(bar.get_by_test_id("console-results-fill").get_attribute("width")) == round(520 * row["share"])
         expect(page.get_by_test_id("console-results-table").locator("tbody tr")).to_have_count(len(rows))
