@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from api.schemas import AskResponse, CitationOut
 from hoidap.querylog import QueryLog
 from core.settings import Settings
 from tests.live import serve
+from tests.api.ready import ready
 
 KEYS = ["first-admin-key-0123456789abcdef", "second-admin-key-0123456789abcdef"]
 PLAN = ("KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2026 của tỉnh Kon Tum\nI. NHIỆM VỤ\n"
@@ -142,19 +142,8 @@ def test_metrics_count_every_response_by_route_and_status(client: TestClient) ->
         assert count(after, sample) == count(before, sample) + 1, sample
 
 
-def _ready(client: TestClient) -> dict:
-    """/api/health once the warm-up has run (503 ``starting`` before)."""
-    for _ in range(2400):
-        response = client.get("/api/health")
-        if response.status_code == 200:
-            return response.json()
-        assert response.json()["status"] == "starting"
-        time.sleep(0.05)
-    raise AssertionError(f"still {response.json()['status']} after 2,400 polls")
-
-
 def test_health_metrics_docs_widget(client: TestClient) -> None:
-    health = _ready(client)
+    health = ready(client)
     assert health["status"] == "ok" and health["documents"] == 5 and health["units"] > 250
     client.post("/api/ask", json={"question": "QĐ 1601 ban hành ngày nào"})
     metrics = client.get("/metrics").text
