@@ -67,10 +67,14 @@ class AnswerabilityModel:
 
         A veto is given as the reason only when the documents have the topic — the probability with
         the vetoes left out clears the threshold — so "Các văn bản hiện có không có … của tỉnh X" is said
-        of a CCHC question about another province, not of a question about air fares to Hà Nội.
+        of a CCHC question about another province, not of a question about air fares to Hà Nội. A question
+        too vague to look up ("là sao") is said to be so whatever the documents hold: that reason is about the
+        question, not the documents.
         """
         p = float(self.answerable.probability([features])[0])
         reason = veto(features)
+        if reason == "vague":
+            return p, reason
         if reason is not None:
             topic = float(self.answerable.probability([{**features, **{v: 0.0 for v in VETOES}}])[0])
             return p, reason if topic >= self.threshold else "low_confidence"
