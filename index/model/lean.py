@@ -143,10 +143,10 @@ class WordTable:
         data = b"".join(os.pread(self._fd, self._row, int(i) * self._row) for i in ids.tolist())
         return np.frombuffer(data, dtype="<f4").reshape(len(ids), self.dimensions)
 
-    def __del__(self) -> None:
+    def __del__(self, _close=os.close) -> None:  # os itself may be gone when the interpreter shuts down
         fd = getattr(self, "_fd", None)
         if fd is not None:
-            os.close(fd)
+            _close(fd)
 
 
 class Encoded:
