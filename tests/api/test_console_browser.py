@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pydantic import SecretStr
 
-from tests.api.test_widget_browser import ARTIFACTS, BENIGN_DOC, WAIT_MS, chromium  # noqa: F401 (fixture)
+from tests.api.test_widget_browser import ARTIFACTS, BENIGN_DOC, WAIT_MS, chromium, watched_pages  # noqa: F401 (fixture)
 from tests.hoidap.test_experts import OUT_OF_SCOPE
 from tests.live import private_copy, serve
 
@@ -39,19 +39,7 @@ def quiz_live(indexed_settings, tmp_path_factory):
 
 @pytest.fixture
 def new_page(chromium, live):  # noqa: F811
-    contexts, errors = [], []
-
-    def make(viewport=None):
-        context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 860}, locale="vi-VN")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    yield from watched_pages(chromium)
 
 
 def test_browse_the_library_filter_by_province_and_open_a_document_at_a_cited_unit(new_page, live):

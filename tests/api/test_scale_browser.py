@@ -16,7 +16,7 @@ from corpus.ingest import Ingester
 from corpus.store import Store
 from index.build import IndexBuilder
 from index.model.embedder import Embedder
-from tests.api.test_widget_browser import ARTIFACTS, FOCUSED, WAIT_MS, chromium  # noqa: F401 (fixture)
+from tests.api.test_widget_browser import ARTIFACTS, FOCUSED, WAIT_MS, chromium, watched_pages  # noqa: F401 (fixture)
 from tests.corpus.test_relations import NEW, OLD
 from tests.live import serve
 
@@ -90,19 +90,8 @@ def province(tmp_path_factory):
 
 @pytest.fixture
 def open_page(chromium):  # noqa: F811
-    contexts, errors = [], []
-
-    def make(size: dict):
-        context = chromium.new_context(viewport=size, locale="vi-VN", is_mobile=size is PHONE, has_touch=size is PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    yield from watched_pages(chromium, lambda size: {"viewport": size, "is_mobile": size is PHONE,
+                                                     "has_touch": size is PHONE})
 
 
 def fits(page, size: dict) -> None:

@@ -82,16 +82,35 @@ def live(indexed_settings: Settings):
         yield running
 
 
+DESKTOP = {"width": 1280, "height": 860}
+
+
+def watched_pages(chromium, options=lambda viewport=None: {"viewport": viewport or DESKTOP}):
+    """The body of a page fixture (``yield from``): ``make(*args)`` opens a page in a new Vietnamese-locale
+    context made with ``options(*args)``; afterwards every context is closed and a JavaScript error on any of
+    the pages fails the test."""
+    contexts, errors = [], []
+
+    def make(*args):
+        context = chromium.new_context(locale="vi-VN", **options(*args))
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
 @pytest.fixture
 def page(chromium, live):
-    context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    pages = watched_pages(chromium)
+    page = next(pages)()
     page.goto(live[0] + "/")
     yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    next(pages, None)  # closes the context, fails on a JavaScript error
 
 
 def ask(page, question: str) -> dict:
