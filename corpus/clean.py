@@ -13,7 +13,9 @@
   "ngày", "số"…) is always continued ("Điều⏎10. …"); a Markdown emphasis span open at the end of a
   line is continued ("**2. Sở⏎Khoa học và Công nghệ**") and one that closes a whole line ends a
   paragraph. Where the document separates its paragraphs by blank lines (measured on the document:
-  almost no blank line falls before a lower-case continuation), a blank line ends a paragraph.
+  almost no blank line falls before a lower-case continuation that is not a list item), a blank line ends
+  a paragraph unless what follows cannot start one, and a break without a blank line is the file's wrap
+  whatever the case of the next word ("Sở Nội vụ, Sở⏎Giáo dục và Đào tạo", "Năm 2025 đạt⏎60%").
 - Tables flattened into one cell per line with ``|`` lines between cells are rebuilt
   (:func:`corpus.pipe_tables.rebuild_pipe_tables`): layout tables (the header with agency and motto side
   by side, the signature block) into paragraphs, one per cell; data tables into tab-separated rows.
@@ -76,6 +78,8 @@ _EMPH_PAIR = re.compile(r"\*\*|__")
 _EMPH_SINGLE = re.compile(r"(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
 _WHOLE_EMPH = re.compile(r"^\s*(\*\*|__|\*)\S.*\S?\1\s*$")
 _EMPTY_EMPH = re.compile(r"^\s*[*_]+\s*$")
+# a line that opens with a short capitalised label and a colon: "Hiệu lực: …", "Nơi nhận:", "Kính gửi: …"
+_FIELD_START = re.compile(r"^[A-ZĐÀ-Ỹ][^\s:]*(?:\s+[^\s:]+){0,3}\s*:(?:\s|$)")
 _LOWER_START = re.compile(r"^[\"“(]?[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
 
@@ -173,7 +177,8 @@ def _blank_lines_end_paragraphs(lines: list[str]) -> bool:
             follow = next((ln for ln in lines[index + 1:] if ln.strip() and ln != HARD_BREAK), "")
             if follow:
                 gaps += 1
-                inside += bool(_LOWER_START.match(follow.strip()))
+                # a lower-case list item ("a) …") after a blank line is an item, not a continuation
+                inside += bool(_LOWER_START.match(follow.strip())) and not is_structural(follow)
     return content > 0 and gaps >= 0.15 * content and inside <= 0.03 * gaps
 
 
@@ -235,8 +240,11 @@ def _reflow(lines: list[str], hard_wrapped: bool, blank_ends: bool = False) -> l
             blank = True
             continue
         prev = paragraphs[-1] if paragraphs and not hard else None
-        if prev is not None and (_must_continue(prev, line)
-                                 or not (blank and blank_ends) and _continues(prev, line, hard_wrapped)):
+        if blank and blank_ends:
+            joined = prev is not None and _lower_continuation(prev, line)
+        else:
+            joined = prev is not None and _continues(prev, line, hard_wrapped, wrapped_here=blank_ends)
+        if joined:
             paragraphs[-1] = prev.rstrip() + " " + line.strip()
         else:
             paragraphs.append(line if "\t" in line else line.strip())
@@ -245,12 +253,20 @@ def _reflow(lines: list[str], hard_wrapped: bool, blank_ends: bool = False) -> l
     return paragraphs
 
 
+def _lower_continuation(prev: str, line: str) -> bool:
+    """After a blank line that ends paragraphs: only what cannot start one continues ("… về giải⏎⏎quyết thủ tục")."""
+    return _must_continue(prev, line) or ("\t" not in prev and "\t" not in line and not is_structural(line)
+                                          and bool(_LOWER_START.match(line.strip())))
+
+
 def _must_continue(prev: str, line: str) -> bool:
     """A line that cannot start a paragraph of its own after ``prev``: "Điều" + "10. …", "ngày" + "26 tháng"."""
     return "\t" not in prev and "\t" not in line and bool(_NEEDS_MORE.search(prev))
 
 
-def _continues(prev: str, line: str, hard_wrapped: bool) -> bool:
+def _continues(prev: str, line: str, hard_wrapped: bool, wrapped_here: bool = False) -> bool:
+    """Does ``line`` continue ``prev``'s sentence? ``wrapped_here``: the document ends its paragraphs with
+    blank lines and none came between them, so the break is the file's wrap, whatever the next word's case."""
     if "\t" in prev or "\t" in line:
         return False  # table rows stay rows
     if _must_continue(prev, line):
@@ -267,6 +283,8 @@ def _continues(prev: str, line: str, hard_wrapped: bool) -> bool:
         return False  # a title in capitals starts or ends here
     if prev.isupper() and line.isupper():
         return True  # a title in capitals over two lines
+    if wrapped_here:  # "- Cơ quan chủ trì: Sở Nội vụ, Sở⏎Giáo dục và Đào tạo", "Năm 2025 đạt⏎60% các cơ quan"
+        return not _FIELD_START.match(line)  # but a field of its own starts here: "Ngày ban hành: 21/11/2025"
     # a capitalised word after a full-width line is a wrapped proper noun, not a new paragraph
     return len(prev) >= 45 and not is_structural(prev[:40]) or (len(prev) >= 60)
 

@@ -68,6 +68,26 @@ def test_a_wrapped_sentence_is_one_unit(ingester: Ingester) -> None:
     assert meta.doc_type == "Kế hoạch" and meta.is_read("doc_type")
 
 
+def test_a_short_first_line_wrapped_before_a_capital_in_a_file_of_blank_line_paragraphs(ingester: Ingester) -> None:
+    # paragraphs end with a blank line, so a line break without one is the file's wrap, even before a capital
+    # or a digit; lower-case list items after blank lines do not make blank lines ambiguous, and one blank
+    # line inside a sentence among forty ("… về giải⏎⏎quyết") is still a continuation
+    items = "".join(f"{letter}) Nội dung công việc thứ {n} được giao cho các cơ quan.\n\n"
+                    for n, letter in enumerate("abcdefghiklmnopqrstuvxyz" * 2, 1))
+    text = HEAD + ("I. NHIỆM VỤ\n\n1. Mục đích\n\n" + items + "2. Tổ chức tập huấn\n\n"
+                   "- Cơ quan chủ trì: Sở Nội vụ, Sở\nGiáo dục và Đào tạo, Sở Tài chính.\n\n"
+                   "- Chỉ tiêu 1: Năm 2025 đạt\n60% các cơ quan có lãnh đạo chủ chốt là nữ.\n\n"
+                   "- Nội dung: xây dựng tài liệu hướng dẫn về giải\n\nquyết thủ tục hành chính.\n\n"
+                   "- Thời gian thực hiện: Năm 2025.\n\nCác sở, ngành báo cáo kết quả.\n")
+    _, units = _ingest(ingester, "kh-47.md", text)
+    texts = _texts(units)
+    assert "- Cơ quan chủ trì: Sở Nội vụ, Sở Giáo dục và Đào tạo, Sở Tài chính." in texts
+    assert "- Chỉ tiêu 1: Năm 2025 đạt 60% các cơ quan có lãnh đạo chủ chốt là nữ." in texts
+    assert "- Nội dung: xây dựng tài liệu hướng dẫn về giải quyết thủ tục hành chính." in texts
+    assert "- Thời gian thực hiện: Năm 2025." in texts and "Các sở, ngành báo cáo kết quả." in texts
+    assert sum(t.startswith(("a)", "b)", "c)", "d)")) for t in texts) == 8
+
+
 def test_a_wrapped_heading_and_an_article_number_on_its_own_line(ingester: Ingester) -> None:
     text = HEAD + ("**Điều 1. Phạm vi**\n\nQuy định này áp dụng trên địa bàn tỉnh.\n\n"
                    "**Điều\n10. Trách nhiệm thi hành**\n\n**2. Sở\nKhoa học và Công nghệ**\n\n"
