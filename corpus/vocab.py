@@ -385,7 +385,7 @@ ASKS_ISSUANCE = re.compile(r"\b(ban hanh|ky|ngay nao|thang may|thang nao)\b")
 # what a question asks for, by kind, most specific first (index.query.question_kinds): folded regexes
 QUESTION_KINDS: list[tuple[str, str]] = [
     # where the money comes from, which document a thing rests on, where to go online: the most specific asks
-    ("source", r"\b(nguon (kinh phi|von|ngan sach|tai chinh)|(kinh phi|von|tien)( \w+){0,10} (lay|tu|o) (tu )?(dau|nguon nao)|"
+    ("source", r"\b(nguon (kinh phi|von|ngan sach|tai chinh)|(kinh phi|von|tien)( \w+){0,16} (lay|tu|o) (tu )?(dau|nguon nao)|"
                r"tu nguon nao|nguon nao|do (ngan sach|ai) (chi|bao dam|dam bao)|bao dam bang (gi|nguon nao))\b"),
     ("basis", r"\b(can cu (vao |theo )?(\w+ ){0,2}nao|theo (nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|"
               r"ke hoach|de an)( \w+){0,2} (nao|so may|so nao|gi)|co so phap ly|can cu phap ly|dua (tren|theo) (van ban|"
@@ -452,7 +452,7 @@ ANSWER_SPANS: dict[str, AnswerSpan] = {
         re.compile(r"\b(?:Luật|Nghị quyết|Nghị định|Quyết định|Thông tư|Chỉ thị|Kết luận)\s+(?:số\s+)?\d"),
         re.compile(rf"({_SPAN_REF}\s+(?:số\s+)?\d{{1,5}}[^\s,;]*(?:\s+ngày\s+\d{{1,2}}(?:/\d{{1,2}}/\d{{4}}|"
                    rf"\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}}))?(?:\s+của\s+[^,;.()]{{3,80}}?)?)"
-                   rf"(?=[,;.()]|\s+về\s|\s+trên\s|$)")),
+                   rf"(?=[,;.()]|\s+(?:về|trên|quy định|ban hành|hướng dẫn|thực hiện|triển khai|nhằm)\s|$)")),
     "link": AnswerSpan(re.compile(r"https?://|www\."), re.compile(r"((?:https?://|www\.)[^\s,;)\]]+[^\s,;.)\]])")),
 }
 

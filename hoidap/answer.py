@@ -8,6 +8,7 @@ import time
 from core.settings import Settings
 from hoidap.compose import compose, scan_note, unit_place
 from hoidap.followup import rewrite_followup
+from hoidap.lists import LIST_POOL, asks_list
 from hoidap.parts import Part, split_parts
 from hoidap.querylog import QueryLog
 from hoidap.model import Answer, Citation
@@ -62,7 +63,9 @@ class AnswerService:
             return self._finish(answer, query, query.text, started, conversation_id, channel, record)
         search_text, prefer = rewrite_followup(query, previous, lambda q: named_documents(snap, q))
         search_query = query if search_text == query.text else analyse(search_text, syllables=snap.syllables)
-        result = self.searcher.search(search_query, k=max(top_k, 5), filters=filters, prefer=prefer, snapshot=snap)
+        # a list question may find its list in a document ranked below the first five (hoidap.lists)
+        wanted = LIST_POOL if asks_list(search_query) or "list" in search_query.kinds else 5
+        result = self.searcher.search(search_query, k=max(top_k, wanted), filters=filters, prefer=prefer, snapshot=snap)
         kinds = list(query.kinds)
         if previous is not None and search_query is not query and kinds == ["general"]:
             kinds = question_kinds(previous.question)  # "còn năm 2022 thì sao?" asks what the last one asked

@@ -12,8 +12,13 @@ import re
 from hoidap.facts import direct_fact
 from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
-from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, list_members, yes_no
+from hoidap.lists import LIST_POOL, asks_list, gather_list
+from hoidap.lists import shown as show
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, yes_no
 from hoidap.why import nearest, refusal
+from corpus.text import fold, match_form
+from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
+from index.filters import named_documents
 from index.search import SearchHit, SearchResult
 from index.snapshot import Snapshot
 
@@ -28,7 +33,7 @@ def hit_citation(rank: int, hit: SearchHit) -> Citation:
 def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
     """The answer from the hits of ``result``: the asked fact first, then what each document says, quoted and cited."""
     hits, question = result.hits, result.query
-    if kinds[0] == "list" and not asks_yes_no(question):  # a list is the ask, not a who, when or how many
+    if (kinds[0] == "list" or asks_list(question)) and not asks_yes_no(question):  # a list is the ask, not a who
         listed = compose_list(result, snap, top_k)
         if listed is not None:
             return listed
@@ -62,9 +67,15 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     for rank, citation in enumerate(cited, 1):
         citation.rank = rank
     # --- the fact first (hoidap.facts): its span opens the answer, its sentence is the quote ---
-    quoted = [(q, c) for c in cited for q in c.quotes]
-    given = [(q, c.text) for q, c in quoted]
-    fact = direct_fact(kinds, result.query, given)
+    def lead_with(first: Citation | None, keep: list[Citation]) -> tuple[list[Citation], list, object]:
+        """``keep`` cited after ``first`` (a unit stating the fact the others lack), ranked; the quotes and the fact."""
+        ranked = ([first] if first is not None else []) + [c for c in keep if c is not first]
+        for rank, citation in enumerate(ranked, 1):
+            citation.rank = rank
+        quotes = [(q, c) for c in ranked for q in c.quotes]
+        return ranked, quotes, direct_fact(kinds, result.query, [(q, c.text) for q, c in quotes])
+
+    cited, quoted, fact = lead_with(None, cited)
     if fact is None and SPAN_KINDS & set(kinds):
         # a funding source, legal basis or address the quoted units lack, stated by another of the best
         # units of the same documents: that unit answers, and is cited first
@@ -74,12 +85,22 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
             found = direct_fact([k for k in kinds if k in SPAN_KINDS], result.query, [(other.text, other.text)])
             if found is not None:
                 other.quotes = [found.piece]
-                cited.insert(0, other)
-                for rank, citation in enumerate(cited, 1):
-                    citation.rank = rank
-                quoted = [(q, c) for c in cited for q in c.quotes]
-                given = [(q, c.text) for q, c in quoted]
-                fact = direct_fact(kinds, result.query, given)
+                cited, quoted, fact = lead_with(other, cited)
+                break
+    about = asked_document(snap, question) if asks_reference(question, kinds) else None
+    if about is not None and (fact is None or quoted[fact.unit][1].doc_id != about):
+        # "KH CCHC 2022 … theo tờ trình số mấy": the number, basis or source stated by the document asked
+        # about, from its best units or its opening lines, not another document's; that unit is cited first
+        units = [h.unit for h in hits if h.unit.doc_id == about] + \
+            [u for u in snap.units_of(about) if u.kind in ("preamble", "header")]
+        for unit in dict.fromkeys(units):
+            found = direct_fact(kinds, result.query, [(unit.text, unit.text)])
+            if found is not None:
+                first = next((c for c in pool if c.unit_id == unit.id), None) or \
+                    citation_of(0, unit, snap.document(about), 0.0)
+                first.quotes = [found.piece]
+                cited, quoted, fact = lead_with(first, [c for c in cited if c.doc_id == about])
+                docs, kind_of[unit.id] = [about], unit.kind
                 break
     holder = quoted[fact.unit][1] if fact is not None else None
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
@@ -89,6 +110,7 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
             return figure_refusal(result, unstated, hits)
     if fact is not None:
         # the holder quotes the task (a table row's first field) and what answers each kind asked
+        given = [(q, c.text) for q, c in quoted]
         also = [f for k in kinds[1:] if (f := direct_fact([k], result.query, given)) and quoted[f.unit][1] is holder]
         task = pieces(holder.text, True)[0] if kind_of[holder.unit_id] == "table_row" else None
         keep = ([task] if task in holder.quotes else []) + [f.piece for f in [fact, *also]]
@@ -126,6 +148,27 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     return Answer(question=question.text, answer=text, abstained=False, citations=cited,
                   direct=direct, direct_unit_id=holder.unit_id if holder else None)
 
+def asks_reference(question, kinds: list[str]) -> bool:
+    """A question asking a document number ("tờ trình số mấy") or a legal basis of the document it names."""
+    return "basis" in kinds or bool(ASKS_DOC_NUMBER.search(question.folded))
+
+
+def asked_document(snap: Snapshot, question) -> str | None:
+    """The one document the question is about, when one stands out: named by number, province, year or
+    title (index.filters.named_documents), and of the kind it names ("KH CCHC 2022" → a plan), not the kind it
+    asks for ("theo tờ trình số mấy", "căn cứ nghị định nào"); None when two tie or none is named."""
+    named = named_documents(snap, question)
+    if not named:
+        return None
+    folded = question.expanded_folded or question.folded
+    asked = {m.group(1) for m in re.finditer(rf"\b({'|'.join(FACT_KINDS)})(?: \w+){{0,3}}? (?:so may|so nao|nao|gi)\b", folded)}
+    kinds = [k for k in FACT_KINDS if re.search(rf"\b{k}\b", folded) and k not in asked]
+    scores = {d: w + 2 * any(fold(match_form(t)) in kinds for t in snap.document(d).types) for d, w in named.items()}
+    ranked = sorted(scores.values(), reverse=True)
+    best = max(scores, key=scores.get)
+    return best if len(ranked) == 1 or ranked[0] > ranked[1] else None
+
+
 def figure_refusal(result: SearchResult, clause: str, hits: list[SearchHit]) -> Answer:
     """The refusal of a number question whose figure the documents do not state (shape.figure_unstated)."""
     answer = refusal(result.query.text, result)
@@ -140,26 +183,51 @@ def doc_context(citation: Citation) -> str:
     return " ".join([citation.doc_title, citation.citation, citation.label, *citation.breadcrumb[:-1]])
 
 def compose_list(result: SearchResult, snap: Snapshot, top_k: int) -> Answer | None:
-    """A list question answered with every item of the list the best unit belongs to (shape.list_members):
-    numbered, each quoted and cited, up to ``LIST_LIMIT`` and "và N mục khác" past it; None when the
-    best unit stands alone."""
-    lead_hit = result.hits[0]
-    members = list_members(lead_hit.unit, snap.units_of(lead_hit.unit.doc_id))
-    if len(members) < 2:
+    """A list question answered with every item of the list it asks for (hoidap.lists.gather_list): the
+    units under the best unit's heading, those its sentence introduces, those under a parent heading the
+    question names, or those of the agency it names (under its heading and the table rows it leads);
+    numbered, each quoted and cited, up to ``LIST_LIMIT`` and "và N mục khác" past it; None when the best
+    unit stands alone."""
+    leads = [hit.unit for hit in result.hits[:LIST_POOL]]
+    # the document whose title the question names most ("đề án năng lực tham mưu CCHC") holds its list
+    asked = set(re.findall(r"\w+", result.query.expanded_folded or result.query.folded))
+    named = {u.doc_id: len(asked & set(re.findall(r"\w+", fold(match_form(snap.document(u.doc_id).title)))))
+             for u in leads}
+    if leads and max(named.values()) >= max(3, named[leads[0].doc_id] + 3):
+        best = max(named.values())
+        leads = [u for u in leads if named[u.doc_id] == best] + [u for u in leads if named[u.doc_id] < best]
+
+    def context(doc_id: str) -> str:
+        doc = snap.document(doc_id)
+        return f"{doc.title} {doc.citation}"
+
+    found = gather_list(result.query, leads, snap.units_of, context)
+    if found is None:
         return None
-    shown = members[:LIST_LIMIT]
-    cited = [citation_of(rank, unit, lead_hit.doc, round(lead_hit.score, 6)) for rank, unit in enumerate(shown, 1)]
+    members, doc = found.items, snap.document(found.doc_id)
+    score = next((round(h.score, 6) for h in result.hits if h.unit.doc_id == found.doc_id), 0.0)
+    # a list under several sub-headings shows some of each; the others show their first items
+    shown = show(members, LIST_LIMIT) if found.how == "parent" else members[:LIST_LIMIT]
+    cited = [citation_of(rank, unit, doc, score) for rank, unit in enumerate(shown, 1)]
+    # the place of each item when they come from more than one heading
+    placed = len({u.breadcrumb for u in shown}) > 1
     items = []
     for c, unit in zip(cited, shown):
         piece = pieces(unit.text, unit.kind == "table_row")
         quote = piece[0] if unit.kind == "table_row" and piece else re.sub(r"^[-–•+]\s*", "", unit.text).strip()
         c.quotes = [quote] if verbatim(quote, unit.text) else []
-        items.append(f"{c.rank}. “{quote if c.quotes else unit.text}” [{c.rank}]")
-    more = f"\n… và {len(members) - len(shown)} mục khác ({cited[-1].label} trở đi)" if len(members) > len(shown) else ""
-    heading = lead_hit.unit.breadcrumb[-1] if lead_hit.unit.breadcrumb else ""
-    where = re.sub(r",\s*(?:ý|điểm|nhiệm vụ|khoản)\s*[\w.]+(?:\s*\(.*\))?$", "", lead_hit.unit.label)
-    head = f"Theo {lead_hit.doc.citation} ({where}{f' — {heading}' if heading and heading not in where else ''}), " \
-        f"gồm {len(members)} mục:"
+        items.append(f"{c.rank}. “{quote if c.quotes else unit.text}”{f' ({unit.label})' if placed else ''} [{c.rank}]")
+    rest = [u for u in members if u not in shown]
+    more = f"\n… và {len(rest)} mục khác ({', '.join(u.label for u in rest[:3])}{' …' if len(rest) > 3 else ''})" \
+        if rest else ""
+    first = shown[0]
+    if found.how in ("siblings", "intro"):
+        heading = first.breadcrumb[-1] if first.breadcrumb else ""
+        where = re.sub(r",\s*(?:ý|điểm|nhiệm vụ|khoản|mục|đoạn)\s*[\w.]+(?:\s*\(.*\))?$", "", first.label)
+        where = f"{where}{f' — {heading}' if heading and heading not in where else ''}"
+    else:
+        where = found.where
+    head = f"Theo {doc.citation} ({where}), gồm {len(members)} mục:"
     text = head + "\n" + "\n".join(items) + more + cited[0].mark
     seen = {c.unit_id for c in cited}
     for hit in result.hits:

@@ -118,8 +118,11 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
 
 def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
     if kind in ANSWER_SPANS:
-        # funding sources, legal bases, web addresses: the span as written, the first ones first
-        return [_Candidate(m.start(1), m.end(1), kind, kind, 1.0 - 0.01 * i)
+        # funding sources, legal bases, web addresses: the span as written, the first ones first; a basis of
+        # the kind the question names ("theo nghị định nào") before the others
+        named = _named_kinds(question) if kind == "basis" else ()
+        return [_Candidate(m.start(1), m.end(1), kind, kind, 1.0 - 0.01 * i +
+                           (5.0 if named and fold(match_form(m.group(1))).startswith(named) else 0.0))
                 for i, m in enumerate(ANSWER_SPANS[kind].span.finditer(piece))]
     if kind == "docnumber":
         return _docnumbers(piece, question)
@@ -130,18 +133,30 @@ def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
     return _dates(piece, question)
 
 
+def _named_kinds(question: Query) -> tuple[str, ...]:
+    """The kinds of document a basis question asks for ("theo nghị định nào" → "nghi dinh"), folded."""
+    folded = question.expanded_folded or question.folded
+    return tuple(dict.fromkeys(m.group(1) for m in re.finditer(
+        r"\b(luat|nghi quyet|nghi dinh|quyet dinh|thong tu|chi thi|ket luan|ke hoach|de an|chuong trinh|cong van)"
+        r"(?: \w+){0,3}? (?:nao|so may|so nao|gi)\b", folded)))
+
+
 def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
     folded = question.expanded_folded  # "TTr", "QĐ", "KH" spelt out
     asks = ASKS_DOC_NUMBER.search(folded)
     head = folded[:asks.start()] if asks else folded
     # "… theo tờ trình số mấy": the type just before; else the question's subject, its first type
-    near = [t for t in _DOC_TYPES if re.search(rf"\b{t}(?: \w+)?\s*$", head)]
+    # "đề án 905 số mấy" names a document; "tờ trình số mấy", "tờ trình nào số mấy" ask a type's number
+    near = [t for t in _DOC_TYPES if re.search(rf"\b{t}(?: [a-z]+)?\s*$", head)]
     asked_types = near or sorted((t for t in _DOC_TYPES if t in head), key=head.find)[:1]
     day = re.compile(r"\s+ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})")
     out = []
     for m in _DOCNUMBER.finditer(piece):
         before = fold(match_form(piece[max(0, m.start() - 25):m.start()]))
-        bonus = 20.0 * any(t in before for t in asked_types)
+        typed = any(t in before for t in asked_types)
+        if near and not typed:
+            continue  # "theo tờ trình số mấy": a Chương trình's or a Quyết định's number is not the answer
+        bonus = 20.0 * typed
         end = m.end()
         if "date" in question.kinds and (d := day.match(piece, end)):
             end = d.end()  # "số mấy, ngày nào": "937/TTr-SNV ngày 10/5/2022"
@@ -202,16 +217,32 @@ def _agencies(piece: str, question: Query) -> list[_Candidate]:
             return [_Candidate(field.end(), field.end() + len(value), "agency", "field", 3.0)]
         return []
     recipient = bool(ASKS_RECIPIENT.search(question.folded))
+    via = re.search(r"\b(qua|voi|cho|tu|ve)\s+(?:co quan|don vi|so|ai)\s+(?:nao|gi)?", question.folded)
+    out = []
+    for start, end in _agencies_in(piece):
+        before, after = piece[:start], piece[end:]
+        if via and re.search(rf"\b{via.group(1)}\s*$", fold(match_form(before[-12:]))):
+            # "báo cáo … qua cơ quan nào": the agency the text names after "qua"
+            out.append(_Candidate(start, end, "agency", "agency", 4.0))
+        elif recipient:
+            if RECIPIENT_BEFORE.search(before[-15:]):
+                out.append(_Candidate(start, end, "agency", "agency", 1.0))
+        elif LEAD_AFTER.match(after) or LEAD_BEFORE.search(before[-25:]):
+            out.append(_Candidate(start, end, "agency", "agency", 1.0))
+        elif re.fullmatch(r"\s*(?:[-–•+]\s*|[a-zđ]\)\s*)?", before):
+            out.append(_Candidate(start, end, "agency", "agency", 0.5))  # the sentence's subject
+    return out
+
+
+def _agencies_in(piece: str) -> list[tuple[int, int]]:
+    """Where a piece names agencies, with the one a name holds in "(qua …)": "UBND Tỉnh (qua Sở Nội vụ)"."""
     out = []
     for m in _AGENCY.finditer(piece):
-        before, after = piece[:m.start()], piece[m.end():]
-        if recipient:
-            if RECIPIENT_BEFORE.search(before[-15:]):
-                out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
-        elif LEAD_AFTER.match(after) or LEAD_BEFORE.search(before[-25:]):
-            out.append(_Candidate(m.start(), m.end(), "agency", "agency", 1.0))
-        elif re.fullmatch(r"\s*(?:[-–•+]\s*|[a-zđ]\)\s*)?", before):
-            out.append(_Candidate(m.start(), m.end(), "agency", "agency", 0.5))  # the sentence's subject
+        out.append((m.start(), m.end()))
+        inner = re.search(r"\(qua ([^()]{3,60})\)$", m.group())
+        if inner and (n := _AGENCY.fullmatch(inner.group(1))):
+            at = m.start() + inner.start(1)
+            out.append((at, at + len(n.group())))
     return out
 
 

@@ -17,7 +17,7 @@ from corpus.vocab import QUESTION_WORDS as _WH
 from corpus.vocab import YES_NO_QUESTION as _YES_NO
 from index.query import Query
 
-__all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "list_members", "yes_no"]
+__all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "yes_no"]
 
 LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
 MIN_FIGURE_COVERAGE = 0.34  # of what a number question names, the share the figure's own clause must name
@@ -123,15 +123,6 @@ def asked_column(query: Query, row_text: str) -> Column | None:
         if score > best_score and col.value:
             best, best_score = col, score
     return best
-
-
-def list_members(lead, units: list) -> list:
-    """The items of the list ``lead`` belongs to, in order: the units of its document under the same
-    heading and of the same kind (bullets, points, clauses, rows); just ``[lead]`` when it stands alone."""
-    if lead.kind not in ("bullet", "subbullet", "point", "clause", "table_row", "paragraph"):
-        return [lead]
-    same = [u for u in units if u.breadcrumb == lead.breadcrumb and u.kind == lead.kind]
-    return same if len(same) >= 2 else [lead]
 
 
 def measure(quote: str, fact: str) -> list[str]:

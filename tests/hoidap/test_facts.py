@@ -93,6 +93,40 @@ def test_a_document_number_with_its_date_when_both_are_asked() -> None:
     assert fact("KH CCHC của Quảng Nam ban hành theo tờ trình số mấy", unit).text == "937/TTr-SNV"
 
 
+def test_a_document_reference_of_the_type_asked_or_none() -> None:
+    basis = ("Căn cứ Quyết định số 3809/QĐ-UBND ngày 14 tháng 9 năm 2021 của Ủy ban nhân dân tỉnh ban hành Kế hoạch "
+             "thực hiện Chương trình hành động số 09-CTr/TU ngày 14 tháng 5 năm 2021 của Tỉnh ủy;")
+    proposal = "Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 754/TTr-SNV ngày 27 tháng 12 năm 2022."
+    asked = "Kế hoạch thực hiện đề án 905 ban hành theo tờ trình số mấy"
+    assert fact(asked, basis) is None  # a Chương trình's or a Quyết định's number is not a Tờ trình's
+    assert fact(asked, basis, proposal).text == "754/TTr-SNV"
+    # "đề án 905 số mấy" names the document; the type asked is the question's subject
+    assert fact("Tờ trình của Sở Nội vụ đề nghị ban hành kế hoạch thực hiện đề án 905 số mấy", basis, proposal).text \
+        == "754/TTr-SNV"
+
+
+def test_a_legal_basis_of_the_kind_asked() -> None:
+    unit = ("Triển khai sắp xếp tổ chức bộ máy theo Kế hoạch số 141/KH-BCDDTKNQ ngày 06/12/2024 của Ban chỉ đạo; "
+            "triển khai Nghị định số 73/2023/NĐ-CP ngày 29/9/2023 quy định về khuyến khích, bảo vệ cán bộ năng động.")
+    found = fact("Khuyến khích, bảo vệ cán bộ năng động thực hiện theo nghị định nào", unit)
+    assert found.text == "Nghị định số 73/2023/NĐ-CP ngày 29/9/2023"
+    check_verbatim(found, unit)
+
+
+def test_the_agency_a_report_goes_through() -> None:
+    unit = "- Hằng năm, báo cáo kết quả triển khai thực hiện về UBND Tỉnh (qua Sở Nội vụ), lồng ghép trong báo cáo CCHC."
+    found = fact("Hằng năm các sở báo cáo kết quả thực hiện đề án qua cơ quan nào", unit)
+    assert found.text == "Sở Nội vụ"
+    check_verbatim(found, unit)
+
+
+def test_a_funding_source_asked_far_from_its_subject() -> None:
+    unit = "1. Nguồn kinh phí triển khai Kế hoạch này được bảo đảm bằng ngân sách nhà nước cấp cho các sở, ngành hằng năm."
+    found = fact("Kinh phí triển khai kế hoạch thực hiện đề án 905 ở Bình Định được bảo đảm từ đâu", unit)
+    assert found.text.startswith("ngân sách nhà nước")
+    check_verbatim(found, unit)
+
+
 def test_the_fact_comes_from_the_quotes_first_and_names_its_unit() -> None:
     other = "Cơ quan chủ trì: Sở Nội vụ; Thời gian hoàn thành: Quý I/2022; Kinh phí: Kinh phí chi thường xuyên"
     found = fact("ai chủ trì", other, ROW, quotes=["Cơ quan chủ trì: Sở Kế hoạch và Đầu tư", "Cơ quan chủ trì: Sở Nội vụ"])

@@ -7,7 +7,8 @@ import pytest
 
 from core.settings import Settings
 from hoidap.answer import AnswerService
-from hoidap.shape import asked_column, asks_yes_no, compare_measures, figure_unstated, list_members, yes_no
+from hoidap.lists import asks_list, gather_list, list_members, shown
+from hoidap.shape import asked_column, asks_yes_no, compare_measures, figure_unstated, yes_no
 from index.query import analyse
 from index.search import Searcher
 from index.versions import UnitRecord
@@ -49,6 +50,46 @@ def test_list_members_are_the_units_under_the_same_heading() -> None:
     units = [unit(1, "1. A"), unit(2, "2. B"), unit(3, "2. B"), unit(4, "2. B"), unit(5, "3. C")]
     assert [u.id for u in list_members(units[2], units)] == ["u2", "u3", "u4"]
     assert [u.id for u in list_members(units[0], units)] == ["u1"]
+
+
+def test_list_questions_are_told_from_questions_asking_one_cell() -> None:
+    assert asks_list(analyse("Sở Nội vụ Đồng Tháp có những nhiệm vụ gì trong đề án 1601"))
+    assert asks_list(analyse("Đề án đặt ra những chỉ tiêu cụ thể nào?"))  # "chỉ tiêu" is not a number asked
+    assert asks_list(analyse("Sở Tài chính có trách nhiệm gì"))
+    assert not asks_list(analyse("Những cơ quan nào phối hợp xây dựng kế hoạch tập huấn?"))  # one cell
+    assert not asks_list(analyse("Cơ quan nào chủ trì những nhiệm vụ này?"))
+
+
+def test_an_agency_list_gathers_its_heading_and_the_rows_it_leads() -> None:
+    def unit(ordinal: int, kind: str, crumb: tuple[str, ...], text: str) -> UnitRecord:
+        return UnitRecord(f"u{ordinal}", "d", ordinal, kind, f"đơn vị {ordinal}", crumb, text, False, "", "")
+    done = ("Tổ chức thực hiện",)
+    units = [unit(1, "bullet", done + ("1. Sở Nội vụ",), "- Lập kế hoạch bồi dưỡng hằng năm."),
+             unit(2, "bullet", done + ("1. Sở Nội vụ",), "- Theo dõi, kiểm tra việc thực hiện."),
+             unit(3, "bullet", done + ("2. Sở Tài chính",), "- Thẩm định kinh phí."),
+             unit(4, "table_row", ("Phụ lục", "1. Bồi dưỡng"), "Nhiệm vụ: Biên soạn tài liệu; Cơ quan chủ trì: Sở Nội vụ; "
+                  "Cơ quan phối hợp: Sở Tài chính"),
+             unit(5, "table_row", ("Phụ lục", "2. Số hóa"), "Nhiệm vụ: Xây dựng phần mềm; Cơ quan chủ trì: Sở Thông tin và "
+                  "Truyền thông; Cơ quan phối hợp: Sở Nội vụ"),
+             unit(6, "table_row", ("Phụ lục", "2. Số hóa"), "Nhiệm vụ: Cập nhật cơ sở dữ liệu; Cơ quan chủ trì: Sở Nội vụ; "
+                  "Cơ quan phối hợp: Các sở")]
+    found = gather_list(analyse("Sở Nội vụ có những nhiệm vụ gì?"), [units[3]], lambda d: units, lambda d: "Kế hoạch")
+    assert found.how == "agency" and [u.id for u in found.items] == ["u1", "u2", "u4", "u6"]
+    cooperating = gather_list(analyse("Sở Tài chính phối hợp những nhiệm vụ nào?"), [units[0]], lambda d: units,
+                              lambda d: "Kế hoạch")
+    assert [u.id for u in cooperating.items] == ["u3", "u4"]  # its heading, and the row of the column it names
+
+
+def test_a_list_under_sub_headings_the_question_names_the_parent_of() -> None:
+    def unit(ordinal: int, crumb: str, text: str) -> UnitRecord:
+        return UnitRecord(f"u{ordinal}", "d", ordinal, "point", f"đơn vị {ordinal}", ("Kế hoạch", "III. NỘI DUNG THỰC HIỆN",
+                          crumb), text, False, "", "")
+    units = [unit(1, "1. Xây dựng đội ngũ", "a) Bố trí đủ công chức."), unit(2, "1. Xây dựng đội ngũ", "b) Khen thưởng."),
+             unit(3, "2. Hoàn thiện tài liệu", "a) Biên soạn sổ tay."), unit(4, "3. Đổi mới phương pháp", "a) Học trực tuyến.")]
+    found = gather_list(analyse("Kế hoạch gồm những nội dung thực hiện nào?"), [units[2]], lambda d: units,
+                        lambda d: "Kế hoạch")
+    assert found.how == "parent" and [u.id for u in found.items] == ["u1", "u2", "u3", "u4"]
+    assert [u.id for u in shown(found.items, 3)] == ["u1", "u3", "u4"]  # one of each sub-heading first
 
 
 def test_a_figure_of_another_indicator_is_not_an_answer() -> None:
@@ -141,6 +182,58 @@ def test_a_comparison_whose_sides_state_different_measures_says_so(service: Answ
     same = service.answer("Tỷ lệ hồ sơ giải quyết trực tuyến năm 2022 và năm 2025 của Quảng Nam", record=False)
     assert "từ 50% trở lên" in same.answer and "80% trở lên" in same.answer
     assert "hai chỉ tiêu khác nhau" not in same.answer
+
+
+@pytest.mark.slow
+def test_an_agency_list_spans_its_heading_and_the_appendix_rows_it_leads(service: AnswerService) -> None:
+    answer = service.answer("Sở Nội vụ Đồng Tháp có những nhiệm vụ gì trong đề án 1601", record=False)
+    units = service.searcher.current().units_of("dongthap-2021-de-an-1601")
+    heading = [u for u in units if u.breadcrumb[-1] == "1. Sở Nội vụ"]
+    rows = [u for u in units if u.kind == "table_row" and "Cơ quan chủ trì: Sở Nội vụ" in u.text]
+    assert len(heading) == 5 and len(rows) >= 2
+    for unit in heading:
+        assert unit.text.lstrip("- ") in answer.answer
+    assert f"gồm {len(heading) + len(rows)} mục" in answer.answer
+    cited = {c.unit_id for c in answer.citations}
+    assert rows[0].id in cited and rows[0].text.split("; ")[0] in answer.answer
+
+
+@pytest.mark.slow
+def test_a_list_of_rows_sharing_the_lead_agency_across_sections(service: AnswerService) -> None:
+    answer = service.answer("Văn phòng UBND tỉnh Quảng Nam chủ trì những nhiệm vụ nào trong kế hoạch CCHC năm 2022?",
+                            record=False)
+    rows = [u for u in service.searcher.current().units_of("quangnam-2022-ke-hoach-cchc") if u.kind == "table_row"
+            and "Cơ quan chủ trì: Văn phòng Ủy ban nhân dân tỉnh" in u.text]
+    assert len(rows) >= 4 and len({u.breadcrumb for u in rows}) >= 2  # the rows sit under several headings
+    for unit in rows:
+        assert unit.text.split("; ")[0] in answer.answer
+    assert "Sở Kế hoạch và Đầu tư" not in answer.answer.split("\n")[0]
+
+
+@pytest.mark.slow
+def test_a_list_under_several_sub_headings_shows_each(service: AnswerService) -> None:
+    answer = service.answer("Kế hoạch 905 của Bình Định gồm những nội dung thực hiện nào?", record=False)
+    units = service.searcher.current().units_of("binhdinh-2022-ke-hoach-de-an-905")
+    subs = {u.breadcrumb[-1] for u in units if len(u.breadcrumb) > 1 and u.breadcrumb[-2] == "III. NỘI DUNG THỰC HIỆN"}
+    assert len(subs) == 5
+    labels = {c.label for c in answer.citations if c.quotes}
+    assert {u.breadcrumb[-1] for u in units if u.label in labels} >= subs
+
+
+@pytest.mark.slow
+def test_a_document_reference_legal_basis_and_funding_as_direct_from_the_cited_unit(service: AnswerService) -> None:
+    reference = service.answer("KH CCHC 2022 Quảng Nam được ban hành theo tờ trình số mấy của Sở Nội vụ", record=False)
+    assert reference.direct == "2872/TTr-SNV"  # not the Tờ trình of the Đề án issued the same year
+    assert reference.citations[0].doc_id == "quangnam-2022-ke-hoach-cchc"
+    legal = service.answer("Khuyến khích, bảo vệ cán bộ dám nghĩ dám làm trong KH CCHC 2025 Quảng Nam thực hiện theo "
+                           "nghị định nào", record=False)
+    assert legal.direct.startswith("Nghị định số 73/2023/NĐ-CP")
+    funding = service.answer("Kinh phí triển khai kế hoạch thực hiện đề án 905 ở Bình Định được bảo đảm từ đâu",
+                             record=False)
+    assert funding.direct.startswith("ngân sách nhà nước")
+    for answer in (reference, legal, funding):
+        holder = next(c for c in answer.citations if c.unit_id == answer.direct_unit_id)
+        assert answer.direct in holder.text and holder.rank == 1
 
 
 @pytest.mark.slow
