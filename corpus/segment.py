@@ -4,6 +4,13 @@ Legal text: Phần/Chương/Mục/Điều/Khoản/Điểm. Plans: Roman (I.), Ar
 (a)) headings and dash bullets. Appendices (Phụ lục): one unit per task row (see
 :mod:`corpus.tables`). Every unit knows its breadcrumb, a label a civil servant would write
 ("Điều 1, mục I.1, ý 2", "Phụ lục I, nhiệm vụ 3.31") and its span in the cleaned text.
+
+No unit is a fragment: a line too short to stand alone (the source broke it out of its sentence)
+joins its neighbour in the same section (:func:`_tidy`), an element whose line is only its number
+("Điều 1.", "2.") takes the paragraph after it, and what is not the document's content is left out:
+the signature block (signing authority, "(Đã ký)", the signer's name), the recipients list ("Nơi
+nhận", or its "- Lưu: VT" end when the label was lost). Text a page puts before the document proper
+(:func:`corpus.boilerplate.document_span`) is a unit of its own ("Trước văn bản"), not the header.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus import tables
+from corpus.boilerplate import document_span
 from corpus.clean import APPENDIX_HEADING
 from corpus.model import Segment
 
@@ -23,10 +31,10 @@ _LEVELS: list[tuple[str, int, re.Pattern[str]]] = [
     ("part", 1, re.compile(r"^(?:Phần|PHẦN|Chương|CHƯƠNG)\s+([0-9IVXLC]+)\b[.:]?\s*(.*)$")),
     ("legal_section", 2, re.compile(r"^(?:Mục|MỤC)\s+(\d+)\b[.:]?\s*(.*)$")),
     ("article", 3, re.compile(r"^Điều\s+(\d+)\s*[.:]\s*(.*)$")),
-    ("roman", 4, re.compile(r"^([IVXL]{1,6})\s*[.)]\s*(\S.*)$")),
-    ("decimal", 6, re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(\S.*)$")),
-    ("arabic", 5, re.compile(r"^(\d{1,2})\s*[.)]\s*(\S.*)$")),
-    ("letter", 7, re.compile(r"^([a-zđ])\s*\)\s*(\S.*)$")),
+    ("roman", 4, re.compile(r"^([IVXL]{1,6})\s*[.)]\s*(\S.*)?$")),
+    ("decimal", 6, re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})(?:\.?\s+(\S.*)|\.)$")),
+    ("arabic", 5, re.compile(r"^(\d{1,2})\s*[.)]\s*(\S.*)?$")),
+    ("letter", 7, re.compile(r"^([a-zđ])\s*\)\s*(\S.*)?$")),
     ("bullet", 8, re.compile(r"^([-–•])\s*(\S.*)$")),
     ("subbullet", 9, re.compile(r"^([+*])\s*(\S.*)$")),
 ]
@@ -34,6 +42,13 @@ _SKIP = re.compile(
     r"^(?:CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]?\s*Tự do|Số\s*:|QUYẾT ĐỊNH\s*:|TM\.|KT\.|"
     r"(?:PHÓ\s+)?CHỦ TỊCH$|GIÁM ĐỐC$)"
 )
+# the signature block: the signing authority's lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), then
+# the mark of the signature ("(Đã ký)") and the signer's name: none of them is content
+_SIGN_TITLE = re.compile(r"^(?:(?:(?:TM|KT|TL|TUQ|Q)\.|T/M|K/T|T/L)\s*\S|(?:PHÓ\s+)?(?:CHỦ TỊCH|CHỦ NHIỆM|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|"
+                         r"GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|TỔNG GIÁM ĐỐC|BÍ THƯ)\b)")
+_SIGNED = re.compile(r"^\(\s*(?:[Đđ]ã ký|[Kk]ý(?:\s+(?:tên|số))?)(?:[,\s]+(?:và\s+)?(?:ghi rõ họ tên|đóng dấu))*\s*\)\.?|^[Đđ]ã ký\b\.?")
+_RECIPIENTS = re.compile(r"^[\W_]*Nơi nhận\b")
+_ARCHIVED = re.compile(r"(?:^|[;.]\s*)[-–+]\s*Lưu\s*:?\s*(?:VT|Văn thư)\b")
 _PREAMBLE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị)")
 _DOC_TITLE = re.compile(r"^(KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN)$")
 _ROOT_TITLE = re.compile(r"^(QUYẾT ĐỊNH|NGHỊ QUYẾT|CHỈ THỊ|KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN|THÔNG BÁO)$")
@@ -50,6 +65,9 @@ class _Node:
     start: int
     end: int
     children: list["_Node"] = field(default_factory=list)
+    joined: bool = False  # text joined from several lines: ``start``/``end`` bound it, not one verbatim slice
+    absorbed: int = 0  # paragraphs of its own body taken into its text (a heading that was only its number)
+    own_unit: bool = False  # a unit of its own even if its text now reads as a heading (a fragment joined its end)
 
 
 @dataclass
@@ -71,12 +89,39 @@ def _paragraphs(text: str, start: int, stop: int) -> list[_Para]:
     return out
 
 
+def _is_sign_title(line: str) -> bool:
+    """A signing authority's line in capitals: "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "BỘ TRƯỞNG"."""
+    return bool(_SIGN_TITLE.match(line)) and not any(c.islower() for c in line)
+
+
+def _bare(line: str) -> str:
+    """``line`` without the table-rule and markup debris a converter leaves at its ends ("| … |", "*")."""
+    return line.strip(" |*_")
+
+
+def _signed(line: str) -> str | None:
+    """What follows the mark of a signature at the start of ``line`` ("(Đã ký) Lê Thành Long" → the name, "(Đã
+    ký)" → ""), or None when the line is something else."""
+    bare = _bare(line)
+    match = _SIGNED.match(bare)
+    if match is None:
+        return None
+    rest = bare[match.end():].strip()
+    return rest if not rest or _is_person(rest) else None
+
+
+def _is_person(line: str) -> bool:
+    """A person's name as signed: two to five capitalised words and nothing else ("Trần Nam Hưng")."""
+    words = line.split()
+    return 2 <= len(words) <= 5 and all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+
+
 def classify(line: str) -> tuple[str, int, str, str] | None:
     """(kind, level, number, rest) of a structural line, or None for a plain paragraph."""
     for kind, level, pattern in _LEVELS:
         match = pattern.match(line)
         if match:
-            return kind, level, match.group(1), match.group(2)
+            return kind, level, match.group(1), match.group(2) or ""
     return None
 
 
@@ -84,7 +129,8 @@ def split_long(text: str, limit: int) -> list[tuple[int, int]]:
     """Spans of ``text`` no longer than ``limit``, cut at sentence (else clause) boundaries."""
     if len(text) <= limit:
         return [(0, len(text))]
-    cuts = [m.start() for m in _SENTENCE_END.finditer(text)]
+    # never right after a leading number ("1. Chi …"): a piece must be able to stand alone
+    cuts = [m.start() for m in _SENTENCE_END.finditer(text) if m.start() >= MIN_UNIT_CHARS]
     if not cuts:
         cuts = [m.end() for m in re.finditer(r"[;,]\s+", text)]
     spans: list[tuple[int, int]] = []
@@ -143,6 +189,11 @@ class Segmenter:
 
     def _body(self, doc_id: str, text: str, stop: int, units: list[Segment]) -> None:
         paras = _paragraphs(text, 0, stop)
+        # what a page puts before the document proper (its agency lines and motto: a portal's summary of it) is not
+        # the document's header; it is cut on its own, after the header (the first unit stays the document's header)
+        proper = _proper_start(text[:stop])
+        lead = [p for p in paras if p.start < proper]
+        paras = paras[len(lead):]
         root = _Node("root", 0, "", "", 0, 0)
         stack = [root]
         header: list[_Para] = []
@@ -151,13 +202,14 @@ class Segmenter:
         root_crumb = ""
         seen_structure = False
         in_recipients = False
+        in_signature = False
         table = _BodyTable()
         index = 0
         while index < len(paras):
             para = paras[index]
             line = para.text
             index += 1
-            if line.startswith("Nơi nhận"):
+            if _RECIPIENTS.match(line):
                 in_recipients = True
                 continue
             if in_recipients:
@@ -166,6 +218,24 @@ class Segmenter:
                     in_recipients = False
                 else:
                     continue
+            if seen_structure and _is_sign_title(line):
+                in_signature = True  # the signing authority after the body; its mark and the signer's name follow
+                continue
+            signed = _signed(line) if seen_structure else None
+            if signed is not None:
+                in_signature = not signed  # "(Đã ký)", then the name unless it is on the same line
+                continue
+            if in_signature and _is_person(_bare(line)):
+                in_signature = False  # the name ends the block
+                continue
+            in_signature = False
+            if seen_structure and _ARCHIVED.search(line):
+                # the last item of a recipients list whose "Nơi nhận:" label was lost ("- Lưu: VT, NC."),
+                # or the whole list on one line: the list's items before it go too
+                siblings = stack[-1].children
+                while siblings and siblings[-1].kind == "bullet" and _bare(siblings[-1].text).endswith(";"):
+                    siblings.pop()
+                continue
             if _SKIP.match(line):
                 continue
             if _DOC_TITLE.match(line) and seen_structure:
@@ -200,6 +270,7 @@ class Segmenter:
                     # "- ... đối với lĩnh vực:" followed by its enumeration "(1) ...; (2) ..."
                     siblings[-1].text += " " + line
                     siblings[-1].end = para.end
+                    siblings[-1].joined = True
                     continue
                 siblings.append(_Node("paragraph", 99, "", line, para.start, para.end))
                 continue
@@ -220,16 +291,21 @@ class Segmenter:
                 stack.pop()
             stack[-1].children.append(node)
             stack.append(node)
+        if not header:
+            header, lead = lead, []  # nothing of a header after it: what comes first is the header
         if header:
             self._emit(units, doc_id, "header", "Phần mở đầu", ["Phần mở đầu"], header, "")
+        if lead:
+            self._emit(units, doc_id, "header", LEAD_LABEL, [LEAD_LABEL], lead, "")
         if preamble:
             self._emit(units, doc_id, "preamble", "Căn cứ ban hành", ["Căn cứ ban hành"], preamble, "")
+        _tidy(root)
         self._walk(units, doc_id, root, [], [root_crumb or "Nội dung"])
 
     def _walk(self, units: list[Segment], doc_id: str, node: _Node, path: list[_Node], crumbs: list[str]) -> None:
         paragraph_children = [c for c in node.children if c.kind == "paragraph"]
         bullets = 0
-        paragraphs = 0
+        paragraphs = node.absorbed  # "đoạn 2" stays the node's second paragraph when the first is in its heading
         for child in node.children:
             child_path = path + [child]
             if child.kind == "table_row":
@@ -240,12 +316,13 @@ class Segmenter:
             if child.kind in ("paragraph", "bullet", "subbullet"):
                 if child.kind == "paragraph":
                     paragraphs += 1
-                    suffix = f"đoạn {paragraphs}" if len(paragraph_children) > 1 else ""
+                    suffix = f"đoạn {paragraphs}" if len(paragraph_children) + node.absorbed > 1 else ""
                 else:
                     bullets += 1
                     suffix = f"ý {bullets}"
                 label = _label(path, suffix)
-                self._emit(units, doc_id, child.kind, label, crumbs, [_Para(child.text, child.start, child.end)], _context(crumbs))
+                self._emit(units, doc_id, child.kind, label, crumbs, [_Para(child.text, child.start, child.end)], _context(crumbs),
+                           verbatim=not child.joined)
                 for sub_index, sub in enumerate(child.children, 1):
                     sub_label = f"{label}.{sub_index}"  # "ý 1.2": the second "+" under the first "-"
                     self._emit(units, doc_id, "subbullet", sub_label, crumbs + [_short(child.text)],
@@ -254,9 +331,10 @@ class Segmenter:
             has_body = bool(child.children)
             is_heading = has_body and (len(child.text) <= 120 and not _TERMINATED.search(child.text) or child.text.endswith(":") and len(child.text) <= 300)
             crumb = _short(child.text)
-            if not is_heading or not has_body or len(child.text) > 120:
+            if (child.own_unit or not is_heading or not has_body or len(child.text) > 120) and not _LABEL_ONLY.match(child.text):
+                # (a heading that is only its number, "Điều 2." over its clauses, names its body; it holds nothing)
                 self._emit(units, doc_id, _KIND_NAMES.get(child.kind, child.kind), _label(child_path, ""), crumbs,
-                           [_Para(child.text, child.start, child.end)], _context(crumbs))
+                           [_Para(child.text, child.start, child.end)], _context(crumbs), verbatim=not child.joined)
             self._walk(units, doc_id, child, child_path, [crumb] if child.kind == "part" else crumbs + [crumb])
 
     # --- appendices ---------------------------------------------------------------------------
@@ -355,7 +433,76 @@ class _BodyTable:
         return number, text
 
 
+LEAD_LABEL = "Trước văn bản"  # the label of the text a page puts before the document proper
 MIN_UNIT_CHARS = 20  # a paragraph shorter than this is a fragment, unless it is a whole item or row
+# a line that is only an element's number ("1.", "Điều 5.", "“a)", "[3]"): it names what follows
+_LABEL_ONLY = re.compile(r"^[\"“(]?(?:Điều\s+\d+[a-zđ]?|[IVXL]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ]\d?)\s*[.):]?[\"”]?$|^\[\d{1,3}\]$")
+_MIN_SENTENCE_CHARS = 40  # a line ending in "." or ":" this long is a sentence, not a title
+_ENDS = re.compile(r"(?:[.;!?…]|\./\.)[\"”’)]*$")
+_LEAF_TARGETS = ("paragraph", "bullet", "subbullet", "article", "roman", "arabic", "decimal", "letter", "part",
+                 "legal_section")
+
+
+def _tidy(node: _Node) -> None:
+    """Paragraphs too short to stand alone joined to their neighbour in the same section, bottom-up.
+
+    A fragment (a paragraph under :data:`MIN_UNIT_CHARS`) is a line the source broke out of its
+    paragraph: one that is only a number, or that does not end a sentence ("Trong thời hạn", "Trong
+    đó:", "Tên nhiệm vụ:"), leads into the paragraph after it; one that ends a sentence or starts in
+    lower case ("Hà Nội.", "Nghị quyết này.") ends the text before it — the previous unit of the
+    same section, or the heading it belongs to. Then an element whose line is only its number
+    ("Điều 1.", "2.") takes its first paragraph as its text.
+    """
+    for child in node.children:
+        _tidy(child)
+    kids = node.children
+    index = 0
+    while index < len(kids):
+        kid = kids[index]
+        if kid.kind != "paragraph" or len(kid.text) >= MIN_UNIT_CHARS:
+            index += 1
+            continue
+        if not re.search(r"[^\W_]", kid.text):
+            del kids[index]  # punctuation alone (a checkbox "□", a stray quote "…”"): nothing to join
+            continue
+        after = kids[index + 1] if index + 1 < len(kids) else None
+        leads = bool(_LABEL_ONLY.match(kid.text)) or not (_ENDS.search(kid.text) or kid.text[0].islower())
+        if leads and after is not None and after.kind == "paragraph":
+            _join(kid, after, before=True)
+            del kids[index]
+            continue
+        target = _last_leaf(kids[index - 1]) if index else (node if node.kind != "root" else None)
+        if target is not None and target.kind in _LEAF_TARGETS:
+            _join(kid, target, before=False)
+            del kids[index]
+            continue
+        index += 1
+    if node.kind in _LEAF_TARGETS and _LABEL_ONLY.match(node.text) and kids and kids[0].kind == "paragraph":
+        first = kids.pop(0)
+        _join(first, node, before=False)
+        node.absorbed += 1
+        # a sentence that opens the body ("Quyết định này có hiệu lực từ ngày … và thay thế:") stays a unit; a
+        # short title ("Hiệu lực thi hành:", "Sắp xếp các đơn vị hành chính cấp xã") names the body, as a heading
+        node.own_unit = len(first.text) >= _MIN_SENTENCE_CHARS and bool(_TERMINATED.search(first.text))
+
+
+def _join(piece: _Node, into: _Node, *, before: bool) -> None:
+    """Put ``piece``'s text into ``into``, before or after its own; the span covers both. A unit that ended a
+    sentence stays a unit when the piece after it does not ("2. Số lượng hồ sơ: 01 bộ." + "Thời hạn giải quyết")."""
+    into.own_unit = into.own_unit or (not before and bool(_TERMINATED.search(into.text)) and not _LABEL_ONLY.match(into.text)
+                                      and not _TERMINATED.search(piece.text))
+    into.text = f"{piece.text} {into.text}" if before else f"{into.text} {piece.text}"
+    into.start, into.end = min(into.start, piece.start), max(into.end, piece.end)
+    into.joined = True
+
+
+def _last_leaf(node: _Node) -> _Node:
+    """The last unit-bearing node of ``node``'s subtree in document order (the text just before what follows it)."""
+    while node.children:
+        node = node.children[-1]
+    return node
+
+
 _WHOLE = ("bullet", "subbullet", "table_row", "target", "point", "clause", "article", "section", "part", "header")
 
 
@@ -379,6 +526,13 @@ def _merge_fragments(doc_id: str, units: list[Segment]) -> list[Segment]:
 
 _KIND_NAMES = {"article": "article", "roman": "section", "arabic": "clause", "decimal": "clause", "letter": "point",
                "part": "part", "legal_section": "section"}
+
+
+def _proper_start(text: str) -> int:
+    """Offset in ``text`` where the document proper begins (:func:`corpus.boilerplate.document_span`)."""
+    lines = text.split("\n")
+    first, _after = document_span(lines)
+    return sum(len(line) + 1 for line in lines[:first])
 
 
 def _short(text: str, limit: int = 90) -> str:

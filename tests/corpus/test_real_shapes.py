@@ -194,3 +194,14 @@ def test_tcvn3_capital_font_headings_in_their_words_case(ingester: Ingester) -> 
     assert meta.doc_type == "Kế hoạch" and meta.number == "12/KH-UBND"
     assert any(u.label.startswith("mục I") and "Nâng cao chất lượng phục vụ" in u.text for u in units)
     assert any("MỤC ĐÍCH, YÊU CẦU" in crumb for u in units for crumb in u.breadcrumb), [u.breadcrumb for u in units]
+
+
+def test_a_portal_summary_before_the_document_is_not_its_header(ingester: Ingester) -> None:
+    summary = ("Bổ sung 41 cửa khẩu quốc tế cho phép xuất nhập cảnh bằng thị thực điện tử\n"
+               "Ngày 2/12/2025, Chính phủ ban hành Nghị quyết về việc bổ sung danh sách các cửa khẩu quốc tế.\n\n")
+    _, units = _ingest(ingester, "kh-48.md", summary + HEAD + "I. MỤC TIÊU\n1. Số hóa 100% hồ sơ thủ tục hành chính.\n")
+    header = units[0]
+    assert header.kind == "header" and header.label == "Phần mở đầu" and "Cải cách hành chính năm 2026" in header.text
+    assert "thị thực điện tử" not in header.text
+    lead = next(u for u in units if "thị thực điện tử" in u.text)
+    assert lead.label == "Trước văn bản" and lead.kind == "header"  # kept, but ranked as the header is

@@ -133,3 +133,111 @@ def test_target_rows_in_a_small_coded_table() -> None:
         ("table_row", "Phụ lục I, nhiệm vụ 3.2")]
     assert units[0].text == "Kết quả 1.1: Tối thiểu 50% hồ sơ được số hóa"
     assert units[2].breadcrumb[-1] == "Kết quả 1.1: Tối thiểu 50% hồ sơ được số hóa"
+
+
+# --- fragments, numbers alone, signatures and recipients (issue 18: small texts written here) ---------------------
+
+def _cut(text: str):
+    return Segmenter().segment("d", text, len(text))
+
+
+def test_an_element_that_is_only_its_number_takes_its_paragraph() -> None:
+    units = _cut("QUYẾT ĐỊNH:\nĐiều 1.\nQuyết định này có hiệu lực thi hành kể từ ngày ký ban hành.\n"
+                 "Điều 2.\n1.\nGiao Sở Nội vụ hướng dẫn các xã, phường triển khai.\n"
+                 "2. Sở Tài chính bố trí kinh phí thực hiện.\n"
+                 "Điều 3.\nChánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành.\n"
+                 "Các sở, ngành phối hợp thực hiện theo chức năng.\n")
+    by_label = {u.label: u.text for u in units}
+    assert by_label["Điều 1"] == "Điều 1. Quyết định này có hiệu lực thi hành kể từ ngày ký ban hành."
+    assert by_label["Điều 2, khoản 1"] == "1. Giao Sở Nội vụ hướng dẫn các xã, phường triển khai."
+    assert by_label["Điều 2, khoản 2"] == "2. Sở Tài chính bố trí kinh phí thực hiện."
+    assert "Điều 2" not in by_label  # a number over its clauses names them; it holds nothing to cite
+    # the article's second paragraph is still its second: the first is in the article's own unit
+    assert by_label["Điều 3, đoạn 2"] == "Các sở, ngành phối hợp thực hiện theo chức năng."
+    assert all(len(u.text) >= 20 for u in units), [u.text for u in units]
+
+
+def test_a_fragment_that_ends_a_sentence_joins_the_unit_it_ends() -> None:
+    units = _cut("Điều 2. Đối tượng áp dụng\n1. Đảng ủy các cơ quan Đảng Thành phố.\n"
+                 "2. Các đảng ủy xã, phường thuộc Đảng bộ thành phố\nHà Nội.\n"
+                 "3. Cán bộ diện Ban Thường vụ quản lý đang\ncư trú tại đây.\n"
+                 "Điều 3. Tổ chức thực hiện\nGiao Ủy ban nhân dân Thành phố tổ chức thực hiện Nghị quyết\nnày.\n")
+    texts = [u.text for u in units]
+    assert "2. Các đảng ủy xã, phường thuộc Đảng bộ thành phố Hà Nội." in texts
+    assert "3. Cán bộ diện Ban Thường vụ quản lý đang cư trú tại đây." in texts  # lower case: a continuation
+    assert "Giao Ủy ban nhân dân Thành phố tổ chức thực hiện Nghị quyết này." in texts
+    clause = next(u for u in units if u.text.endswith("Hà Nội."))
+    assert clause.label == "Điều 2, khoản 2" and clause.kind == "clause"
+    assert "Hà Nội." not in texts and "này." not in texts
+
+
+def test_a_fragment_that_leads_joins_the_paragraph_after_it() -> None:
+    units = _cut("Điều 4. Trình tự thực hiện\na) Cơ quan chuyên môn cấp tỉnh lập hồ sơ khoa học.\nTrong thời hạn\n"
+                 "03 ngày làm việc kể từ ngày nhận được hồ sơ, Ủy ban nhân dân cấp tỉnh gửi Bộ.\n"
+                 "b) Giá phát điện được xác định theo công thức sau:\nTrong đó:\n"
+                 "FC: Giá cố định bình quân (đồng/kWh).\n")
+    texts = [u.text for u in units]
+    assert "Trong thời hạn 03 ngày làm việc kể từ ngày nhận được hồ sơ, Ủy ban nhân dân cấp tỉnh gửi Bộ." in texts
+    assert "Trong đó: FC: Giá cố định bình quân (đồng/kWh)." in texts
+    lead = next(u for u in units if u.text.startswith("Trong thời hạn"))
+    assert lead.label == "Điều 4, điểm a"  # the only paragraph under the point now: no "đoạn"
+    assert all(len(t) >= 20 for t in texts), texts
+
+
+def test_a_value_on_the_line_after_its_heading_joins_the_heading() -> None:
+    units = _cut("Điều 4. Tổ chức cung cấp dịch vụ\n1. Cục Chứng thực số và Bảo mật thông tin.\n"
+                 "2. Điện thoại/Fax:\n024.3773.8668\n3. Địa chỉ thư điện tử:\nabc@bcy.gov.vn\n")
+    by_label = {u.label: u.text for u in units}
+    assert by_label["Điều 4, khoản 2"] == "2. Điện thoại/Fax: 024.3773.8668"
+    assert by_label["Điều 4, khoản 3"] == "3. Địa chỉ thư điện tử: abc@bcy.gov.vn"
+
+
+def test_a_unit_stays_a_unit_when_a_title_line_after_it_joins_it() -> None:
+    units = _cut("I. Thủ tục cấp trung ương\n1. Thành phần hồ sơ gồm đơn đề nghị và bản thuyết minh.\n"
+                 "2. Số lượng hồ sơ: 01 bộ.\nThời hạn giải quyết\n- Trong thời hạn 10 ngày làm việc kể từ ngày nhận hồ sơ.\n")
+    texts = [u.text for u in units]
+    assert "2. Số lượng hồ sơ: 01 bộ. Thời hạn giải quyết" in texts
+    assert "- Trong thời hạn 10 ngày làm việc kể từ ngày nhận hồ sơ." in texts
+
+
+def test_punctuation_alone_neither_stands_nor_joins() -> None:
+    units = _cut("Điều 2. Hiệu lực thi hành\n1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2024.\n…”\n"
+                 "+ Tại Phụ lục I danh mục hàng hóa không được giảm thuế quy định như sau:\n□\n")
+    texts = [u.text for u in units]
+    assert "1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2024." in texts
+    assert not [t for t in texts if t in ("…”", "□")]
+
+
+def test_the_signature_block_is_not_content() -> None:
+    units = _cut("Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh chịu trách nhiệm thi hành Quyết định này./.\n"
+                 "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n(Đã ký)\nTrần Nam Hưng\n"
+                 "KẾ HOẠCH\nCải cách hành chính năm 2026\nI. MỤC TIÊU\n1. Hoàn thành số hóa hồ sơ thủ tục hành chính.\n"
+                 "CHỦ TỊCH QUỐC HỘI\n(Đã ký) Trần Thanh Mẫn |\n")
+    joined = " ".join(u.text for u in units)
+    for gone in ("Trần Nam Hưng", "Đã ký", "CHỦ TỊCH", "Trần Thanh Mẫn"):
+        assert gone not in joined, gone
+    assert "1. Hoàn thành số hóa hồ sơ thủ tục hành chính." in [u.text for u in units]  # the plan after it is read
+
+
+def test_a_name_is_content_unless_it_follows_a_signing_authority() -> None:
+    units = _cut("Điều 1. Khen thưởng cá nhân có thành tích xuất sắc:\nNguyễn Văn An\n"
+                 "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n")
+    assert "Điều 1. Khen thưởng cá nhân có thành tích xuất sắc: Nguyễn Văn An" in [u.text for u in units]
+
+
+def test_recipients_are_not_content_with_or_without_their_label() -> None:
+    marked = _cut("Điều 3. Các sở, ngành chịu trách nhiệm thi hành Quyết định này./.\n"
+                  "*Nơi nhận: * - Như Điều 3;\n- Sở Tư pháp;\n- Lưu: VT, KGVX.\nĐiều 4. Điều khoản chuyển tiếp áp dụng.\n")
+    assert [u.label for u in marked] == ["Điều 3", "Điều 4"]
+    unlabelled = _cut("Điều 3. Các sở, ngành chịu trách nhiệm thi hành Quyết định này./.\n"
+                      "- Như Điều 3;\n- Sở Tư pháp;\n- Lưu: VT, NC (02).\n")
+    assert [u.text for u in unlabelled] == ["Điều 3. Các sở, ngành chịu trách nhiệm thi hành Quyết định này./."]
+    tasks = _cut("Điều 3. Giao nhiệm vụ như sau:\n- Sở Tư pháp thẩm định dự thảo;\n- Sở Nội vụ tổng hợp kết quả;\n")
+    assert len([u for u in tasks if u.kind == "bullet"]) == 2  # a list of ";" items is content without "Lưu: VT"
+
+
+def test_no_piece_of_a_long_unit_is_a_leading_number_alone() -> None:
+    sentence = "Chi xây dựng, biên soạn, chỉnh sửa chương trình, tài liệu bồi dưỡng đội ngũ nhà giáo. "
+    text = "“1. " + sentence * 20
+    spans = split_long(text, 400)
+    assert text[spans[0][0]:spans[0][1]].startswith("“1. Chi xây dựng")
