@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -293,6 +293,7 @@ class Searcher:
         p = model.probability([candidate_features(ev, stats, j) for j in range(len(pool))])
         for hit, probability in zip(pool, p):
             hit.rerank = float(probability)
+        ev = replace(ev, candidates=[replace(c, rerank=float(probability)) for c, probability in zip(ev.candidates, p)])
         order = sorted(range(len(pool)), key=lambda j: (-p[j], j))
         # a title block answers questions about its document only (number, date, issuer, subject);
         # a unit of another province than the one asked comes after the others

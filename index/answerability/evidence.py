@@ -47,6 +47,7 @@ class Candidate:
     doc_named: bool  # its document is one the question names
     doc: DocEvidence  # what its document's own text says about it (:func:`doc_evidence`)
     verified: float | None = None  # the semantic verifier's P(answers) (None: no verifier)
+    rerank: float | None = None  # the rerank model's P(holds the answer) (None: not reranked)
 
 
 @dataclass

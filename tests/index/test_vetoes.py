@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from index.answerability.evidence import Candidate, DocEvidence, Evidence, doc_evidence, places_named, single_years
-from index.answerability.vetoes import doc_year_missing, place_vetoes
+from index.answerability.vetoes import answered_elsewhere, doc_year_missing, place_vetoes
 from index.filters import named_documents
 from index.query import analyse
 from index.snapshot import DocName
@@ -83,6 +83,25 @@ def test_places_are_looked_for_in_the_documents_text() -> None:
     national = doc_evidence(_doc("bnv", title="V/v tuyên truyền"), MINISTRY_HEADER)
     assert place_vetoes(_evidence("Đà Nẵng có bao nhiêu xã", national, "34 tỉnh, 3.321 xã",
                                   places_named("Đà Nẵng")), range(1)) == (False, False)
+
+
+def test_a_question_another_provinces_document_answers_is_not_answered_by_a_weak_unit_of_the_one_asked() -> None:
+    from dataclasses import replace
+
+    qn = doc_evidence(_doc("qn", title="Đề án tăng cường năng lực đội ngũ tham mưu CCHC tỉnh Quảng Nam"), "")
+    ht = doc_evidence(_doc("ht", title="Quy định chức năng, nhiệm vụ của Sở Tư pháp tỉnh Hà Tĩnh"), "")
+    question = "Đề án của Hà Tĩnh đặt chỉ tiêu tổ chức ít nhất bao nhiêu lớp bồi dưỡng về CCHC?"
+    strong = replace(_candidate(0, "- Tổ chức ít nhất 10 lớp bồi dưỡng về cải cách hành chính", qn), rerank=0.93)
+    weak = replace(_candidate(1, "Tham mưu Ủy ban nhân dân tỉnh tập huấn, hướng dẫn chuyên môn", ht), rerank=0.21)
+    ev = Evidence(query=analyse(question), candidates=[weak, strong], evidence_places=qn.places | ht.places)
+    asked = places_named("Hà Tĩnh")
+    assert answered_elsewhere(ev, asked) and place_vetoes(ev, range(2)) == (False, True)
+    # the asked province's unit about as good as the other's: a question both documents answer
+    close = replace(weak, rerank=0.8)
+    assert not answered_elsewhere(replace(ev, candidates=[close, strong]), asked)
+    # a national document answering well is not another province's
+    national = replace(strong, doc=doc_evidence(_doc("bnv", title="V/v tuyên truyền"), MINISTRY_HEADER))
+    assert not answered_elsewhere(replace(ev, candidates=[weak, national]), asked)
 
 
 def test_a_city_question_reaches_the_citys_documents() -> None:
