@@ -121,7 +121,7 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     holder = quoted[fact.unit][1] if fact is not None else None
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
         unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
-                                   doc_context(holder))
+                                   doc_context(holder), " ".join(holder.breadcrumb))
         if unstated is not None:
             return figure_refusal(result, unstated, hits)
     if fact is not None:

@@ -331,12 +331,19 @@ def _cuts(between: str) -> list[re.Match]:
     return list(re.finditer(r",\s|\(", between)) or list(_CONNECTOR.finditer(between))
 
 
+# a decimal count before its unit: "2,1 con/phụ nữ", "0,8 lần quỹ lương" (COUNT takes whole numbers only)
+_DECIMAL = re.compile(r"(?<![\w/.,])\d{1,3},\d{1,2}(?=\s+[a-zà-ỹđ])")
+
+
 def _quantities(text: str, counts_only: bool = False) -> list[tuple[int, int]]:
     """Where shares and counts stand in ``text``: not years, levels, article or task numbers."""
     found = [] if counts_only else [(m.start(), m.end()) for m in _PERCENT.finditer(text)]
+    found += [(m.start(), m.end()) for m in _DECIMAL.finditer(text)]
     for m in _COUNT.finditer(text):
         if re.match(r"(?:19|20)\d{2}$", m.group()) or _NOT_AMOUNT.search(text[:m.start()]):
             continue
+        if text[m.start() - 1:m.start()] == "[" and text[m.end():m.end() + 1] == "]":
+            continue  # a note's reference ("Chính phủ[2]"), not an amount
         found.append((m.start(), m.end()))
     return sorted(found)
 

@@ -14,6 +14,7 @@ from corpus.vocab import CLAIM_FILLERS as _PARTICLES
 from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
 from corpus.vocab import NEGATION as _NEGATION
 from corpus.vocab import QUESTION_WORDS as _WH
+from corpus.vocab import PLACES, places_in
 from corpus.vocab import YES_NO_QUESTION as _YES_NO
 from index.query import Query
 
@@ -54,6 +55,11 @@ def _claim(query: Query, context: str) -> list[str]:
     (in ``context``); toned when the question was typed with diacritics."""
     toned = _toned(query)
     known = set(_words(context, toned))
+    # a province the context names, however the question names it ("TP HCM" of "Thành phố Hồ Chí Minh")
+    named = {fold(match_form(PLACES.get(key, key))) for key in places_in(context)}
+    for key in places_in(query.expanded):
+        if fold(match_form(PLACES.get(key, key))) in named:
+            known |= {w for w in _words(query.expanded, toned) if fold(w) in key.split()}
     particle = (lambda w: w in _PARTICLES_TONED) if toned else (lambda w: w in _PARTICLES)
     return [w for w in dict.fromkeys(_words(query.expanded, toned)) if not particle(w) and not w.isdigit()
             and w not in known and len(w) > 1]
@@ -179,7 +185,8 @@ def coverage(words: list[str], text: str, toned: bool = False) -> float:
     return sum(1 for w in words if w in found) / len(words)
 
 
-def figure_unstated(query: Query, fact_piece: str, fact: str, units: list[str], context: str) -> str | None:
+def figure_unstated(query: Query, fact_piece: str, fact: str, units: list[str], context: str,
+                    headings: str = "") -> str | None:
     """For a question asking a number: the clause of ``units`` that names what the question asks
     about and states no figure, when the figure found sits in a clause that names it clearly less;
     "" when the figure's clause names too little of what is asked (``MIN_FIGURE_COVERAGE``); else None.
@@ -190,7 +197,10 @@ def figure_unstated(query: Query, fact_piece: str, fact: str, units: list[str], 
     if len(claim) < 2:
         return None
     at = [c for c in _clauses(fact_piece) if fact in c]
-    own = coverage(claim, at[0] if at else fact_piece, toned)
+    # what the figure is about is said by its clause and by the headings it stands under ("1. Lĩnh vực chính
+    # trị" over "Chỉ tiêu 1: … 60%"); "%" is the question's "phần trăm"
+    said = " ".join([at[0] if at else fact_piece, headings, "phần trăm" if "%" in fact else ""])
+    own = coverage(claim, said, toned)
     bare = [(coverage(claim, c, toned), c) for text in units for c in _clauses(text) if not re.search(r"\d", c)]
     best, clause = max(bare, default=(0.0, None), key=lambda item: item[0])
     if clause is not None and best >= 0.5 and best - own >= 0.34:
