@@ -30,7 +30,6 @@ import json
 import logging
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,7 @@ from typing import Iterable
 
 import numpy as np
 
-from corpus.text import fold, nfc
+from corpus.text import fold, nfc, unify_tones
 from index.abbreviations import learn
 from corpus.vocab import ABBREVIATIONS
 
@@ -74,9 +73,6 @@ STATS_KEY = hashlib.sha256(f"{FORMAT}:abbreviations-1:{QUESTION_WEIGHT}:{MAX_SYL
                            ).hexdigest()[:12]
 
 _TOKEN = re.compile(r"[^\W\d_]+|\S")
-# the tone of an open "oa", "oe", "uy" on the first vowel (hoà → hòa), as corpus.text.unify_tones does, but not
-# when the second vowel carries another mark: "hoặc", "tuệ" (NFD puts the dot below before the breve or the hat)
-_TONE_SYLLABLE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_]|[\u0300-\u036f])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -87,9 +83,7 @@ def syllable_form(text: str) -> str:
         >>> syllable_form("Hoà nhập hoặc trí tuệ, Thuỷ")
         'hòa nhập hoặc trí tuệ, thủy'
     """
-    decomposed = unicodedata.normalize("NFD", nfc(text))
-    moved = _TONE_SYLLABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", moved).lower()).strip()
+    return _SPACE.sub(" ", unify_tones(nfc(text)).lower()).strip()
 # abbreviations as typed without "đ" ("qd", "cds") → as written ("qđ", "cđs"): they are never restored as syllables
 _ABBREVIATION_FORMS = {fold(k): k for k in ABBREVIATIONS if " " not in k and "-" not in k}
 
