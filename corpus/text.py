@@ -46,6 +46,18 @@ def _tone_at(base: str) -> int | None:
     return len(onset) + at
 
 
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` is spelt as a Vietnamese syllable could be (an onset, one to three vowels, a final),
+    whether or not the language uses it: "luật", "hanh" yes; "kihn", "lsm", "CCHC" no.
+
+    Example:
+        >>> is_syllable("luật"), is_syllable("hanh"), is_syllable("kihn"), is_syllable("đonạ")
+        (True, True, False, False)
+    """
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", word.lower()) if ch not in _TONES)
+    return _tone_at(unicodedata.normalize("NFC", bare)) is not None
+
+
 @lru_cache(maxsize=65536)
 def _place_tone(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)

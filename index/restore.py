@@ -44,7 +44,7 @@ from typing import Iterable
 
 import numpy as np
 
-from corpus.text import fold, nfc, unify_tones
+from corpus.text import fold, is_syllable, nfc, unify_tones
 from index.abbreviations import learn
 from corpus.vocab import ABBREVIATIONS
 
@@ -62,6 +62,7 @@ TYPO_COST = 6.0  # nats a correction must gain over leaving an unknown syllable 
 TYPO_MIN_COUNT = 3  # only frequent syllables are offered as corrections
 MIN_TYPO_LENGTH = 2  # letters of the shortest word corrected by a letter ("ph" → phí); marks are put right on any
 MISSING_MARK = 1.5  # nats: a mark left out of a word in a question typed with diacritics ("hoan" for "hoàn")
+SPELT_COST = 2.0  # nats more to change a word spelt as a Vietnamese syllable could be
 WRONG_MARK = 3.0  # nats: a mark typed that the syllable lacks, or another tone ("hoán" for "hoàn")
 QUESTION_WEIGHT = 10  # QUESTION_LANGUAGE counts as often as this (chosen on the dev train split: 1, 3, 10, 30)
 VOWELS = set("aeiouy")
@@ -278,6 +279,24 @@ class SyllableStats:
         return cls(data["syllables"], np.array(data["counts"], dtype=np.int64), np.load(folder / BIGRAMS_FILE),
                    data.get("abbreviations"))
 
+    def written(self, phrase: str) -> float | None:
+        """The share of the neighbouring syllable pairs of ``phrase`` that the corpus writes (None: no pair).
+
+        Example:
+            >>> stats = SyllableStats.from_texts(["Đề án nâng cao năng lực tham mưu cải cách hành chính."])
+            >>> stats.written("nâng cao năng lực tham mưu"), stats.written("sơ kết sáu tháng"), stats.written("năm")
+            (1.0, 0.0, None)
+        """
+        pairs = [(a, b) for chain in syllable_chains(phrase) for a, b in zip(chain, chain[1:])]
+        if not pairs:
+            return None
+        n = max(len(self.syllables), 1)
+        keys = np.array([self.index.get(a, -1) * n + self.index.get(b, -1) if a in self.index and b in self.index
+                         else -1 for a, b in pairs], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = (keys >= 0) & (self._keys[at] == keys) if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        return float(found.mean())
+
     # --- the model -------------------------------------------------------------------------
 
     def _transitions(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -329,6 +348,7 @@ class SyllableStats:
         near = {folded} if known else {folded} | ({e for e in _edits1(folded) if self.folded_counts.get(e, 0)
                                                    >= TYPO_MIN_COUNT} if len(folded) >= MIN_TYPO_LENGTH else set())
         out = []
+        spelt = SPELT_COST if is_syllable(form) else 0.0  # "anh", "họp": a word the corpus lacks, not a slip
         for f in sorted(near):
             for i in self.by_folded.get(f, ())[:MAX_CANDIDATES]:
                 candidate = self.syllables[i]
@@ -338,7 +358,7 @@ class SyllableStats:
                 if known and (cost is None or fold(candidate) != folded or _bare(candidate) != form):
                     continue
                 if cost is not None:
-                    out.append((i, candidate, cost + (TYPO_COST if f != folded else 0.0)))
+                    out.append((i, candidate, cost + spelt + (TYPO_COST if f != folded else 0.0)))
         return out
 
     def _best(self, chain: list[list[tuple[int, str, float]]]) -> list[int]:
