@@ -1,8 +1,8 @@
 """Text normalization shared by every stage: NFC, one tone-placement form, diacritic folding.
 
 Display text keeps what the document wrote (NFC only). Matching uses :func:`match_form`:
-lowercase, NFC, tone marks of "oa/oe/uy" syllables placed on the first vowel (hoà → hòa,
-thuỷ → thủy, Uỷ → Ủy), whitespace collapsed. :func:`fold` further drops all diacritics
+lowercase, NFC, the tone mark of every syllable placed by one convention (:func:`unify_tones`: hoà → hòa,
+thuỷ → thủy, Uỷ → Ủy; hoặc, luật keep it on ă, â), whitespace collapsed. :func:`fold` further drops all diacritics
 (đ → d) so that questions typed without them still match.
 """
 
@@ -10,11 +10,65 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
-# oa, oe, uy at the end of a syllable (no final consonant); "qu" + y keeps the tone on y
-_TONE_SYLLABLE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_])")
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W\d_]+")
+_ONSETS = ("ngh", "ng", "gh", "gi", "kh", "nh", "ph", "th", "tr", "ch", "qu", "b", "c", "d", "đ", "g", "h", "k", "l",
+           "m", "n", "p", "r", "s", "t", "v", "x")
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED = set("ăâêôơư")  # vowels whose own mark (breve, hat, horn) takes the tone
+_FINALS = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t")
+
+
+def _tone_at(base: str) -> int | None:
+    """Where the tone of a toneless lowercase syllable ``base`` sits; None if it is not a Vietnamese syllable.
+
+    The mark goes on a vowel with its own mark (ă â ê ô ơ ư; of ươ, on ơ); otherwise, before a final
+    consonant, on the last vowel ("hoàn", "khuynh"); in an open syllable on the middle one of three
+    ("khuỷu", "ngoái") and the first of two ("hòa", "thủy", "mùa"). "qu" and "gi" before a vowel are the onset.
+    """
+    onset = next((o for o in _ONSETS if base.startswith(o) and (o not in ("gi", "qu") or base[len(o):][:1] in _VOWELS)),
+                 "")
+    rest = base[len(onset):]
+    vowels = len(rest) - len(rest.lstrip("".join(_VOWELS)))
+    nucleus, final = rest[:vowels], rest[vowels:]
+    if not 1 <= len(nucleus) <= 3 or final not in _FINALS:
+        return None
+    marked = [i for i, ch in enumerate(nucleus) if ch in _MARKED]
+    if marked:
+        at = marked[-1]
+    elif final or len(nucleus) == 1:
+        at = len(nucleus) - 1
+    else:
+        at = 1 if len(nucleus) == 3 else 0
+    return len(onset) + at
+
+
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` is spelt as a Vietnamese syllable could be (an onset, one to three vowels, a final),
+    whether or not the language uses it: "luật", "hanh" yes; "kihn", "lsm", "CCHC" no.
+
+    Example:
+        >>> is_syllable("luật"), is_syllable("hanh"), is_syllable("kihn"), is_syllable("đonạ")
+        (True, True, False, False)
+    """
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", word.lower()) if ch not in _TONES)
+    return _tone_at(unicodedata.normalize("NFC", bare)) is not None
+
+
+@lru_cache(maxsize=65536)
+def _place_tone(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [ch for ch in decomposed if ch in _TONES]
+    if len(tones) != 1:
+        return word
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    at = _tone_at(base.lower())
+    if at is None:
+        return word
+    return unicodedata.normalize("NFC", base[:at] + unicodedata.normalize("NFC", base[at] + tones[0]) + base[at + 1:])
 
 
 def nfc(text: str) -> str:
@@ -35,15 +89,15 @@ def printable(text: str) -> str:
 
 
 def unify_tones(text: str) -> str:
-    """Put the tone of open "oa", "oe", "uy" syllables on the first vowel: hoà → hòa, Uỷ → Ủy.
+    """Every toned syllable with its mark placed by one convention (:func:`_tone_at`): hoà → hòa, Uỷ → Ủy,
+    qúa → quá, tòan → toàn; a vowel with its own mark keeps the tone (hoặc, luật, thuở). A word that is not
+    a Vietnamese syllable (a name, a foreign word) is left as written.
 
     Example:
-        >>> unify_tones("thuỷ lợi, hoà nhập, Uỷ ban, quý, hoàn")
-        'thủy lợi, hòa nhập, Ủy ban, quý, hoàn'
+        >>> unify_tones("thuỷ lợi, hoà nhập, Uỷ ban, quý, hoàn, hoặc, luật, thuận, khuỷu, HOÀ")
+        'thủy lợi, hòa nhập, Ủy ban, quý, hoàn, hoặc, luật, thuận, khuỷu, HÒA'
     """
-    decomposed = unicodedata.normalize("NFD", text)
-    moved = _TONE_SYLLABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
-    return unicodedata.normalize("NFC", moved)
+    return _WORD.sub(lambda m: m.group(0) if m.group(0).isascii() else _place_tone(m.group(0)), nfc(text))
 
 
 def match_form(text: str) -> str:

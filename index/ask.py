@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from corpus.text import fold, match_form
 from corpus.vocab import DOC_KINDS, PLACES, YEAR, places_in
@@ -28,7 +29,7 @@ _NOT_AN_END = re.compile(r"\b(?:tp|t\.p|tt|q|p|ts|ths|gs|pgs)\.$", re.IGNORECASE
 _ASKS = re.compile(
     r"\?|\b(?:gì|nào|bao nhiêu|bao giờ|bao lâu|mấy|đâu|ai|thế nào|ra sao|vì sao|tại sao|sao)\b"
     r"|\b(?:có|được|phải|hay|đã|chưa)\b.*\b(?:không|chưa)\s*[.!]?$"
-    r"|^\s*(?:xin|cho|nhờ|vui lòng|đề nghị|hãy|anh chị|anh|chị|bạn)?\s*(?:cho\s+)?(?:tôi\s+|em\s+|mình\s+)?"
+    r"|^\s*(?:(?:xin|cho|nhờ|vui lòng|đề nghị|hãy)\s+)?(?:(?:anh chị|anh|chị|bạn)\s+)?(?:cho\s+)?(?:tôi\s+|em\s+|mình\s+)?"
     r"(?:hỏi|biết|nêu|liệt kê|giải thích|hướng dẫn|tra cứu|kể)\b"
     r"|\b(?:muốn|cần)\s+(?:hỏi|biết|tìm hiểu)\b", re.IGNORECASE)
 _YEARS = re.compile(YEAR.pattern + r"(?:\s*[-–]\s*(?:19|20)\d{2})?\b")
@@ -75,12 +76,28 @@ def asks(sentence: str) -> bool:
     Example:
         >>> asks("Cho hỏi kinh phí lấy từ đâu"), asks("Tôi là công chức Sở Nội vụ."), asks("Đề án có áp dụng cho cấp xã không")
         (True, False, True)
+        >>> asks("Nhờ anh chị cho biết thời gian thực hiện đề án"), asks("Xin anh cho tôi biết đơn vị chủ trì")
+        (True, True)
     """
     return bool(_ASKS.search(sentence))
 
 
-def background_context(background: list[str], ask: str) -> list[str]:
-    """What the background names that the ask does not: documents by kind, provinces, years, numbers."""
+WRITTEN_SHARE = 0.5  # a document named in the background is kept when the corpus writes this share of its phrase
+
+
+def _subject(mention: str) -> str:
+    """A document mention without its kind: "đề án nâng cao năng lực" → "nâng cao năng lực"."""
+    return re.sub(r"^" + _KINDS + r"\s*", "", mention, flags=re.IGNORECASE)
+
+
+def background_context(background: list[str], ask: str,
+                       written: Callable[[str], float | None] | None = None) -> list[str]:
+    """What the background names that the ask does not: documents by kind, provinces, years, numbers.
+
+    ``written`` (the share of a phrase's neighbouring syllable pairs the corpus writes, None for a phrase of
+    one syllable: :meth:`index.restore.SyllableStats.written`) tells a document of the corpus ("đề án nâng
+    cao năng lực tham mưu") from one the asker is writing ("báo cáo sơ kết sáu tháng đầu năm", "kế hoạch
+    năm tới"): a mention whose subject the corpus writes less than ``WRITTEN_SHARE`` of is not kept."""
     seen = fold(match_form(ask))
     found: list[str] = []
 
@@ -93,7 +110,9 @@ def background_context(background: list[str], ask: str) -> list[str]:
 
     for sentence in background:
         for match in _DOCUMENT.finditer(sentence):
-            keep(match.group(0))
+            share = written(_subject(match.group(0))) if written is not None else None
+            if share is None or share >= WRITTEN_SHARE:
+                keep(match.group(0))
         for key in places_in(sentence):
             keep(PLACES[key])
         for match in _YEARS.finditer(sentence):
@@ -104,9 +123,9 @@ def background_context(background: list[str], ask: str) -> list[str]:
     return found
 
 
-def split_ask(text: str) -> Ask:
+def split_ask(text: str, written: Callable[[str], float | None] | None = None) -> Ask:
     """The ask of ``text`` and its background; a question of one sentence, or one whose every sentence
-    asks (or none does), is its own ask.
+    asks (or none does), is its own ask. ``written``: see :func:`background_context`.
 
     Example:
         >>> a = split_ask("Tôi là công chức ở Quảng Nam. Tỉnh đang triển khai đề án nâng cao năng lực CCHC. "
@@ -122,6 +141,6 @@ def split_ask(text: str) -> Ask:
         return Ask(text, text)
     ask = " ".join(s for s, a in zip(parts, asking) if a)
     background = [s for s, a in zip(parts, asking) if not a]
-    context = background_context(background, ask)
+    context = background_context(background, ask, written)
     searched = f"{ask} ({'; '.join(context)})" if context else ask
     return Ask(searched, ask, tuple(background), tuple(context))

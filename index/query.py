@@ -92,7 +92,8 @@ def analyse(question: str | Query, max_chars: int | None = None, syllables: Syll
     if max_chars is not None and len(text) > max_chars:
         raise InvalidQuery(f"câu hỏi dài {len(text)} ký tự, vượt giới hạn {max_chars} ký tự", code="question_too_long")
     restored = syllables.restore(text).text if syllables is not None else text
-    searched = split_ask(restored).text if background else restored
+    searched = split_ask(restored, syllables.written if syllables is not None else None).text if background \
+        else restored
     if syllables is not None:
         searched = spell_out(searched, syllables.abbreviations)  # "TTPVHCC (trung tâm phục vụ hành chính công)"
     folded = fold(match_form(searched))

@@ -7,12 +7,18 @@ diacritics is restored by a Viterbi search over the toned forms each folded syll
 corpus ("de" → đề, để, đế …), scored by a bigram model of toned syllables (absolute discounting,
 backed off to unigrams):
 
-- a question typed with diacritics (most of its syllables marked) is left as it is; in a question
-  typed partly with them, the marked words are kept and give their context to the others;
-- numbers, codes, abbreviations (CCHC, UBND, kh) and words the corpus never wrote are left as typed;
+- in a question typed with diacritics (most of its syllables marked) a word the corpus writes as typed
+  is kept; a word it never wrote is a slip, and the syllables one slip from it are offered at the
+  cost of that slip (:func:`slip_cost`: a mark left out, ``MISSING_MARK``; a mark typed wrong,
+  ``WRONG_MARK``; a letter dropped, doubled, swapped or replaced, ``TYPO_COST``), so "thự hiện",
+  "ban hanh", "giai đonạ" are read "thực hiện", "ban hành", "giai đoạn" when the context prefers them;
+  an unmarked word the corpus writes may only get back a tone it lacks ("đánh gia tự động" → "giá");
+- in a question typed without them, the marked words are kept and give their context to the others;
+- numbers, codes, abbreviations (CCHC, UBND, kh) and words the corpus never wrote are left as typed
+  unless a correction wins;
 - a syllable the corpus never wrote that is one edit away from a frequent one ("chinhh", "tinhh",
-  "cong chuc" typed "cogn") may be corrected, only when the bigram context prefers the correction
-  by ``typo_cost`` (in nats) over leaving it alone.
+  "cong chuc" typed "cogn", "kihn ph" for "kinh phí") may be corrected, only when the bigram context
+  prefers the correction by ``TYPO_COST`` (in nats) over leaving it alone.
 
 The tables are capped by frequency (``max_syllables``, ``max_bigrams``), so a corpus of a million
 units keeps a table of a few megabytes: the syllables it drops are the rarest.
@@ -38,7 +44,7 @@ from typing import Iterable
 
 import numpy as np
 
-from corpus.text import fold, nfc
+from corpus.text import fold, is_syllable, nfc, unify_tones
 from index.abbreviations import learn
 from corpus.vocab import ABBREVIATIONS
 
@@ -54,6 +60,10 @@ TONED_SHARE = 0.5  # a question with at least this share of its syllables marked
 DISCOUNT = 0.75
 TYPO_COST = 6.0  # nats a correction must gain over leaving an unknown syllable alone
 TYPO_MIN_COUNT = 3  # only frequent syllables are offered as corrections
+MIN_TYPO_LENGTH = 2  # letters of the shortest word corrected by a letter ("ph" → phí); marks are put right on any
+MISSING_MARK = 1.5  # nats: a mark left out of a word in a question typed with diacritics ("hoan" for "hoàn")
+SPELT_COST = 2.0  # nats more to change a word spelt as a Vietnamese syllable could be
+WRONG_MARK = 3.0  # nats: a mark typed that the syllable lacks, or another tone ("hoán" for "hoàn")
 QUESTION_WEIGHT = 10  # QUESTION_LANGUAGE counts as often as this (chosen on the dev train split: 1, 3, 10, 30)
 VOWELS = set("aeiouy")
 
@@ -74,9 +84,6 @@ STATS_KEY = hashlib.sha256(f"{FORMAT}:abbreviations-1:{QUESTION_WEIGHT}:{MAX_SYL
                            ).hexdigest()[:12]
 
 _TOKEN = re.compile(r"[^\W\d_]+|\S")
-# the tone of an open "oa", "oe", "uy" on the first vowel (hoà → hòa), as corpus.text.unify_tones does, but not
-# when the second vowel carries another mark: "hoặc", "tuệ" (NFD puts the dot below before the breve or the hat)
-_TONE_SYLLABLE = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?![^\W\d_]|[\u0300-\u036f])")
 _SPACE = re.compile(r"\s+")
 
 
@@ -87,9 +94,7 @@ def syllable_form(text: str) -> str:
         >>> syllable_form("Hoà nhập hoặc trí tuệ, Thuỷ")
         'hòa nhập hoặc trí tuệ, thủy'
     """
-    decomposed = unicodedata.normalize("NFD", nfc(text))
-    moved = _TONE_SYLLABLE.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", moved).lower()).strip()
+    return _SPACE.sub(" ", unify_tones(nfc(text)).lower()).strip()
 # abbreviations as typed without "đ" ("qd", "cds") → as written ("qđ", "cđs"): they are never restored as syllables
 _ABBREVIATION_FORMS = {fold(k): k for k in ABBREVIATIONS if " " not in k and "-" not in k}
 
@@ -145,6 +150,41 @@ def _edits1(word: str) -> set[str]:
     replaces = {a + c + b[1:] for a, b in splits if b for c in letters}
     inserts = {a + c + b for a, b in splits for c in letters}
     return (deletes | swaps | replaces | inserts) - {word}
+
+
+_MARKS = {"\u0306": "breve", "\u0302": "hat", "\u031b": "horn"}
+_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _marks(form: str) -> tuple[str, frozenset[str]]:
+    """The tone of a syllable ("" for none) and its letter marks (breve, hat, horn, đ)."""
+    decomposed = unicodedata.normalize("NFD", form)
+    tone = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+    letters = {_MARKS[ch] for ch in decomposed if ch in _MARKS} | ({"đ"} if "đ" in form else set())
+    return tone, frozenset(letters)
+
+
+def _bare(form: str) -> str:
+    """``form`` without its tone, its letter marks kept: "hoàn" → "hoan", "được" → "đươc"."""
+    return unicodedata.normalize("NFC", "".join(ch for ch in unicodedata.normalize("NFD", form)
+                                                if ch not in _TONE_MARKS))
+
+
+def slip_cost(typed: str, candidate: str, toned: bool) -> float | None:
+    """What reading ``typed`` as ``candidate`` (the same letters once folded, or one letter apart) costs in
+    nats for its marks: a mark the typist left out costs ``MISSING_MARK`` in a question typed with
+    diacritics (nothing in one typed without them), a mark typed that the candidate lacks or a
+    different tone ``WRONG_MARK``.
+
+    Example:
+        >>> slip_cost("hoan", "hoàn", True), slip_cost("hoan", "hoàn", False), slip_cost("hoán", "hoàn", True)
+        (1.5, 0.0, 3.0)
+    """
+    tone, letters = _marks(typed)
+    want_tone, want_letters = _marks(candidate)
+    missing = (not tone and bool(want_tone)) + len(want_letters - letters)
+    wrong = (bool(tone) and tone != want_tone) + len(letters - want_letters)
+    return (missing * MISSING_MARK if toned else 0.0) + wrong * WRONG_MARK
 
 
 class SyllableStats:
@@ -239,6 +279,24 @@ class SyllableStats:
         return cls(data["syllables"], np.array(data["counts"], dtype=np.int64), np.load(folder / BIGRAMS_FILE),
                    data.get("abbreviations"))
 
+    def written(self, phrase: str) -> float | None:
+        """The share of the neighbouring syllable pairs of ``phrase`` that the corpus writes (None: no pair).
+
+        Example:
+            >>> stats = SyllableStats.from_texts(["Đề án nâng cao năng lực tham mưu cải cách hành chính."])
+            >>> stats.written("nâng cao năng lực tham mưu"), stats.written("sơ kết sáu tháng"), stats.written("năm")
+            (1.0, 0.0, None)
+        """
+        pairs = [(a, b) for chain in syllable_chains(phrase) for a, b in zip(chain, chain[1:])]
+        if not pairs:
+            return None
+        n = max(len(self.syllables), 1)
+        keys = np.array([self.index.get(a, -1) * n + self.index.get(b, -1) if a in self.index and b in self.index
+                         else -1 for a, b in pairs], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = (keys >= 0) & (self._keys[at] == keys) if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        return float(found.mean())
+
     # --- the model -------------------------------------------------------------------------
 
     def _transitions(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -261,22 +319,47 @@ class SyllableStats:
         out[both] = np.where(total > 0, np.log(np.where(total > 0, p, 1.0)), self._uni_log[b])
         return out
 
-    def _states(self, typed: str) -> list[tuple[int, str, float]]:
-        """The forms a typed word may stand for: ``(index or -1, form, cost)``."""
+    def _states(self, typed: str, toned: bool = False) -> list[tuple[int, str, float]]:
+        """The forms a typed word may stand for: ``(index or -1, form, cost)``. In a question typed
+        without diacritics (``toned`` False) an unmarked word stands for any toned form of it; in one typed
+        with them, a word is taken as typed when the corpus writes it, else (a slip) the forms one mark or
+        one letter away are offered at the cost of that slip (:func:`slip_cost`)."""
         form = syllable_form(typed)
-        if has_diacritics(typed):
-            return [(self.index.get(form, -1), form, 0.0)]
-        if form in _ABBREVIATION_FORMS:
+        if form in _ABBREVIATION_FORMS and not has_diacritics(typed):
             return [(-1, _ABBREVIATION_FORMS[form], 0.0)]
+        if toned or has_diacritics(typed):
+            known = self.index.get(form, -1)
+            states = [(known, form, 0.0)]
+            if known < 0 or not has_diacritics(typed):  # typed unmarked in a marked question: a tone may be missing
+                states += self._near(form, typed, toned=True, known=known >= 0)
+            return states
         candidates = self.by_folded.get(form)
         if candidates:
             return [(i, self.syllables[i], 0.0) for i in candidates[:MAX_CANDIDATES]]
-        states = [(-1, form, 0.0)]
-        if len(form) >= 3 and not typed.isupper() and VOWELS & set(form):
-            for near in sorted(_edits1(form)):
-                if self.folded_counts.get(near, 0) >= TYPO_MIN_COUNT:
-                    states += [(i, self.syllables[i], TYPO_COST) for i in self.by_folded[near][:MAX_CANDIDATES]]
-        return states
+        return [(-1, form, 0.0)] + self._near(form, typed, toned=False, known=False)
+
+    def _near(self, form: str, typed: str, *, toned: bool, known: bool) -> list[tuple[int, str, float]]:
+        """Corpus syllables one slip from ``form``: a mark missing or wrong, or one letter dropped, doubled,
+        swapped or replaced (on the folded form), each with its cost in nats; a word the corpus writes
+        (``known``) is offered only its missing tone."""
+        if typed.isupper() and len(typed) > 1 or fold(form) in self.abbreviations:
+            return []
+        folded = fold(form)
+        near = {folded} if known else {folded} | ({e for e in _edits1(folded) if self.folded_counts.get(e, 0)
+                                                   >= TYPO_MIN_COUNT} if len(folded) >= MIN_TYPO_LENGTH else set())
+        out = []
+        spelt = SPELT_COST if is_syllable(form) else 0.0  # "anh", "họp": a word the corpus lacks, not a slip
+        for f in sorted(near):
+            for i in self.by_folded.get(f, ())[:MAX_CANDIDATES]:
+                candidate = self.syllables[i]
+                if candidate == form:
+                    continue
+                cost = slip_cost(form, candidate, toned)
+                if known and (cost is None or fold(candidate) != folded or _bare(candidate) != form):
+                    continue
+                if cost is not None:
+                    out.append((i, candidate, cost + spelt + (TYPO_COST if f != folded else 0.0)))
+        return out
 
     def _best(self, chain: list[list[tuple[int, str, float]]]) -> list[int]:
         """Viterbi: the best state of each position of a chain."""
@@ -313,8 +396,7 @@ class SyllableStats:
         words = [m for m in matches if m.group(0)[0].isalpha()]
         if not words:
             return Restored(text)
-        if sum(has_diacritics(m.group(0)) for m in words) >= TONED_SHARE * len(words):
-            return Restored(text)  # typed with diacritics: an unmarked word is meant so
+        toned = sum(has_diacritics(m.group(0)) for m in words) >= TONED_SHARE * len(words)  # typed with diacritics
         chains: list[list[re.Match]] = [[]]
         for m in matches:
             if m.group(0)[0].isalpha():
@@ -323,7 +405,7 @@ class SyllableStats:
                 chains.append([])
         out, changed, corrected = [], [], []
         for chain in (c for c in chains if c):
-            states = [self._states(m.group(0)) for m in chain]
+            states = [self._states(m.group(0), toned) for m in chain]
             path = self._best(states) if any(len(s) > 1 for s in states) else [0] * len(states)
             for m, options, j in zip(chain, states, path):
                 _, form, cost = options[j]

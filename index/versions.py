@@ -41,7 +41,7 @@ from index.tokenize import Tokens
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: units and documents stored in the version (answers never read the store)
-TOKENIZER = {"name": "pyvi+folded-bigrams", "version": 1, "lowercase": True, "tones": "unified", "abbreviations": True}
+TOKENIZER = {"name": "pyvi+folded-bigrams", "version": 2, "lowercase": True, "tones": "unified", "abbreviations": True}
 
 
 @dataclass(frozen=True, slots=True)

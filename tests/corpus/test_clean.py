@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import Path
+
 from corpus.clean import clean_text
 from corpus.text import fold, match_form, unify_tones
 
@@ -47,6 +51,40 @@ def test_one_tone_placement_for_matching() -> None:
     assert unify_tones("quý hoàn thuyền") == "quý hoàn thuyền"  # tones that both conventions agree on
     assert match_form("Uỷ  ban NHÂN dân") == match_form("Ủy ban nhân dân")
     assert fold("Đồng Tháp, Uỷ ban") == "Dong Thap, Uy ban"
+
+
+def test_a_vowel_with_its_own_mark_keeps_the_tone() -> None:
+    # NFD orders the dot below before the breve and the hat: the tone must not jump to the vowel before them
+    words = "hoặc luật thuận huệ hoằng tuyệt thuở người được khuyến quốc"
+    assert unify_tones(words) == words
+
+
+def test_the_tone_is_placed_by_one_convention_on_every_syllable() -> None:
+    assert unify_tones("qúa tòan hoá HOÀ Thuỷ khuỷu ngoái") == "quá toàn hóa HÒA Thủy khuỷu ngoái"
+    assert unify_tones("gìn giữ già quý hoạch") == "gìn giữ già quý hoạch"  # gi, qu before a vowel are the onset
+    assert unify_tones("café Đakrông") == "café Đakrông"  # not Vietnamese syllables: as written
+    assert match_form("HOẶC Luật") == "hoặc luật"
+    assert unicodedata.is_normalized("NFC", unify_tones("hoà hoặc"))
+
+
+def test_every_word_of_the_shipped_documents_meets_its_other_placements_in_one_form() -> None:
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    words = set()
+    for path in (Path(__file__).parents[2] / "corpus" / "documents").iterdir():
+        if path.suffix in (".md", ".txt"):
+            words |= set(re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))))
+    assert len(words) > 500
+    for word in words:
+        unified = unify_tones(word)
+        assert fold(unified) == fold(word) and unify_tones(unified) == unified, word
+        tone = [ch for ch in unicodedata.normalize("NFD", word) if ch in tones]
+        if len(tone) != 1:
+            continue
+        bare = unicodedata.normalize("NFC", "".join(ch for ch in unicodedata.normalize("NFD", word) if ch not in tones))
+        for i, ch in enumerate(bare):  # the tone typed on any other vowel of the word
+            if ch.lower() in "aăâeêioôơuưy":
+                moved = unicodedata.normalize("NFC", bare[:i] + ch + tone[0] + bare[i + 1:])
+                assert unify_tones(moved) == unified, (word, moved)
 
 
 def test_control_characters_removed_tabs_and_line_breaks_kept() -> None:
