@@ -70,7 +70,7 @@ class Match:
 def match(searcher: Searcher, question: str, rerank: Logistic | None = None) -> Match:
     """The fused top candidates of ``question`` (reranked by ``rerank`` if given) and their features."""
     snap = searcher.current()
-    query = analyse(question)
+    query = analyse(question, syllables=snap.syllables)  # restored and typo-corrected, as served
     lists, vector = searcher.candidate_lists(snap, query, "hybrid", None, {})
     matched = named_documents(snap, query)
     hits = searcher.fuse(snap, lists, matched, RERANK_POOL)

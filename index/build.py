@@ -30,7 +30,7 @@ from index.restore import STATS_KEY, SyllableStats
 from index.serving import milvus_backend
 from index.tokenize import Tokens, expand_text, tokenize
 from index import verify
-from index.versions import (FORMAT_VERSION, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
+from index.versions import (FORMAT_VERSION, TOKENIZER, DocRecord, Manifest, UnitRecord, VersionStore, content_key,
                             new_version_name, read_manifest, read_tokens, read_units as read_units_of,
                             reusable_vectors, write_answerability, write_version)
 from core.settings import Settings
@@ -207,6 +207,7 @@ class IndexBuilder:
         """
         started = time.perf_counter()
         fingerprint = self.fingerprint()
+        rebuild = rebuild or self._tokenizer_changed()
         previous = self._previous(rebuild)
         source = None if reembed else self._vector_source(previous, rebuild)
         served = self.milvus.serving_version(create_db=True) if self.milvus else None  # reach Milvus before embedding anything
@@ -387,6 +388,19 @@ class IndexBuilder:
     @staticmethod
     def _lexical_text(unit: Segment, meta: Metadata) -> str:
         return f"{doc_label(meta)} {' '.join(unit.breadcrumb)} {unit.label} {unit.text}"
+
+    def _tokenizer_changed(self) -> bool:
+        """The current version was tokenized by an older tokenizer (an upgrade of this code): its tokens and
+        lexical index are made anew, its vectors reused (they do not depend on the tokenizer)."""
+        name = self.versions.current_name()
+        if name is None:
+            return False
+        manifest = read_manifest(self.settings.index_dir / name)
+        if manifest.format_version != FORMAT_VERSION or manifest.tokenizer == TOKENIZER:
+            return False
+        log.info("index %s was tokenized by %s, this code tokenizes by %s: rebuilding (vectors reused)", name,
+                 manifest.tokenizer, TOKENIZER)
+        return True
 
     def _previous(self, rebuild: bool) -> tuple[Path, Manifest] | None:
         if rebuild:

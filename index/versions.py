@@ -162,8 +162,11 @@ class Manifest:
         if self.format_version != FORMAT_VERSION:
             raise IndexMismatch(f"chỉ mục '{self.version}' có định dạng {self.format_version}, phiên bản này cần "
                                 f"định dạng {FORMAT_VERSION}; hãy xây lại chỉ mục: hoidap index --rebuild")
-        if self.model != model or (dimensions is not None and self.dimensions != dimensions) \
-                or self.tokenizer != TOKENIZER or self.format_version != FORMAT_VERSION:
+        if self.tokenizer != TOKENIZER:
+            raise IndexMismatch(f"chỉ mục '{self.version}' được tách từ bằng bộ tách từ phiên bản "
+                                f"{self.tokenizer.get('version')}, phiên bản này cần {TOKENIZER['version']}; "
+                                "hãy xây lại chỉ mục: hoidap index (các vectơ được dùng lại)")
+        if self.model != model or (dimensions is not None and self.dimensions != dimensions):
             raise IndexMismatch(
                 f"chỉ mục '{self.version}' được xây với mô hình '{self.model}' ({self.dimensions} chiều), "
                 f"khác cấu hình hiện tại '{model}'"

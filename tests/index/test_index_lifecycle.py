@@ -267,3 +267,22 @@ def test_index_built_with_another_model_is_refused(small) -> None:
     assert "hoidap index --rebuild" in caught.value.message and "hashing" in caught.value.message
     with pytest.raises(IndexMismatch):
         IndexBuilder(other, store).build()
+
+
+def test_an_index_of_an_older_tokenizer_is_refused_by_search_and_rebuilt_by_index_with_its_vectors(small) -> None:
+    import json
+
+    settings, store, _ = small
+    first = IndexBuilder(settings, store, Embedder("hashing")).build()
+    manifest_path = settings.index_dir / first.version / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["tokenizer"] = {**manifest["tokenizer"], "version": 0}  # as an older release of this code wrote it
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexMismatch) as caught:
+        Searcher(settings).search("một cửa")
+    assert "bộ tách từ" in caught.value.message and "hoidap index" in caught.value.message
+    embedder = Embedder("hashing")
+    again = IndexBuilder(settings, store, embedder).build()  # no --rebuild needed
+    assert again.version != first.version and not again.unchanged
+    assert (again.embedded, again.reused, embedder.passages_run) == (0, first.units, 0)
+    assert Searcher(settings).search("một cửa liên thông").hits
