@@ -7,7 +7,6 @@ Pure functions over a :class:`index.search.SearchResult` and its snapshot (the q
 
 from __future__ import annotations
 
-import math
 import re
 
 from hoidap.facts import direct_fact
@@ -31,20 +30,6 @@ def hit_citation(rank: int, hit: SearchHit) -> Citation:
     """How an answer cites a search hit."""
     return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
 
-QUOTE_PRIOR = 1.5  # weight of the rerank model's log-odds between units when quoting (chosen on the real tune split)
-
-
-def unit_prior(hits: list[SearchHit]) -> list[float] | None:
-    """How far a quote from each of the top units starts behind the first's: the log of the rerank model's
-    probability relative to the first's, times ``QUOTE_PRIOR`` (None without a rerank: the fused order's
-    fixed step). The learned rerank, not only the words a piece shares with the question, says which unit
-    holds the answer when hundreds of documents compete."""
-    if not hits or any(h.rerank is None for h in hits):
-        return None
-    top = max(hits[0].rerank, 1e-3)
-    return [min(0.0, QUOTE_PRIOR * math.log(max(h.rerank, 1e-3) / top)) for h in hits]
-
-
 def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
     """The answer from the hits of ``result``: the asked fact first, then what each document says, quoted and cited."""
     hits, question = result.hits, result.query
@@ -55,8 +40,7 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     pool = [hit_citation(0, hit) for hit in hits[:3]]
     kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
     quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
-                           headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"},
-                           prior=unit_prior(hits[:3]))
+                           headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
     for quote in quotes:
         pool[quote.unit_index].quotes.append(quote.text)
     cited = [next(c for c in pool if c.unit_id == uid) for uid in dict.fromkeys(pool[q.unit_index].unit_id for q in quotes)]

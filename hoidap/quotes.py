@@ -62,7 +62,7 @@ def _kind_bonus(piece: str, kind: str) -> float:
 
 
 def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
-                  headers: set[int] = frozenset(), prior: list[float] | None = None) -> list[Quote]:
+                  headers: set[int] = frozenset()) -> list[Quote]:
     """The pieces of the candidate units (best first) that best answer ``question``.
 
     Pieces are scored by the IDF-weighted share of the question's words they hold, plus a bonus
@@ -95,8 +95,7 @@ def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: l
         overlap = sum(weight[t] for t in terms & wanted) / total
         focus = 0.8 if head_words and all(w in terms for w in head_words) else 0.0
         penalty = header_penalty if index in headers else 0.0
-        rank = prior[index] if prior is not None else -0.4 * index
-        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) + rank - 0.01 * order - penalty
+        return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order - penalty
 
     ranked = sorted(all_pieces, key=lambda item: -score(item, kinds))
     chosen = [ranked[0]]
