@@ -14,8 +14,9 @@ from corpus.vocab import CLAIM_FILLERS as _PARTICLES
 from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
 from corpus.vocab import NEGATION as _NEGATION
 from corpus.vocab import QUESTION_WORDS as _WH
-from corpus.vocab import PLACES, places_in
+from corpus.vocab import places_in
 from corpus.vocab import YES_NO_QUESTION as _YES_NO
+from index.answerability.evidence import canonical_place
 from index.query import Query
 
 __all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "yes_no"]
@@ -56,9 +57,9 @@ def _claim(query: Query, context: str) -> list[str]:
     toned = _toned(query)
     known = set(_words(context, toned))
     # a province the context names, however the question names it ("TP HCM" of "Thành phố Hồ Chí Minh")
-    named = {fold(match_form(PLACES.get(key, key))) for key in places_in(context)}
+    named = {canonical_place(key) for key in places_in(context)}
     for key in places_in(query.expanded):
-        if fold(match_form(PLACES.get(key, key))) in named:
+        if canonical_place(key) in named:
             known |= {w for w in _words(query.expanded, toned) if fold(w) in key.split()}
     particle = (lambda w: w in _PARTICLES_TONED) if toned else (lambda w: w in _PARTICLES)
     return [w for w in dict.fromkeys(_words(query.expanded, toned)) if not particle(w) and not w.isdigit()
