@@ -100,6 +100,12 @@ def unify_tones(text: str) -> str:
     return _WORD.sub(lambda m: m.group(0) if m.group(0).isascii() else _place_tone(m.group(0)), nfc(text))
 
 
+# the capital letters of Vietnamese text, for a regex class: "[A-ZĐÀ-Ỹ]" would also take the lower-case
+# "đ", "ă", "ơ", "ư" and "ạ"… that lie between À and Ỹ (an item "đ) Đến năm 2045: …" is not a field "Header: …")
+UPPER = "A-Z" + "".join(ch for ch in map(chr, range(0xC0, 0x1EFA))
+                        if unicodedata.name(ch, "").startswith("LATIN CAPITAL LETTER"))
+
+
 def match_form(text: str) -> str:
     """The form used to compare texts: NFC, unified tones, lowercase, single spaces."""
     return _SPACE.sub(" ", unify_tones(nfc(text)).lower()).strip()

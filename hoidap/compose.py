@@ -21,6 +21,7 @@ from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
 from index.filters import named_documents
 from index.search import SearchHit, SearchResult
 from index.snapshot import Snapshot
+from index.versions import DocRecord
 
 DOC_NUMBER = re.compile(r"\d\s?[/-]\s?(?:\d{4}\s?/\s?)?[A-ZĐ]")  # "754/TTr-SNV": a reference, not a figure
 SPAN_KINDS = {"source", "basis", "link"}  # asks answered by a span of one unit (hoidap.facts)
@@ -29,6 +30,11 @@ SPAN_KINDS = {"source", "basis", "link"}  # asks answered by a span of one unit 
 def hit_citation(rank: int, hit: SearchHit) -> Citation:
     """How an answer cites a search hit."""
     return citation_of(rank, hit.unit, hit.doc, round(hit.score, 6))
+
+def naming(doc: DocRecord) -> str:
+    """The words that name a document: its kind, number, date, issuer and title."""
+    return " ".join([doc.citation, doc.title, *doc.types])
+
 
 def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) -> Answer:
     """The answer from the hits of ``result``: the asked fact first, then what each document says, quoted and cited."""
@@ -40,7 +46,8 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     pool = [hit_citation(0, hit) for hit in hits[:3]]
     kind_of = {hit.unit.id: hit.unit.kind for hit in hits}
     quotes = select_quotes(question, [(c.text, kind_of[c.unit_id] == "table_row") for c in pool], kinds,
-                           headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"})
+                           headers={i for i, c in enumerate(pool) if kind_of[c.unit_id] == "header"},
+                           named=[naming(hit.doc) for hit in hits[:3]])
     for quote in quotes:
         pool[quote.unit_index].quotes.append(quote.text)
     cited = [next(c for c in pool if c.unit_id == uid) for uid in dict.fromkeys(pool[q.unit_index].unit_id for q in quotes)]
@@ -56,7 +63,8 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
                 continue
             extra = hit_citation(0, hit)
             row = hit.unit.kind == "table_row"
-            extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1)]
+            extra.quotes = [q.text for q in select_quotes(question, [(extra.text, row)], kinds, limit=1,
+                                                          named=[naming(hit.doc)])]
             cited.append(extra)
     docs = list(dict.fromkeys(c.doc_id for c in cited))
     if len(docs) > 1:

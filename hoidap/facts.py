@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from corpus.text import fold, match_form
+from corpus.text import UPPER, fold, match_form
 from corpus.vocab import AGENCY_NAME as _AGENCY
 from corpus.vocab import COUNT as _COUNT
 from corpus.vocab import DATE_SPANS as _DATES
@@ -22,6 +22,7 @@ from corpus.vocab import MEASURES as _MEASURES
 from corpus.vocab import MONEY as _MONEY
 from corpus.vocab import NOT_AMOUNT_BEFORE as _NOT_AMOUNT
 from corpus.vocab import PERCENT as _PERCENT
+from corpus.vocab import YEAR
 from corpus.vocab import QUANTITY_AFTER as _AFTER
 from corpus.vocab import QUANTITY_BEFORE as _BEFORE
 from corpus.vocab import ANSWER_SPANS, ASKS_DATE, ASKS_DOC_NUMBER, ASKS_RECIPIENT, LEAD_AFTER, LEAD_BEFORE, RECIPIENT_BEFORE
@@ -49,7 +50,7 @@ class DirectFact:
 
 # --- what a fact looks like ----------------------------------------------------------------------
 
-_FIELD = re.compile(r"^([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
+_FIELD = re.compile(r"^([" + UPPER + r"][^:;]{1,45}): ")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
 
@@ -121,8 +122,11 @@ def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
         # funding sources, legal bases, web addresses: the span as written, the first ones first; a basis of
         # the kind the question names ("theo nghị định nào") before the others
         named = _named_kinds(question) if kind == "basis" else ()
+        # a basis whose number the question names ("thực hiện đề án 905 … căn cứ quyết định nào") is the one
+        numbers = {n for n in question.numbers if not YEAR.fullmatch(n)} if kind == "basis" else set()
         return [_Candidate(m.start(1), m.end(1), kind, kind, 1.0 - 0.01 * i +
-                           (5.0 if named and fold(match_form(m.group(1))).startswith(named) else 0.0))
+                           (5.0 if named and fold(match_form(m.group(1))).startswith(named) else 0.0) +
+                           (5.0 if numbers & set(re.findall(r"\d+", m.group(1))) else 0.0))
                 for i, m in enumerate(ANSWER_SPANS[kind].span.finditer(piece))]
     if kind == "docnumber":
         return _docnumbers(piece, question)
@@ -356,4 +360,4 @@ def _terms(text: str) -> set[str]:
 
 
 def _is_row(unit: str) -> bool:
-    return len(re.findall(r"; [A-ZĐÀ-Ỹ][^:;]{1,45}: ", unit)) >= 2
+    return len(re.findall(r"; [" + UPPER + r"][^:;]{1,45}: ", unit)) >= 2

@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from corpus.text import fold, match_form
+from corpus.text import UPPER, fold, match_form
 from corpus.vocab import AGENCY_MENTION as _AGENCY
 from corpus.vocab import DATE_MENTION as _DATE
 from corpus.vocab import NUMBER_MENTION as _NUMBER
@@ -16,7 +16,8 @@ from corpus.vocab import STOP_WORDS as _STOP
 from index.query import Query
 from index.tokenize import expand_text
 
-_SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])|\n+")
+NAMING_SHARE = 0.2  # what a question word that names the quoted unit's own document counts
+_SENTENCES = re.compile(r"(?<=[.;!?])\s+(?=[\"“(]?[" + UPPER + r"0-9\-–])|\n+")
 
 
 @dataclass
@@ -30,7 +31,24 @@ def _terms(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", fold(match_form(text))) if w not in _STOP and len(w) > 1}
 
 
-_ROW_FIELD = re.compile(r"; (?=[A-ZĐÀ-Ỹ][^:;]{1,45}: )")
+def _syllables(text: str) -> set[str]:
+    """The content syllables of ``text`` with their tones ("thủ", "thu" and "thư" stay apart)."""
+    return {w for w in re.findall(r"\w+", match_form(text)) if len(w) > 1 and fold(w) not in _STOP}
+
+
+class _Words:
+    """A text's syllables, toned and folded: a toned question syllable matches the same toned syllable;
+    one typed (or left) without diacritics matches any tone of it."""
+
+    def __init__(self, text: str) -> None:
+        self.toned = _syllables(text)
+        self.folded = {fold(w) for w in self.toned}
+
+    def holds(self, syllable: str) -> bool:
+        return syllable in self.toned or (fold(syllable) == syllable and syllable in self.folded)
+
+
+_ROW_FIELD = re.compile(r"; (?=[" + UPPER + r"][^:;]{1,45}: )")
 
 
 def pieces(text: str, is_table_row: bool) -> list[str]:
@@ -41,7 +59,7 @@ def pieces(text: str, is_table_row: bool) -> list[str]:
     return [re.sub(r"^[-–•+]\s*", "", p) for p in out if len(p) > 2]
 
 
-_ROW_HEAD = re.compile(r"^[A-ZĐÀ-Ỹ][^:;]{1,45}: ")
+_ROW_HEAD = re.compile(r"^[" + UPPER + r"][^:;]{1,45}: ")
 
 
 def _kind_bonus(piece: str, kind: str) -> float:
@@ -62,18 +80,27 @@ def _kind_bonus(piece: str, kind: str) -> float:
 
 
 def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: list[str] | str, limit: int = 3,
-                  headers: set[int] = frozenset()) -> list[Quote]:
+                  headers: set[int] = frozenset(), named: list[str] | None = None) -> list[Quote]:
     """The pieces of the candidate units (best first) that best answer ``question``.
 
-    Pieces are scored by the IDF-weighted share of the question's words they hold, plus a bonus
-    for holding what the question's kinds ask for (an agency, a date, a number), minus a little
-    for coming from a lower-ranked unit. The best piece leads; each other kind asked for adds the
-    best piece that answers it. ``units`` are (text, is_table_row).
+    Pieces are scored by the IDF-weighted share of the question's syllables they hold (toned as
+    asked), plus a bonus for holding what the question's kinds ask for (an agency, a date, a number),
+    minus a little for coming from a lower-ranked unit. A question's words that name a unit's own
+    document (``named[i]``: its kind, number, issuer, title) chose the document already, so they
+    count little towards which of its pieces answers. The best piece leads; each other kind asked
+    for adds the best piece that answers it. ``units`` are (text, is_table_row).
     """
     kinds = [kinds] if isinstance(kinds, str) else kinds
     folded = question.expanded_folded if isinstance(question, Query) else fold(match_form(expand_text(question)))
-    wanted = _terms(folded)
-    all_pieces = [(index, order, piece, _terms(piece)) for index, (text, is_row) in enumerate(units)
+    asked = question.expanded if isinstance(question, Query) else expand_text(question)
+    wanted = {w for w in _syllables(asked) if fold(w) in _terms(folded)} or _terms(folded)
+    naming = [_Words(text) for text in named] if named is not None else None
+
+    def held(piece: str) -> set[str]:
+        words = _Words(piece)
+        return {w for w in wanted if words.holds(w)}
+
+    all_pieces = [(index, order, piece, held(piece)) for index, (text, is_row) in enumerate(units)
                   for order, piece in enumerate(pieces(text, is_row))]
     # a document's heading block answers "when"/"which number", rarely "who" or "what"
     header_penalty = 0.0 if {"date", "number"} & set(kinds) else 1.0
@@ -86,14 +113,19 @@ def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: l
     n = len(all_pieces)
     weight = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in wanted}
     total = sum(weight.values()) or 1.0
+    # the share of a word's weight left when it names the piece's own document
+    own = [{t: NAMING_SHARE if words.holds(t) else 1.0 for t in wanted} for words in naming] if naming else None
 
     # the head of a Vietnamese question usually names what it is about: "Tờ trình ... số mấy?"
     head_words = [w for w in re.findall(r"\w+", folded)[:2] if w not in _STOP]
 
     def score(item, kind_list) -> float:
         index, order, piece, terms = item
-        overlap = sum(weight[t] for t in terms & wanted) / total
-        focus = 0.8 if head_words and all(w in terms for w in head_words) else 0.0
+        overlap = sum(weight[t] * (own[index][t] if own else 1.0) for t in terms) / total
+        folded_terms = {fold(t) for t in terms}
+        # (not when the head is the kind of the unit's own document: "Kế hoạch … căn cứ quyết định nào")
+        focus = 0.8 if head_words and all(w in folded_terms for w in head_words) and not (
+            naming and all(naming[index].holds(w) for w in head_words)) else 0.0
         penalty = header_penalty if index in headers else 0.0
         return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order - penalty
 

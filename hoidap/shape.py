@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.text import fold, match_form
+from corpus.text import UPPER, fold, match_form
 from corpus.vocab import CLAIM_FILLERS as _PARTICLES
 from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
 from corpus.vocab import NEGATION as _NEGATION
@@ -25,7 +25,7 @@ LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
 MIN_FIGURE_COVERAGE = 0.34  # of what a number question names, the share the figure's own clause must name
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\b")
-_FIELD = re.compile(r"(?:^|; )([A-ZĐÀ-Ỹ][^:;]{1,45}): ")
+_FIELD = re.compile(r"(?:^|; )([" + UPPER + r"][^:;]{1,45}): ")
 
 
 def _words(text: str, toned: bool = False) -> list[str]:

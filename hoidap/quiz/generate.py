@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from corpus.text import fold, match_form
+from corpus.text import UPPER, fold, match_form
 from corpus.vocab import AT_LEAST as _AT_LEAST
 from corpus.vocab import AT_MOST as _AT_MOST
 from corpus.vocab import DEPARTMENT_ABBREVIATIONS as _ABBREVIATIONS
@@ -251,7 +251,7 @@ def _task(text: str) -> str | None:
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence or ";"-clause holding ``text[start:end]``, widened when it is too short to read alone."""
-    bounds = [0] + [m.end() for m in re.finditer(r";\s+|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ-])|\n+", text)] + [len(text)]
+    bounds = [0] + [m.end() for m in re.finditer(r";\s+|(?<=[.!?])\s+(?=[" + UPPER + r"-])|\n+", text)] + [len(text)]
     lo = max(b for b in bounds if b <= start)
     hi = min(b for b in bounds if b >= end)
     while hi - lo < 70 and (lo > 0 or hi < len(text)):
