@@ -40,10 +40,20 @@ def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldQuestion]:
     return out
 
 
+_CLAUSE_END = re.compile(r"(?<=[.;])\s+")
+
+
 def relevant_units(question: GoldQuestion, units: dict[str, tuple[str, str]]) -> set[str]:
     """Ids of units (id → (doc_id, normalized text)) holding any evidence snippet of the question."""
     if question.out_of_scope:
         return set()
     snippets = [normalize(e) for e in question.evidence]
-    return {uid for uid, (doc_id, text) in units.items()
-            if (question.doc_id is None or doc_id == question.doc_id) and any(s in text for s in snippets)}
+    own = {uid: text for uid, (doc_id, text) in units.items() if question.doc_id is None or doc_id == question.doc_id}
+    found = {uid for uid, text in own.items() if any(s in text for s in snippets)}
+    if found or not question.fact:
+        return found
+    # a snippet copied across two lines the document keeps apart ("… từ ngày 05/12/2025; Chánh Văn phòng …"):
+    # the clause of it that states the fact is the evidence
+    fact = normalize(question.fact)
+    clauses = [c.strip() for s in snippets for c in _CLAUSE_END.split(s) if fact in c and len(c.strip()) > len(fact)]
+    return {uid for uid, text in own.items() if any(c in text for c in clauses)}
