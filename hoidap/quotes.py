@@ -32,8 +32,10 @@ def _terms(text: str) -> set[str]:
 
 
 def _syllables(text: str) -> set[str]:
-    """The content syllables of ``text`` with their tones ("thủ", "thu" and "thư" stay apart)."""
-    return {w for w in re.findall(r"\w+", match_form(text)) if len(w) > 1 and fold(w) not in _STOP}
+    """The content syllables of ``text`` with their tones ("thủ", "thu" and "thư" stay apart); "%" reads
+    "phần trăm"."""
+    words = re.findall(r"\w+", match_form(text)) + (["phần", "trăm"] if "%" in text else [])
+    return {w for w in words if len(w) > 1 and fold(w) not in _STOP}
 
 
 class _Words:

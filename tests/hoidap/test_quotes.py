@@ -49,3 +49,10 @@ def test_the_basis_whose_number_the_question_names_is_the_direct_fact():
     question = analyse("Kế hoạch thực hiện đề án 905 căn cứ quyết định nào?")
     fact = direct_fact(["basis"], question, [(preamble, preamble)])
     assert fact is not None and fact.text.startswith("Quyết định số 905/QĐ-BNV")
+
+
+def test_a_percent_sign_answers_a_question_in_phan_tram():
+    units = [("Về điều chuyển số vốn dư, không có khả năng giải ngân vốn đầu tư công trong năm 2025.", False),
+             ("Thu hút đầu tư tăng; giải ngân vốn đạt tỷ lệ 66,7% kế hoạch.", False)]
+    [quote] = select_quotes(analyse("giải ngân đầu tư công đạt bao nhiêu phần trăm"), units, ["number"], limit=1)
+    assert "66,7%" in quote.text
