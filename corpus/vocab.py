@@ -53,6 +53,9 @@ CLAIM_FILLERS_TONED = frozenset("có không chưa đã đang sẽ cần phải �
                                 "bao nhiêu gì nào ai đâu mức".split())
 STOP_WORDS = frozenset("cua va la cac co nhung duoc trong cho voi ve theo tai nao gi khong thi sao nhu the hay bao"
                        .split())
+# the same words with their tones: "thẻ", "thể" and "thế" fold alike, only "thế" is glue (hoidap.quotes)
+STOP_WORDS_TONED = frozenset("của và là các có những được trong cho với về theo tại nào gì không thì sao như thế hay bao"
+                             .split())
 # ... and the question words of a fact question (hoidap.facts: which words of the question a fact's clause shares)
 FACT_STOP_WORDS = STOP_WORDS | frozenset("nhieu may ai dau khi gio phai muc lau mot lan".split())
 # question words and glue that say nothing about the topic (index.answerability coverage, index.abstain)
@@ -394,7 +397,7 @@ QUESTION_KINDS: list[tuple[str, str]] = [
              r"truy cap (o|vao|tai) dau|dia chi nao de|cong (thong tin|dich vu cong) nao)\b"),
     ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"
                r"nguoi ky|(gui|bao|bao cao|nop)( \w+){0,6} (len|ve) dau)\b"),
-    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
+    ("date", r"\b(khi nao|bao gio|thoi han|han chot|thoi gian|thoi diem nao|ngay nao|nam nao|luc nao|den khi|truoc ngay|"
              r"hoan thanh (vao|trong)|thang nao|quy nao|quy may|thang may|bao lau|giai doan nao|may thang|"
              r"dinh ky nao|dinh ky|mot lan)\b"),
     ("number", r"\b(bao nhieu|ty le|may|so luong|so may|phan tram|it nhat|toi thieu|chi tieu)\b|%"),
@@ -406,7 +409,7 @@ ASKS_COUNT = re.compile(r"\b(bao nhieu|ty le|%|so luong|phan tram)")
 # what a question asks for, and the sorts of date (DATE_SPANS) that answer it (hoidap.facts), folded
 ASKS_DATE = [
     (r"dinh ky|bao lau\b.*\blan\b|may thang mot lan|mot lan\b", ["frequency"]),
-    (r"ngay nao|ngay may|ngay bao nhieu|truoc ngay|han chot", ["day"]),
+    (r"ngay nao|ngay may|ngay bao nhieu|truoc ngay|han chot|thoi diem nao", ["day"]),
     (r"thang nao|thang may", ["month", "day"]),
     (r"quy nao|quy may", ["quarter"]),
     (r"giai doan|tu nam nao|den nam nao|tu khi nao", ["range", "from", "year"]),

@@ -13,6 +13,7 @@ from corpus.vocab import DATE_MENTION as _DATE
 from corpus.vocab import NUMBER_MENTION as _NUMBER
 from corpus.vocab import ANSWER_SPANS
 from corpus.vocab import STOP_WORDS as _STOP
+from corpus.vocab import STOP_WORDS_TONED as _STOP_TONED
 from index.query import Query
 from index.tokenize import expand_text
 
@@ -35,7 +36,7 @@ def _syllables(text: str) -> set[str]:
     """The content syllables of ``text`` with their tones ("thủ", "thu" and "thư" stay apart); "%" reads
     "phần trăm"."""
     words = re.findall(r"\w+", match_form(text)) + (["phần", "trăm"] if "%" in text else [])
-    return {w for w in words if len(w) > 1 and fold(w) not in _STOP}
+    return {w for w in words if len(w) > 1 and w not in _STOP_TONED and not (fold(w) == w and w in _STOP)}
 
 
 class _Words:
@@ -95,7 +96,7 @@ def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: l
     kinds = [kinds] if isinstance(kinds, str) else kinds
     folded = question.expanded_folded if isinstance(question, Query) else fold(match_form(expand_text(question)))
     asked = question.expanded if isinstance(question, Query) else expand_text(question)
-    wanted = {w for w in _syllables(asked) if fold(w) in _terms(folded)} or _terms(folded)
+    wanted = _syllables(asked) or _terms(folded)
     naming = [_Words(text) for text in named] if named is not None else None
 
     def held(piece: str) -> set[str]:

@@ -34,8 +34,8 @@ def test_a_toned_question_syllable_matches_its_own_tone_and_a_bare_one_any():
 
 
 def test_a_lettered_item_is_not_a_field_and_the_year_asked_is_quoted():
-    items = [("a) Đến hết năm 2025: Có ≥ 30% doanh nghiệp trên địa bàn Tỉnh ứng dụng công nghệ số.", False),
-             ("đ) Đến hết năm 2045: 100% doanh nghiệp trên địa bàn Tỉnh ứng dụng công nghệ số.", False)]
+    items = [("đ) Đến hết năm 2045: 100% doanh nghiệp trên địa bàn Tỉnh ứng dụng công nghệ số.", False),
+             ("a) Đến hết năm 2025: Có ≥ 30% doanh nghiệp trên địa bàn Tỉnh ứng dụng công nghệ số.", False)]
     question = analyse("năm nào 100% doanh nghiệp ứng dụng công nghệ số")
     [quote] = select_quotes(question, items, ["date", "number"], limit=1)
     assert quote.text.startswith("đ) Đến hết năm 2045")
