@@ -14,7 +14,7 @@ from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
 from hoidap.lists import LIST_POOL, asks_list, gather_list
 from hoidap.lists import shown as show
-from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, yes_no
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, qualifier_unstated, yes_no
 from hoidap.why import nearest, refusal
 from corpus.text import fold, match_form
 from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
@@ -111,6 +111,11 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
                 docs, kind_of[unit.id] = [about], unit.kind
                 break
     holder = quoted[fact.unit][1] if fact is not None else None
+    # "lớp bồi dưỡng ngoại ngữ" asked of a unit that states "lớp bồi dưỡng": another thing, which it does not state
+    answering = holder or cited[0]
+    qualifier = qualifier_unstated(question, answering.text, " ".join([doc_context(answering), *answering.breadcrumb[-1:]]))
+    if qualifier is not None:
+        return qualifier_refusal(result, qualifier, answering)
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
         unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
                                    doc_context(holder), " ".join(holder.breadcrumb))
@@ -185,6 +190,20 @@ def figure_refusal(result: SearchResult, clause: str, hits: list[SearchHit]) -> 
     answer.answer = f"Các văn bản hiện có không nêu con số cho nội dung này.{said}{nearest(answer.suggestions)}"
     answer.reason = "figure_unstated"
     return answer
+
+def qualifier_refusal(result: SearchResult, qualifier: str, nearest_unit: Citation) -> Answer:
+    """The refusal of a question about something the best unit names only without the question's
+    qualifier (shape.qualifier_unstated)."""
+    answer = refusal(result.query.text, result)
+    answer.answer = (f"Các văn bản hiện có không nêu nội dung này cho “{qualifier}”. Văn bản gần nhất chỉ nêu: "
+                     f"“{_short(nearest_unit.text)}” ({nearest_unit.citation}, {nearest_unit.label}).{nearest(answer.suggestions)}")
+    answer.reason = "qualifier_unstated"
+    return answer
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:text.rfind(" ", 0, limit)] + " …"
+
 
 def doc_context(citation: Citation) -> str:
     """What names a cited unit's document and place in it (title, citation, headings), not its content."""

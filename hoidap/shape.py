@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from corpus.text import UPPER, fold, match_form
 from corpus.vocab import CLAIM_FILLERS as _PARTICLES
+from corpus.vocab import FAQ_FILLER as _FILLER
+from corpus.vocab import TOPIC_STOP_WORDS as _TOPIC_STOP
 from corpus.vocab import CLAIM_FILLERS_TONED as _PARTICLES_TONED
 from corpus.vocab import NEGATION as _NEGATION
 from corpus.vocab import QUESTION_WORDS as _WH
@@ -18,8 +20,10 @@ from corpus.vocab import places_in
 from corpus.vocab import YES_NO_QUESTION as _YES_NO
 from index.answerability.evidence import canonical_place
 from index.query import Query
+from index.restore import QUESTION_LANGUAGE as _QUESTION_LANGUAGE
+from index.tokenize import expand_text
 
-__all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "yes_no"]
+__all__ = ["Column", "asks_yes_no", "asked_column", "compare_measures", "qualifier_unstated", "yes_no"]
 
 LIST_LIMIT = 8  # items shown in full; past it "và N mục khác"
 MIN_FIGURE_COVERAGE = 0.34  # of what a number question names, the share the figure's own clause must name
@@ -207,3 +211,55 @@ def figure_unstated(query: Query, fact_piece: str, fact: str, units: list[str], 
     if clause is not None and best >= 0.5 and best - own >= 0.34:
         return clause
     return "" if own < MIN_FIGURE_COVERAGE else None
+
+
+# what a question says besides what it asks about: its frame ("làm gì", "đơn vị nào", "bao giờ xong"),
+# politeness and function words; such words between two of a clause's neighbours are no qualifier
+_FRAME = frozenset(_TOPIC_STOP) | frozenset(_FILLER) | frozenset(re.findall(r"\w+", fold(_QUESTION_LANGUAGE)))
+MAX_QUALIFIER = 6  # syllables a qualifier inserted into a named thing may have
+
+
+def _frame(word: str) -> bool:
+    return word in _FRAME or word.isdigit()
+
+
+def qualifier_unstated(query: Query, unit_text: str, context: str) -> str | None:
+    """The qualifier the question inserts into something the unit names, when the unit never states it:
+    "lớp bồi dưỡng ngoại ngữ" asked of a unit that says "lớp bồi dưỡng về CCHC", "cán bộ, công chức đã
+    nghỉ hưu" of one that says "cán bộ, công chức tham mưu". None when there is no such insertion.
+
+    An insertion, not a rewording: two syllables the unit (or what names its document, ``context``)
+    writes side by side stand apart in the question, around at least two of its content syllables
+    (neither the question's frame nor the document's name) of which at least one the unit never writes,
+    and no syllable pair of the question's span is one the unit writes. A question that rewords the unit
+    ("lớp đào tạo ngắn hạn" for "lớp bồi dưỡng") leaves the unit's own words between its neighbours, and
+    background sentences are not read (the question's ``expanded`` form, its parentheses left out).
+    Both sides are compared with their abbreviations spelt out ("Sở TTTT" is "Sở Thông tin và Truyền thông").
+
+    Example:
+        >>> from index.query import analyse
+        >>> qualifier_unstated(analyse("Bao nhiêu % công chức đã nghỉ hưu tham mưu CCHC được bồi dưỡng?"),
+        ...                    "100% công chức tham mưu CCHC được bồi dưỡng.", "")
+        'đã nghỉ hưu'
+        >>> qualifier_unstated(analyse("Bao nhiêu % công chức tham mưu CCHC được tập huấn?"),
+        ...                    "100% công chức tham mưu CCHC được bồi dưỡng.", "") is None
+        True
+    """
+    asked = re.sub(r"\s*\([^)]*\)", "", query.expanded)
+    folded = fold(match_form(asked))  # as long as ``asked``: the span of a folded word is the word as typed
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", folded)]
+    words = [folded[s:e] for s, e in spans]
+    unit = re.findall(r"\w+", fold(match_form(expand_text(unit_text))))
+    named = re.findall(r"\w+", fold(match_form(expand_text(context))))
+    held = set(unit) | set(named)
+    pairs = set(zip(unit, unit[1:])) | set(zip(named, named[1:]))
+    for i, left in enumerate(words):
+        for j in range(i + 3, min(len(words), i + MAX_QUALIFIER + 2)):
+            if (left, words[j]) not in pairs or (_frame(left) and _frame(words[j])):
+                continue
+            if any(p in pairs for p in zip(words[i:j], words[i + 1:j + 1])):
+                continue
+            content = [w for w in words[i + 1:j] if not _frame(w) and w not in named]
+            if len(content) >= 2 and any(w not in held for w in content):
+                return asked[spans[i + 1][0]:spans[j - 1][1]]
+    return None

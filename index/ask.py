@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from corpus.text import fold, match_form
-from corpus.vocab import DOC_KINDS, PLACES, YEAR, places_in
+from corpus.vocab import DOC_KINDS, PLACES, TOPIC_STOP_WORDS, YEAR, places_in
 from index.tokenize import specials
 
 # a sentence ends at ? ! . ; before a space, or at a line break; not at the dot of "TP." (a dot inside "3.31"
@@ -82,6 +82,26 @@ def asks(sentence: str) -> bool:
     return bool(_ASKS.search(sentence))
 
 
+# the request that opens an ask after a background ("Xin hỏi", "Cho tôi hỏi:", "Nhờ anh chị cho biết"), matched
+# folded: a question typed without diacritics may have it restored wrongly ("nho ánh chỉ cho biết")
+_REQUEST = re.compile(r"^\s*(?:xin|cho|nho|vui long|de nghi)\s+(?:(?:anh chi|anh|chi|ban)\s+)?(?:cho\s+)?"
+                      r"(?:toi\s+|em\s+|minh\s+)?(?:hoi|biet)\b\s*[:,]?\s*", re.IGNORECASE)
+
+
+def without_request(ask: str) -> str:
+    """The ask without the request that opens it, which says nothing of what is asked.
+
+    Example:
+        >>> without_request("Nhờ anh chị cho biết thời gian thực hiện đề án"), without_request("Cho hỏi: ai chủ trì?")
+        ('thời gian thực hiện đề án', 'ai chủ trì?')
+        >>> without_request("Xin hỏi"), without_request("Cho biết")
+        ('Xin hỏi', 'Cho biết')
+    """
+    match = _REQUEST.match(fold(ask))  # fold keeps the length of NFC text: one letter for one letter
+    rest = ask[match.end():] if match else ask
+    return rest if rest.strip(" ?.!") else ask
+
+
 WRITTEN_SHARE = 0.5  # a document named in the background is kept when the corpus writes this share of its phrase
 
 
@@ -108,8 +128,14 @@ def background_context(background: list[str], ask: str,
             found[:] = [f for f in found if fold(match_form(f)) not in key]  # a longer mention replaces a shorter
             found.append(item)
 
+    def names_one(subject: str) -> bool:
+        # a bare kind ("văn bản", "báo cáo", "văn bản của tỉnh") names no document of the corpus
+        return len([w for w in re.findall(r"\w+", fold(match_form(subject))) if w not in TOPIC_STOP_WORDS]) >= 2
+
     for sentence in background:
         for match in _DOCUMENT.finditer(sentence):
+            if not names_one(_subject(match.group(0))):
+                continue
             share = written(_subject(match.group(0))) if written is not None else None
             if share is None or share >= WRITTEN_SHARE:
                 keep(match.group(0))
@@ -125,21 +151,22 @@ def background_context(background: list[str], ask: str,
 
 def split_ask(text: str, written: Callable[[str], float | None] | None = None) -> Ask:
     """The ask of ``text`` and its background; a question of one sentence, or one whose every sentence
-    asks (or none does), is its own ask. ``written``: see :func:`background_context`.
+    asks (or none does), is its own ask. The ask set apart from a background loses the request that
+    opens it (:func:`without_request`). ``written``: see :func:`background_context`.
 
     Example:
         >>> a = split_ask("Tôi là công chức ở Quảng Nam. Tỉnh đang triển khai đề án nâng cao năng lực CCHC. "
         ...               "Cho hỏi kinh phí lấy từ đâu?")
         >>> a.ask, a.context
-        ('Cho hỏi kinh phí lấy từ đâu?', ('Quảng Nam', 'đề án nâng cao năng lực CCHC'))
+        ('kinh phí lấy từ đâu?', ('Quảng Nam', 'đề án nâng cao năng lực CCHC'))
         >>> a.text
-        'Cho hỏi kinh phí lấy từ đâu? (Quảng Nam; đề án nâng cao năng lực CCHC)'
+        'kinh phí lấy từ đâu? (Quảng Nam; đề án nâng cao năng lực CCHC)'
     """
     parts = sentences(text)
     asking = [asks(s) for s in parts]
     if len(parts) < 2 or all(asking) or not any(asking):
         return Ask(text, text)
-    ask = " ".join(s for s, a in zip(parts, asking) if a)
+    ask = " ".join(without_request(s) for s, a in zip(parts, asking) if a)
     background = [s for s, a in zip(parts, asking) if not a]
     context = background_context(background, ask, written)
     searched = f"{ask} ({'; '.join(context)})" if context else ask
