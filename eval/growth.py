@@ -251,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     folder = Path(args.records)
     model = AnswerabilityModel.load(Path(args.model))
+    if model is None:
+        raise SystemExit(f"{args.model}: no answerability model for these features (see the log); retrain it")
     report = judge(model, load_records(folder / "shipped.jsonl"), load_records(folder / "enlarged.jsonl"))
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
     print()
