@@ -48,7 +48,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             settings, _ = prepare(shipped, settings)  # the shipped corpus alone, in its own data dir
         summary = train(settings, alqac, Path(args.gold) if args.gold else None, progress=progress,
                         exclude_doc=args.exclude_doc, out=Path(args.model_out) if args.model_out else MODEL_FILE,
-                        grown=grown, augment=not args.no_augment, verifier=args.with_verifier)
+                        grown=grown, augment=not args.no_augment, verifier=args.with_verifier,
+                        growth=args.growth_features, every_style=args.threshold_every_style)
         for bar in bars.values():
             bar.close()
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -163,6 +164,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="với --train-abstain: không thêm bản viết khác kiểu và câu hỏi gần trúng của phần train")
     p.add_argument("--with-verifier", action="store_true",
                    help="với --train-abstain: dùng cả đặc trưng của bộ kiểm chứng ngữ nghĩa")
+    p.add_argument("--growth-features", action="store_true",
+                   help="với --train-abstain: dùng cả đặc trưng kho lớn (đơn vị đầu nổi bật so với các văn bản khác)")
+    p.add_argument("--threshold-every-style", action="store_true",
+                   help="với --train-abstain: ngưỡng giữ 2%% câu trả lời được ở mọi kiểu hỏi và mọi kho, không chỉ câu gốc")
     p.add_argument("--model-out", help="với --train-abstain: ghi mô hình vào tệp này thay vì index/answerability.json")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_eval)

@@ -9,9 +9,15 @@ Deterministic: the same corpus, gold files and ALQAC folder give the same coeffi
    questions, ALQAC questions, entity-swapped dev questions as negatives), the question features of
    the reranked top units; a logistic model over :data:`index.answerability.features.QUESTION_FEATURES`,
    classes weighted equally. The veto features (:data:`index.answerability.vetoes.VETOES`) decide alone.
-3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions
-   from abstaining (vetoes included), judged on 5-fold cross-validated probabilities (never on
-   held-out questions).
+3. **Threshold**: the largest probability that keeps ≤ 2 % of the train split's answerable questions as
+   written from abstaining (vetoes included), judged on 5-fold cross-validated probabilities (never on
+   held-out questions). With ``every_style``, the 2 % are of the answerable questions as written and in
+   every style, on every corpus they are matched on: a styled copy, or a match among hundreds of
+   documents, is as answerable as the plain question on the shipped corpus.
+
+``growth`` (``--growth-features``) also fits :data:`index.answerability.features.GROWTH_FEATURES` (how the
+top unit stands out of the pool, the other documents in it, its tail): made for ``grown``; not in the
+shipped model (docs/benchmarks.md, "Corpus growth").
 
 With ``grown`` (``hoidap eval --train-abstain --realdocs``), every example is also matched against a
 larger corpus — the shipped documents plus a real document set — so the models learn what an
@@ -40,7 +46,8 @@ from eval.abstain_data import Example, build, known_doc_numbers
 from eval.gold import GoldQuestion, load_gold, normalize, relevant_units
 from eval.near_miss import CorpusView, near_misses
 from eval.styles import variants
-from index.answerability.features import CANDIDATE_FEATURES, QUESTION_FEATURES, candidate_features, question_features
+from index.answerability.features import CANDIDATE_FEATURES, GROWTH_FEATURES, QUESTION_FEATURES, candidate_features, \
+    question_features
 from index.answerability.model import MODEL_FILE, AnswerabilityModel, Logistic
 from index.answerability.vetoes import veto
 from index.filters import named_documents
@@ -128,7 +135,7 @@ def threshold_for(probabilities: np.ndarray, max_false: float = MAX_FALSE_ABSTAI
 def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out: Path = MODEL_FILE,
           progress: Callable[[str, int, int], None] | None = None, exclude_doc: str | None = None,
           grown: tuple[Settings, list[GoldQuestion]] | None = None, augment: bool = True,
-          verifier: bool = False) -> dict:
+          verifier: bool = False, growth: bool = False, every_style: bool = False) -> dict:
     """Train both models on the train split and write them to ``out``; returns a summary.
 
     ``exclude_doc``: leave the questions about one document out of training (to check that the
@@ -137,6 +144,7 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
     ``augment``: add the styled copies and near misses of the train questions (see the module docstring).
     ``verifier``: fit the semantic verifier's features too (left out by default: side by side they lowered
     the held-out trust, docs/benchmarks.md), so the models are the same whether the index has a verifier.
+    ``growth``, ``every_style``: the growth features, the threshold over every style (module docstring).
     """
     gold_questions = load_gold(gold) if gold else load_gold()
     examples = build(alqac=alqac) if gold is None else build(gold_dir=gold.parent, alqac=alqac)
@@ -180,15 +188,15 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
         for done, example in enumerate(chosen, 1):
             q_rows.append(match(searcher, example.question, rerank).features)
             q_labels.append(int(example.answerable))
-            as_asked.append(not example.source.startswith(("style_", "near_")))
+            as_asked.append(every_style or not example.source.startswith(("style_", "near_")))
             if progress:
                 progress("answerability", done, len(chosen))
-    question_used = features_used(QUESTION_FEATURES, verifier)
+    question_used = features_used(QUESTION_FEATURES + (GROWTH_FEATURES if growth else ()), verifier)
     answerable = fit_logistic(q_rows, q_labels, question_used, ANSWERABLE_C)
 
     # 3. the threshold, from out-of-fold probabilities of the answerable train questions as written (the
-    #    styled copies shape the weights, not the threshold); questions a veto already stops count against
-    #    the 2 % first
+    #    styled copies shape the weights, not the threshold, unless every_style); questions a veto already
+    #    stops count against the 2 % first
     oof = cv_probabilities(q_rows, q_labels, question_used, c=ANSWERABLE_C)
     positive = (np.asarray(q_labels) == 1) & np.asarray(as_asked)
     vetoed = np.array([veto(row) is not None for row in q_rows])
@@ -196,7 +204,8 @@ def train(settings: Settings, alqac: Path | None, gold: Path | None = None, out:
     threshold = threshold_for(oof[positive & ~vetoed], budget)
     summary = {"train_examples": len(train_examples), "train_answerable": int(sum(q_labels)),
                "rerank_rows": len(rows), "threshold": threshold, "excluded_doc": exclude_doc,
-               "sources": _count(train_examples + real), "corpora": len(corpora), "rows": len(q_rows)}
+               "sources": _count(train_examples + real), "corpora": len(corpora), "rows": len(q_rows),
+               "growth_features": growth, "threshold_every_style": every_style}
     model = AnswerabilityModel(answerable, rerank, threshold, trained_on=summary)
     model.save(out)
     log.info("answerability model written to %s: %s", out, summary)

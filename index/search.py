@@ -213,7 +213,8 @@ class Searcher:
                                 heading=h.unit.breadcrumb[-1] if h.unit.breadcrumb else "", kind=h.unit.kind,
                                 quantity=h.unit.quantity, doc_year=f"{h.doc.year or ''} {h.doc.title}",
                                 doc_place=fold(match_form(h.doc.province)) if h.doc.province else "",
-                                doc_named=h.doc.id in matched, doc=snap.doc_evidence[h.doc.id], verified=score)
+                                doc_named=h.doc.id in matched, doc=snap.doc_evidence[h.doc.id], verified=score,
+                                doc_id=h.doc.id)
                       for h, cosine, score in zip(hits, dense, verified)]
         ev = Evidence(query=query, candidates=candidates, lexical_top5=lexical,
                       dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),

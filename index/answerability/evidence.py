@@ -48,6 +48,7 @@ class Candidate:
     doc: DocEvidence  # what its document's own text says about it (:func:`doc_evidence`)
     verified: float | None = None  # the semantic verifier's P(answers) (None: no verifier)
     rerank: float | None = None  # the rerank model's P(holds the answer) (None: not reranked)
+    doc_id: str = ""  # its document's id (to tell the top unit's document from the others)
 
 
 @dataclass

@@ -35,7 +35,15 @@ they keep working when admins add documents. Question features (``QUESTION_FEATU
 - ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ");
 - ``verify_top`` / ``verify_best``: the semantic verifier's P(this clause answers this question)
   (:mod:`index.verify`, late interaction over the e5 token states) for the top unit / the best of the
-  top 3; unknown (the average, see :class:`index.answerability.model.Logistic`) in an index built without a verifier.
+  top 3; unknown (the average, see :class:`index.answerability.model.Logistic`) in an index built without a verifier;
+- ``GROWTH_FEATURES``, computed but not fitted by the shipped model (``eval.train_answerability``): how the
+  top unit stands out of the pool (the fused top ``RERANK_POOL``), which a corpus of any size makes: when
+  hundreds of documents compete, a question they do not answer still finds units holding most of its words, but
+  many of them, in many documents, none far above the rest. ``rerank_top`` / ``rerank_gap``: the rerank model's
+  probability for the top unit / its lead over the second; ``doc_spread``: distinct documents among the top 5
+  (over 5); ``coverage_standout`` / ``dense_standout``: the top unit's coverage / cosine above the pool's tail
+  (from the 5th on); ``coverage_over_other`` / ``dense_over_other`` / ``pairs_over_other``: the best of the top
+  unit's document over the best of the other documents in the pool (syllables, cosine, syllable pairs).
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
 three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
@@ -47,8 +55,11 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from corpus.text import fold, match_form
-from corpus.vocab import ACHIEVED, AGENCY_OR_ROLE, ASKS_ISSUANCE, ASKS_RESULT, TIME_MENTION
+from corpus.vocab import ACHIEVED, AGENCY_OR_ROLE, ASKS_DOC_NUMBER, ASKS_ISSUANCE, ASKS_RESULT, FACT_KINDS, TIME_MENTION
+from corpus.vocab import DOC_NUMBER as DOC_NUMBER_FORM
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
 from index.answerability.evidence import Evidence, single_years
 from index.answerability.terms import TermStats
@@ -56,6 +67,11 @@ from index.answerability.vetoes import detail_unmet, doc_year_missing, in_title,
 from index.query import Query
 
 FEATURE_VERSION = 7  # a model trained for other features is not used (index.answerability.model)
+# how the top unit stands out of the pool the search found, whatever the corpus's size (:func:`growth_features`);
+# computed with the others, fitted only by ``hoidap eval --train-abstain --growth-features`` (not by the shipped model:
+# docs/benchmarks.md, "Corpus growth")
+GROWTH_FEATURES = ("rerank_top", "rerank_gap", "doc_spread", "coverage_standout", "dense_standout",
+                   "coverage_over_other", "dense_over_other", "pairs_over_other")
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
@@ -66,10 +82,23 @@ CANDIDATE_FEATURES = ("relative_score", "rr_bm25", "rr_folded", "rr_dense", "den
                       "year_match", "place_match", "doc_named", "is_row", "is_header", "log_length", "verify")
 
 
-def kind_met(kinds: tuple[str, ...], text: str, quantity: bool) -> bool:
-    """Does a unit state what the question's kinds ask for?"""
+def asks_doc_number(query: Query) -> bool:
+    """Does the question ask for a document's number ("theo tờ trình số mấy", "quyết định số bao nhiêu")?
+    Its "số mấy" is then met by a document number, which is not a quantity (as in :mod:`hoidap.facts`).
+
+    Example:
+        >>> from index.query import analyse
+        >>> asks_doc_number(analyse("ban hành theo tờ trình số mấy")), asks_doc_number(analyse("có bao nhiêu lớp"))
+        (True, False)
+    """
+    return bool(ASKS_DOC_NUMBER.search(query.folded)) and any(t in query.folded for t in FACT_KINDS)
+
+
+def kind_met(kinds: tuple[str, ...], text: str, quantity: bool, doc_number: bool = False) -> bool:
+    """Does a unit state what the question's kinds ask for? ``doc_number``: the question asks for a
+    document's number, which a unit naming one ("2872/TTr-SNV") states."""
     for kind in kinds:
-        if kind == "number" and not quantity:
+        if kind == "number" and not quantity and not (doc_number and DOC_NUMBER_FORM.search(text)):
             return False
         if kind == "agency" and not AGENCY_OR_ROLE.search(text):
             return False
@@ -91,7 +120,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     """The answerability features of one search (see the module docstring)."""
     q = ev.query
     if not ev.candidates:
-        return {name: 0.0 for name in QUESTION_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov,
+        return {name: 0.0 for name in QUESTION_FEATURES + GROWTH_FEATURES} | {"kind_unmet": 1.0, "oov": stats.oov,
                                                            "vague": float(stats.count < 2)}
     first = ev.candidates[0]
     top3 = range(min(3, len(ev.candidates)))
@@ -111,7 +140,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
     missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)
     kinds = tuple(k for k in q.kinds if k in ("number", "agency", "date"))
-    kind_unmet = bool(kinds) and not any(kind_met(kinds, c.text, c.quantity) for c in top)
+    doc_number = asks_doc_number(q)
+    kind_unmet = bool(kinds) and not any(kind_met(kinds, c.text, c.quantity, doc_number) for c in top)
     details = detail_unmet(q, [c.text for c in top])
     result_asked = bool(ASKS_RESULT.search(q.folded)) and not ({"date", "agency"} & set(q.kinds)) and \
         not any(ACHIEVED.search(fold(match_form(c.text))) for c in top)
@@ -133,6 +163,35 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "missing_item": float(bool(ev.missing_items)),
         "doc_missing_top": doc_missing[0][0], "doc_missing_best": min(m[0] for m in doc_missing),
         "doc_pairs_missing": doc_missing[0][1],
+    } | growth_features(ev, stats)
+
+
+def growth_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
+    """How the top unit stands out of the pool the search found (:data:`GROWTH_FEATURES`): a question the
+    documents do not answer finds, among many documents, many units that share some of its words; one they
+    answer finds one unit (or one document) that holds clearly more of them than the rest of the pool."""
+    cands = ev.candidates
+    n = len(cands)
+    coverage = [stats.coverage(j) for j in range(n)]
+    pairs = [stats.pair_coverage(j) for j in range(n)]
+    dense = [c.dense for c in cands]
+    reranked = [c.rerank for c in cands] if cands[0].rerank is not None else [c.score / cands[0].score if cands[0].score
+                                                                               else 0.0 for c in cands]
+    others = [j for j in range(n) if cands[j].doc_id != cands[0].doc_id]
+    tail = range(min(4, n - 1), n) if n > 1 else range(0)
+    top_doc = [j for j in range(n) if j not in others]
+
+    def best(values: list[float], chosen) -> float:
+        return max((values[j] for j in chosen), default=0.0)
+
+    return {
+        "rerank_top": reranked[0], "rerank_gap": reranked[0] - (reranked[1] if n > 1 else 0.0),
+        "doc_spread": len({c.doc_id for c in cands[:5]}) / 5.0,
+        "coverage_standout": coverage[0] - (float(np.mean([coverage[j] for j in tail])) if len(tail) else 0.0),
+        "dense_standout": dense[0] - (float(np.mean([dense[j] for j in tail])) if len(tail) else 0.0),
+        "coverage_over_other": best(coverage, top_doc) - best(coverage, others),
+        "dense_over_other": best(dense, top_doc) - best(dense, others),
+        "pairs_over_other": best(pairs, top_doc) - best(pairs, others),
     }
 
 
@@ -148,7 +207,7 @@ def candidate_features(ev: Evidence, stats: TermStats, j: int) -> dict[str, floa
         "rr_bm25": 1.0 / c.ranks.get("bm25", 1000), "rr_folded": 1.0 / c.ranks.get("bm25_folded", 1000),
         "rr_dense": 1.0 / c.ranks.get("dense", 1000), "dense": c.dense, "coverage": stats.coverage(j),
         "text_coverage": own, "text_pairs": own_pairs, "heading_coverage": stats.own_coverage(c.heading)[0],
-        "kind_met": float(not kinds or kind_met(kinds, c.text, c.quantity)),
+        "kind_met": float(not kinds or kind_met(kinds, c.text, c.quantity, asks_doc_number(q))),
         "year_match": float(year_match(q, c.text, c.doc_year)) if q.years else 0.5,
         "place_match": (float(c.doc_place in q.places) if q.places else 0.5),
         "doc_named": float(c.doc_named),
