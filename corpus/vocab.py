@@ -56,6 +56,21 @@ STOP_WORDS = frozenset("cua va la cac co nhung duoc trong cho voi ve theo tai na
 # the same words with their tones: "thẻ", "thể" and "thế" fold alike, only "thế" is glue (hoidap.quotes)
 STOP_WORDS_TONED = frozenset("của và là các có những được trong cho với về theo tại nào gì không thì sao như thế hay bao"
                              .split())
+# --- list questions (hoidap.lists) ---
+# "những nhiệm vụ nào", "các đề án gì", "có trách nhiệm gì": the list asked and the noun it lists (folded)
+LIST_PHRASE = re.compile(r"\b(?:(?:nhung|cac)((?: \w+){1,4}?) (?:nao|gi)|gom (?:nhung|co) (?:gi|nao|noi dung nao)|"
+                         r"(?:bao gom|gom) nhung (\w+(?: \w+)?)(?: nao| gi)?|liet ke|"
+                         r"co ((?:nhiem vu|trach nhiem|nhung viec|cong viec|noi dung|quyen han)(?: \w+)?) gi)\b")
+# nouns whose list is one table cell or one fact, not units: "những cơ quan nào phối hợp", "các năm nào"
+NOT_LISTS = re.compile(r"^\s*(?:co quan|don vi|so|ai|ca nhan|to chuc|nam|thang|quy|ngay|thoi gian|thoi han)\b")
+# what an agency is given to do: a list of these of one agency is under its heading and in the rows it leads
+LIST_DUTIES = re.compile(r"^(?:nhiem vu|trach nhiem|viec|cong viec|hoat dong|phan viec|quyen han|nhung viec)\b")
+# words of a list question that say it is one, not what it is about
+LIST_WORDS = frozenset("nhung cac gom bao liet ke nao gi co duoc giao nhiem vu trach".split())
+LIST_GLUE = STOP_WORDS | frozenset("la o dau ai may nhieu ra dat de".split())  # "đặt ra", "đề ra"
+# the same, as typed with diacritics: a question typed with them is compared with them ("trọng tâm" is not "trong")
+LIST_GLUE_TONED = STOP_WORDS_TONED | frozenset("ở đâu ai mấy nhiều ra đặt đề gồm liệt kê giao nhiệm vụ trách".split())
+
 # ... and the question words of a fact question (hoidap.facts: which words of the question a fact's clause shares)
 FACT_STOP_WORDS = STOP_WORDS | frozenset("nhieu may ai dau khi gio phai muc lau mot lan".split())
 # question words and glue that say nothing about the topic (index.answerability coverage, index.abstain)

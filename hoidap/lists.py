@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from corpus.text import fold, match_form
-from corpus.vocab import AGENCY_NAME, DATE_SPANS, DEPARTMENT_ABBREVIATIONS, STOP_WORDS
+from corpus.vocab import AGENCY_NAME, DATE_SPANS, DEPARTMENT_ABBREVIATIONS
+from corpus.vocab import LIST_DUTIES, LIST_GLUE, LIST_GLUE_TONED, LIST_PHRASE, LIST_WORDS, NOT_LISTS
 from corpus.vocab import QUESTION_WORDS as _WH
 from hoidap.shape import row_fields
 from index.query import Query
@@ -25,20 +26,6 @@ LIST_POOL = 8  # the best units a list question's list is looked for in
 ITEM_KINDS = ("bullet", "subbullet", "point", "clause", "table_row", "paragraph")
 _AGENCY = re.compile(AGENCY_NAME.pattern, re.IGNORECASE)  # a question is often typed in lower case
 _NUMBERING = re.compile(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*")
-# "những nhiệm vụ nào", "các đề án gì", "có trách nhiệm gì": the list asked and the noun it lists (folded)
-_LIST_PHRASE = re.compile(r"\b(?:(?:nhung|cac)((?: \w+){1,4}?) (?:nao|gi)|gom (?:nhung|co) (?:gi|nao|noi dung nao)|"
-                          r"(?:bao gom|gom) nhung (\w+(?: \w+)?)(?: nao| gi)?|liet ke|"
-                          r"co ((?:nhiem vu|trach nhiem|nhung viec|cong viec|noi dung|quyen han)(?: \w+)?) gi)\b")
-# nouns whose list is one table cell or one fact, not units: "những cơ quan nào phối hợp", "các năm nào"
-_NOT_LISTS = re.compile(r"^\s*(?:co quan|don vi|so|ai|ca nhan|to chuc|nam|thang|quy|ngay|thoi gian|thoi han)\b")
-# what an agency is given to do: a list of these of one agency is under its heading and in the rows it leads
-_DUTIES = re.compile(r"^(?:nhiem vu|trach nhiem|viec|cong viec|hoat dong|phan viec|quyen han|nhung viec)\b")
-# words of a list question that say it is one, not what it is about
-_LIST_WORDS = frozenset("nhung cac gom bao liet ke nao gi co duoc giao nhiem vu trach".split())
-_GLUE = STOP_WORDS | frozenset("la o dau ai may nhieu ra dat de".split())  # "đặt ra", "đề ra"
-# the same, as typed with diacritics: a question typed with them is compared with them ("trọng tâm" is not "trong")
-_GLUE_TONED = frozenset("của và là các có những được trong cho với về theo tại nào gì không thì sao như thế hay bao "
-                        "ở đâu ai mấy nhiều ra đặt đề gồm liệt kê giao nhiệm vụ trách".split())
 _INTRO = re.compile(r":\s*$")
 _NOTE = re.compile(r"^\s*\(.*\)\s*$")  # "(Chi tiết tại Phụ lục đính kèm)"
 
@@ -50,7 +37,7 @@ def _fold(text: str) -> str:
 def list_noun(query: Query) -> str | None:
     """What a list question lists, folded ("nhiem vu", "giai phap thuc hien"; "" for "gồm những gì"), or
     None when it asks no list."""
-    m = _LIST_PHRASE.search(query.folded)
+    m = LIST_PHRASE.search(query.folded)
     return None if m is None else next((g.strip() for g in m.groups() if g), "")
 
 
@@ -67,11 +54,11 @@ def asks_list(query: Query) -> bool:
         [True, False, False, True]
     """
     folded = query.folded
-    m = _LIST_PHRASE.search(folded)
+    m = LIST_PHRASE.search(folded)
     if m is None:
         return False
     noun = next((g for g in m.groups() if g), "")
-    if _NOT_LISTS.match(noun):
+    if NOT_LISTS.match(noun):
         return False
     rest = folded[:m.start()] + " " + folded[m.end():]
     return not _WH.search(rest)
@@ -223,7 +210,7 @@ def _words(text: str, toned: bool) -> set[str]:
 
 def _content(text: str, toned: bool, known: set[str]) -> set[str]:
     """The words of ``text`` that say what it is about: not glue, not numbers, not in ``known``."""
-    glue = _GLUE_TONED if toned else _GLUE | _LIST_WORDS
+    glue = LIST_GLUE_TONED if toned else LIST_GLUE | LIST_WORDS
     return {w for w in _words(text, toned) if w not in glue and w not in known and len(w) > 1 and not w.isdigit()}
 
 
@@ -303,7 +290,7 @@ def gather_list(query: Query, leads: list, units_of: Callable[[str], list], cont
     if not leads:
         return None
     # an agency's duties ("Sở Nội vụ có những nhiệm vụ gì"), not a list one of its tasks holds ("… cho những lĩnh vực nào")
-    agencies = named_agencies(query) if _DUTIES.match(list_noun(query) or "") else set()
+    agencies = named_agencies(query) if LIST_DUTIES.match(list_noun(query) or "") else set()
     docs = list(dict.fromkeys(u.doc_id for u in leads))[:3]
     if agencies:
         for doc_id in docs:
