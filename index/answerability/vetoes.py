@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from corpus.vocab import ASKS_ABOUT_DOCUMENT, ASKS_AMOUNT, ASKS_CONTACT, ASKS_ISSUANCE, ASKS_NAME, ASKS_RATE, DETAILS, \
-    PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE
+    PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE
 from index.answerability.evidence import DocEvidence, Evidence, asked_places, other_province, places_named, \
     single_years
 from index.query import Query
@@ -71,13 +71,15 @@ def year_evidenced(query: Query, years: tuple[str, ...], text: str, doc: DocEvid
 def doc_year_missing(query: Query, corpus_docs: list[DocEvidence]) -> bool:
     """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document
     that may be of that kind (and of the province it names) has that year in its title, header or a
-    period they name (or, for a decision, as its year of issue). A document whose kind, province or
+    period they name (or, for a decision, as its year of issue); or it names a period ("Kế hoạch …
+    giai đoạn 2021-2025") and none names a period sharing a year with it. A document whose kind, province or
     year of issue was not read may be the one asked for: it never makes this hold."""
     padded = f" {query.folded} "
     wanted = [name for key, name in TYPE_WORDS.items() if f" {key} " in padded] + \
         [name for key, name in TYPE_ABBREVIATIONS.items() if f" {key} " in padded]
     years = single_years(query)
-    if not wanted or not years:
+    periods = [tuple(re.findall(r"(?:19|20)\d{2}", m.group(0))) for m in PERIOD_ASKED.finditer(query.folded)]
+    if not wanted or not (years or periods):
         return False
     places = asked_places(query)
     for doc in corpus_docs:
@@ -92,7 +94,16 @@ def doc_year_missing(query: Query, corpus_docs: list[DocEvidence]) -> bool:
                 return False
             if "Quyết định" in wanted and (doc.issued is None or year == doc.issued):
                 return False
+        if not years and any(period_in_title(period, doc.subject) for period in periods):
+            return False
     return True
+
+
+def period_in_title(period: tuple[str, ...], title: str) -> bool:
+    """A period asked ("giai đoạn 2021-2025") shares a year with one the title names, or the title names
+    one of its years."""
+    start, end = period[0], period[-1]
+    return any(y in title for y in period) or any(max(start, a) <= min(end, b) for a, b in YEAR_RANGE.findall(title))
 
 
 # --- provinces --------------------------------------------------------------------------------------------

@@ -56,6 +56,18 @@ def test_a_missing_date_or_kind_never_makes_a_year_missing() -> None:
     assert doc_year_missing(analyse("Kế hoạch CCHC năm 2023 của tỉnh Quảng Nam"), [plan])
     assert not doc_year_missing(analyse("Kế hoạch CCHC năm 2025 của tỉnh Quảng Nam"), [plan])
     assert not doc_year_missing(analyse("Kế hoạch CCHC giai đoạn 2021-2025 của tỉnh Quảng Nam"), [plan])
+    assert doc_year_missing(analyse("Kế hoạch CCHC giai đoạn 2016-2020 của tỉnh Quảng Nam"), [plan])
+
+
+def test_a_period_asked_is_missing_when_no_document_of_its_kind_names_a_period_sharing_a_year() -> None:
+    plan = doc_evidence(_doc("kh-xk", title="Kế hoạch xuất khẩu hàng hóa giai đoạn 2026 - 2030", kind="Kế hoạch",
+                             year=2025, province="Sơn La", sources={"doc_type": "read", "date": "read",
+                                                                    "province": "read"}), "")
+    assert doc_year_missing(analyse("Kế hoạch xuất khẩu của Sơn La giai đoạn 2021-2025 đạt bao nhiêu"), [plan])
+    assert not doc_year_missing(analyse("Kế hoạch xuất khẩu của Sơn La giai đoạn 2026-2030 đạt bao nhiêu"), [plan])
+    assert not doc_year_missing(analyse("Kế hoạch xuất khẩu của Sơn La từ 2028 đến 2035 đạt bao nhiêu"), [plan])
+    unread = doc_evidence(_doc("kh-?", title="Xuất khẩu hàng hóa giai đoạn 2021 - 2025"), "")  # kind unread: may be it
+    assert not doc_year_missing(analyse("Kế hoạch xuất khẩu của Sơn La giai đoạn 2021-2025"), [plan, unread])
 
 
 def _evidence(question: str, top: DocEvidence, text: str, places: frozenset[str]) -> Evidence:
