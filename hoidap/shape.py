@@ -115,7 +115,9 @@ def row_fields(text: str) -> list[Column]:
 
 def asked_column(query: Query, row_text: str) -> Column | None:
     """The field of a table row whose header the question names ("sản phẩm là gì", "cơ quan phối hợp"),
-    never the row's first field (the task itself); None when no header is named.
+    not the row's first field (the task itself) unless the question tells the row by another field's value
+    ("mã thủ tục kê khai tài sản" of a row "Mã TTHC: …; Tên TTHC: Thủ tục kê khai tài sản…"); None when no
+    header is named.
 
     A header counts when the question holds every word of it that tells it from the row's other
     headers ("phối hợp" of "Cơ quan phối hợp", "sản phẩm" of "Hoạt động/sản phẩm").
@@ -125,7 +127,11 @@ def asked_column(query: Query, row_text: str) -> Column | None:
         return None
     asked = set(_words(query.expanded))
     best, best_score = None, 0.0
-    for i, col in enumerate(fields[1:], 1):
+    # the first field is the row's task, unless the question describes the row by another field's value
+    # ("mã thủ tục kê khai tài sản" of "Mã TTHC: 2.002400.H05; Tên TTHC: Thủ tục kê khai tài sản, thu nhập")
+    said = [len(asked & set(_words(c.value))) for c in fields]
+    first = 0 if max(said[1:]) > said[0] else 1
+    for i, col in enumerate(fields[first:], first):
         others = {w for j, c in enumerate(fields) if j != i for w in _words(c.header)}
         own = [w for w in _words(col.header) if w not in others and w not in _PARTICLES]
         if not own or not all(w in asked for w in own):

@@ -43,6 +43,14 @@ def test_the_column_asked_is_found_by_its_header() -> None:
     assert asked_column(analyse("rà soát TTHC là gì"), row) is None
 
 
+def test_the_first_column_is_asked_when_the_row_is_told_by_another_field() -> None:
+    row = "Mã TTHC: 2.002400.H05; Tên TTHC: Thủ tục kê khai tài sản, thu nhập; Cơ quan thực hiện: Thanh tra tỉnh"
+    assert asked_column(analyse("mã TTHC của thủ tục kê khai tài sản, thu nhập là gì"), row).value == "2.002400.H05"
+    assert asked_column(analyse("co quan thuc hien thu tuc ke khai tai san"), row).value == "Thanh tra tỉnh"
+    # told by its first field, the row's first field is the task, never the column asked
+    assert asked_column(analyse("mã TTHC 2.002400.H05 là thủ tục gì"), row) is None
+
+
 def test_list_members_are_the_units_under_the_same_heading() -> None:
     def unit(ordinal: int, crumb: str, kind: str = "bullet") -> UnitRecord:
         return UnitRecord(f"u{ordinal}", "d", ordinal, kind, f"ý {ordinal}", ("Điều 1", crumb), f"- việc {ordinal}",
