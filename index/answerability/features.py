@@ -43,7 +43,9 @@ they keep working when admins add documents. Question features (``QUESTION_FEATU
   probability for the top unit / its lead over the second; ``doc_spread``: distinct documents among the top 5
   (over 5); ``coverage_standout`` / ``dense_standout``: the top unit's coverage / cosine above the pool's tail
   (from the 5th on); ``coverage_over_other`` / ``dense_over_other`` / ``pairs_over_other``: the best of the top
-  unit's document over the best of the other documents in the pool (syllables, cosine, syllable pairs).
+  unit's document over the best of the other documents in the pool (syllables, cosine, syllable pairs). A document
+  whose best unit covers the question within ``AGREE_MARGIN`` of the top unit's document agrees with it (a copy, a
+  plan and its report state the same thing) and is left out of the spread, the tail and the other documents.
 
 Candidate features (``CANDIDATE_FEATURES``): fused score relative to the top, reciprocal ranks in the
 three lists, cosine, coverage (index fields; the unit's own text; its syllable pairs; its heading),
@@ -72,6 +74,7 @@ FEATURE_VERSION = 7  # a model trained for other features is not used (index.ans
 # docs/benchmarks.md, "Corpus growth")
 GROWTH_FEATURES = ("rerank_top", "rerank_gap", "doc_spread", "coverage_standout", "dense_standout",
                    "coverage_over_other", "dense_over_other", "pairs_over_other")
+AGREE_MARGIN = 0.1  # a document whose best unit covers the question this close to the top document's agrees with it
 QUESTION_FEATURES = ("dense_top", "dense_best", "coverage_top", "coverage_best", "oov", "terms", "rare_missing",
                      "missing_mass", "bigram_top", "bigram_best", "text_top", "text_best", "agree", "overlap",
                      "margin", "unknown_place", "place_mismatch", "missing_year", "doc_year_missing", "missing_number",
@@ -177,18 +180,26 @@ def growth_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     dense = [c.dense for c in cands]
     reranked = [c.rerank for c in cands] if cands[0].rerank is not None else [c.score / cands[0].score if cands[0].score
                                                                                else 0.0 for c in cands]
-    others = [j for j in range(n) if cands[j].doc_id != cands[0].doc_id]
-    tail = range(min(4, n - 1), n) if n > 1 else range(0)
-    top_doc = [j for j in range(n) if j not in others]
+    top_doc = [j for j in range(n) if cands[j].doc_id == cands[0].doc_id]
 
     def best(values: list[float], chosen) -> float:
         return max((values[j] for j in chosen), default=0.0)
 
+    # another document that covers the question about as well as the top unit's one states the same thing
+    # (a copy, a plan and its report): it agrees with the top unit rather than competing with it
+    doc_best: dict[str, float] = {}
+    for j in range(n):
+        doc_best[cands[j].doc_id] = max(doc_best.get(cands[j].doc_id, 0.0), coverage[j])
+    floor = best(coverage, top_doc) - AGREE_MARGIN
+    agreeing = {d for d, v in doc_best.items() if d != cands[0].doc_id and v >= floor}
+    others = [j for j in range(n) if cands[j].doc_id != cands[0].doc_id and cands[j].doc_id not in agreeing]
+    tail = [j for j in range(min(4, n - 1), n) if cands[j].doc_id not in agreeing] if n > 1 else []
+
     return {
         "rerank_top": reranked[0], "rerank_gap": reranked[0] - (reranked[1] if n > 1 else 0.0),
-        "doc_spread": len({c.doc_id for c in cands[:5]}) / 5.0,
-        "coverage_standout": coverage[0] - (float(np.mean([coverage[j] for j in tail])) if len(tail) else 0.0),
-        "dense_standout": dense[0] - (float(np.mean([dense[j] for j in tail])) if len(tail) else 0.0),
+        "doc_spread": len({c.doc_id for c in cands[:5] if c.doc_id not in agreeing}) / 5.0,
+        "coverage_standout": coverage[0] - (float(np.mean([coverage[j] for j in tail])) if tail else 0.0),
+        "dense_standout": dense[0] - (float(np.mean([dense[j] for j in tail])) if tail else 0.0),
         "coverage_over_other": best(coverage, top_doc) - best(coverage, others),
         "dense_over_other": best(dense, top_doc) - best(dense, others),
         "pairs_over_other": best(pairs, top_doc) - best(pairs, others),
