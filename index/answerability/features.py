@@ -187,12 +187,9 @@ def growth_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
 
     # another document that covers the question about as well as the top unit's one states the same thing
     # (a copy, a plan and its report): it agrees with the top unit rather than competing with it
-    doc_best: dict[str, float] = {}
-    for j in range(n):
-        doc_best[cands[j].doc_id] = max(doc_best.get(cands[j].doc_id, 0.0), coverage[j])
     floor = best(coverage, top_doc) - AGREE_MARGIN
-    agreeing = {d for d, v in doc_best.items() if d != cands[0].doc_id and v >= floor}
-    others = [j for j in range(n) if cands[j].doc_id != cands[0].doc_id and cands[j].doc_id not in agreeing]
+    agreeing = {cands[j].doc_id for j in range(n) if coverage[j] >= floor} - {cands[0].doc_id}
+    others = [j for j in range(n) if cands[j].doc_id not in agreeing | {cands[0].doc_id}]
     tail = [j for j in range(min(4, n - 1), n) if cands[j].doc_id not in agreeing] if n > 1 else []
 
     return {
