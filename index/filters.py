@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from typing import Callable
+
 import numpy as np
 
 from core.errors import InvalidQuery
@@ -11,6 +15,7 @@ from index.query import Query
 from index.snapshot import Snapshot
 
 FILTER_KEYS = ("province", "doc_type", "year", "doc_id")
+NAMED_MAX = 5  # the most documents one question names together (chosen on train/tune records: 3, 5, 8)
 
 
 def allowed_units(snap: Snapshot, filters: dict | None) -> np.ndarray | None:
@@ -80,3 +85,46 @@ def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
         if score:
             found[doc.id] = score
     return found
+
+
+def singled_out(matched: dict[str, int], titled: Callable[[], set[str]] = set, limit: int = NAMED_MAX) -> set[str]:
+    """The documents the question names as the ones it asks about, of those it matches
+    (:func:`named_documents`): all of them when they are few (at most ``limit``), else the best matched
+    when those are few, else those of the best matched whose title the question names by a phrase
+    (``titled``: :func:`title_named`) when those are few, else none. A match that many documents share
+    names none of them: "Hà Nội" matches every document of the city, "2025" every document of the year,
+    and a store of hundreds of documents holds dozens of each, so the answerability features must not
+    read such a match as the question naming the top unit's document (the boost of
+    :meth:`index.search.Searcher.fuse` still reads every match).
+
+    Example:
+        >>> sorted(singled_out({"a": 1, "b": 1})), sorted(singled_out({"a": 3} | {d: 1 for d in "bcdefg"}))
+        (['a', 'b'], ['a'])
+        >>> singled_out({d: 1 for d in "abcdefgh"}), singled_out({d: 1 for d in "abcdefgh"}, lambda: {"c", "z"})
+        (set(), {'c'})
+    """
+    if len(matched) <= limit:
+        return set(matched)
+    best = max(matched.values())
+    top = {doc for doc, score in matched.items() if score == best}
+    if len(top) <= limit:
+        return top
+    named = top & titled()
+    return named if len(named) <= limit else set()
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"[^\W\d_]+", fold(match_form(text)))
+    return set(zip(words, words[1:]))
+
+
+def title_named(snap: Snapshot, query: Query, limit: int = NAMED_MAX) -> set[str]:
+    """The documents whose title shares with the question a syllable pair that at most ``limit`` titles
+    hold: "Luật Việc làm" names the plan that implements it, "kế hoạch" or "hành chính" names none."""
+    cached = getattr(snap, "_title_pairs", None)  # once per version: kept on its snapshot
+    if cached is None:
+        pairs = {doc.id: _pairs(doc.title) for doc in snap.doc_names}
+        cached = snap._title_pairs = pairs, Counter(p for held in pairs.values() for p in held)
+    pairs, frequency = cached
+    rare = {p for p in _pairs(query.expanded) if 0 < frequency.get(p, 0) <= limit}
+    return {doc for doc, held in pairs.items() if held & rare} if rare else set()

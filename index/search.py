@@ -22,7 +22,7 @@ from index.answerability.model import Logistic
 from index.answerability.terms import TermStats
 from index.answerability.vetoes import header_last, place_last
 from index.model.embedder import Embedder
-from index.filters import FILTER_KEYS, allowed_docs, named_documents
+from index.filters import FILTER_KEYS, allowed_docs, named_documents, singled_out, title_named
 from index.fuse import rrf
 from index.inforce import prefer_in_force
 from index.items import asked_items, missing_items
@@ -208,12 +208,13 @@ class Searcher:
             dense = [h.scores.get("dense", 0.0) for h in hits]
         lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
         question = self.verifier_question(snap, query) if positions else None
+        named = singled_out(matched, lambda: title_named(snap, query))
         verified = snap.verifier.scores(question, positions).tolist() if question is not None else [None] * len(hits)
         candidates = [Candidate(position=h.position, score=h.score, ranks=h.ranks, dense=cosine, text=h.unit.text,
                                 heading=h.unit.breadcrumb[-1] if h.unit.breadcrumb else "", kind=h.unit.kind,
                                 quantity=h.unit.quantity, doc_year=f"{h.doc.year or ''} {h.doc.title}",
                                 doc_place=fold(match_form(h.doc.province)) if h.doc.province else "",
-                                doc_named=h.doc.id in matched, doc=snap.doc_evidence[h.doc.id], verified=score,
+                                doc_named=h.doc.id in named, doc=snap.doc_evidence[h.doc.id], verified=score,
                                 doc_id=h.doc.id)
                       for h, cosine, score in zip(hits, dense, verified)]
         ev = Evidence(query=query, candidates=candidates, lexical_top5=lexical,

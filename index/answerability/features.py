@@ -31,7 +31,8 @@ they keep working when admins add documents. Question features (``QUESTION_FEATU
 - ``kind_unmet``: asks for a quantity / an agency / a time that none of the top 3 units states;
   ``detail_unmet``: asks for a person, a contact or a sum of money that none of them states;
 - ``result_asked``: asks for an actual result ("thực tế đạt", "đã có bao nhiêu") and no top unit states one;
-- ``named_doc``: the top unit's document is the one the question names;
+- ``named_doc``: the top unit's document is one the question singles out (:func:`index.filters.singled_out`:
+  a province or year that dozens of documents share names none of them);
 - ``vague``: fewer than two content syllables ("là sao", "bao nhiêu cơ");
 - ``verify_top`` / ``verify_best``: the semantic verifier's P(this clause answers this question)
   (:mod:`index.verify`, late interaction over the e5 token states) for the top unit / the best of the

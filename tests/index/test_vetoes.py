@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from index.answerability.evidence import Candidate, DocEvidence, Evidence, doc_evidence, places_named, single_years
 from index.answerability.vetoes import answered_elsewhere, doc_year_missing, place_vetoes
-from index.filters import named_documents
+from index.filters import named_documents, singled_out, title_named
 from index.query import analyse
 from index.snapshot import DocName
 from index.versions import DocRecord
@@ -124,6 +124,25 @@ def test_a_city_question_reaches_the_citys_documents() -> None:
         assert named_documents(snap, analyse(question)) == {"hcm-172": 1}
     # the year inside a document number does not name every document of that year
     assert named_documents(snap, analyse("Quyết định 45/2025/QĐ-UBND quy định gì")) == {}
+
+
+def test_a_city_many_documents_share_names_none_of_them_a_number_still_names_its_own() -> None:
+    city = places_named("Hà Nội")
+    docs = [DocName(f"hn-{n}", str(n), "ha noi", "2025", "Kế hoạch", "ke hoach", city) for n in range(300, 308)]
+    snap = SimpleNamespace(doc_names=docs)
+    matched = named_documents(snap, analyse("Cách làm món phở bò Hà Nội"))
+    assert len(matched) == 8 and singled_out(matched) == set()  # every document of the city matches, none is named
+    matched = named_documents(snap, analyse("Kế hoạch 305 của Hà Nội giao sở nào chủ trì"))
+    assert singled_out(matched) == {"hn-305"}  # its number singles it out of the city's documents
+    few = SimpleNamespace(doc_names=docs[:2])
+    assert singled_out(named_documents(few, analyse("Hà Nội giao sở nào chủ trì"))) == {"hn-300", "hn-301"}
+    # the city's match shared by eight, the question names one by a phrase of its title that few titles hold
+    titled = [d._replace(title="Kế hoạch triển khai Luật Việc làm") if d.id == "hn-303" else d for d in docs]
+    snap = SimpleNamespace(doc_names=titled)
+    query = analyse("Hà Nội tập huấn Luật Việc làm do sở nào chủ trì")
+    assert title_named(snap, query) == {"hn-303"}
+    assert singled_out(named_documents(snap, query), lambda: title_named(snap, query)) == {"hn-303"}
+    assert title_named(snap, analyse("Kế hoạch của Hà Nội giao sở nào chủ trì")) == set()  # every title says it
 
 
 def test_a_system_named_is_not_a_contact_asked_a_rate_is_not_a_sum() -> None:
