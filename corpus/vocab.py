@@ -147,6 +147,8 @@ FACT_KINDS: tuple[str, ...] = tuple(kind_forms(("Tờ trình", "Quyết định"
 PART_KIND_PATTERN = "(?:" + "|".join(kind_forms(
     ("Đề án", "Quyết định", "Kế hoạch", "Tờ trình", "Nghị quyết", "Công văn", "Chỉ thị"),
     abbreviations=("QĐ", "KH", "TTr", "NQ"))) + ")"
+# … and its number, in a folded question: group 1 the number ("de an 1601", "qd so 905" → "1601", "905")
+NAMED_DOC_NUMBER = re.compile(rf"\b{PART_KIND_PATTERN}\s+(?:so\s+)?(\d{{2,5}})\b")
 # kinds of document a question dates by year ("Kế hoạch CCHC năm 2024"), folded → name (index.answerability)
 TYPE_WORDS: dict[str, str] = {folded(n): n for n in ("Kế hoạch", "Đề án", "Quyết định", "Chương trình")}
 TYPE_ABBREVIATIONS: dict[str, str] = {folded(a): n for n in ("Kế hoạch", "Quyết định") for a in DOC_KINDS[n].abbreviations}

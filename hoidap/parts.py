@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.errors import InvalidQuery
 from corpus.text import fold
-from corpus.vocab import PART_KIND_PATTERN as _DOC_TYPE
+from corpus.vocab import NAMED_DOC_NUMBER
 from corpus.vocab import PLACES
 from index.query import Query
 
@@ -86,7 +86,7 @@ def _places(folded: str) -> list[tuple[str, int, int]]:
 def document_spans(folded: str) -> list[tuple[str, int, int]]:
     """Document numbers named with their type ("đề án 1601", "QĐ số 905"): (number, start, end)."""
     found = []
-    for m in re.finditer(rf"\b{_DOC_TYPE}\s+(?:so\s+)?(\d{{2,5}})\b", folded):
+    for m in NAMED_DOC_NUMBER.finditer(folded):
         if not re.fullmatch(r"(?:19|20)\d{2}", m.group(1)):
             found.append((m.group(1), m.start(), m.end()))
     return found

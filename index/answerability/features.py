@@ -21,7 +21,8 @@ they keep working when admins add documents. Question features (``QUESTION_FEATU
 - ``missing_year``: names a single year (not a period, not the year inside a document number) that
   none of the top 3 units mentions, nor their documents' titles or headers;
   ``doc_year_missing``: names a kind of document and a year, and no document that may be of that kind
-  is of that year (a kind, province or date guessed or missing never excludes a document);
+  is of that year (a kind, province or date guessed or missing never excludes a document), and it names
+  no document by a number one has;
 - ``missing_number``: names a document number that no document has and no unit mentions;
   ``missing_item``: names an element by its number ("nhiệm vụ 3.47", "Điều 12") that none of the documents
   it is about carries (:mod:`index.items`);
@@ -158,7 +159,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "bigram_top": pairs[0], "bigram_best": max(pairs), "text_top": own[0], "text_best": max(own),
         "agree": float(agree), "overlap": overlap, "margin": margin,
         "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
-        "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs)),
+        "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs, ev.all_doc_numbers)),
         "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
         "result_asked": float(result_asked), "named_doc": float(first.doc_named), "vague": float(stats.count < 2),
         # without a verifier (the hashing embedder, an index built without a head): unknown, see Logistic

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from corpus.vocab import ASKS_ABOUT_DOCUMENT, ASKS_AMOUNT, ASKS_CONTACT, ASKS_ISSUANCE, ASKS_NAME, ASKS_RATE, DETAILS, \
-    PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE
+    NAMED_DOC_NUMBER, PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE
 from index.answerability.evidence import DocEvidence, Evidence, asked_places, other_province, places_named, \
     single_years
 from index.query import Query
@@ -68,12 +68,28 @@ def year_evidenced(query: Query, years: tuple[str, ...], text: str, doc: DocEvid
     return any(y in text or in_title(y, doc.subject) or (issuance and doc.issued in (None, y)) for y in years)
 
 
-def doc_year_missing(query: Query, corpus_docs: list[DocEvidence]) -> bool:
+def named_numbers(query: Query) -> set[str]:
+    """The document numbers the question names by kind ("KH 310", "Quyết định số 2666"), their first part.
+
+    Example:
+        >>> from index.query import analyse
+        >>> sorted(named_numbers(analyse("KH 310 Hà Nội: đến hết năm 2026 có bao nhiêu trạm 5G")))
+        ['310']
+    """
+    return set(NAMED_DOC_NUMBER.findall(query.folded))
+
+
+def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: frozenset[str] | set[str] = frozenset()
+                     ) -> bool:
     """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document
     that may be of that kind (and of the province it names) has that year in its title, header or a
     period they name (or, for a decision, as its year of issue); or it names a period ("Kế hoạch …
     giai đoạn 2021-2025") and none names a period sharing a year with it. A document whose kind, province or
-    year of issue was not read may be the one asked for: it never makes this hold."""
+    year of issue was not read may be the one asked for: it never makes this hold, nor does a question that names
+    a document by a number one of ``doc_numbers`` has ("KH 310 … đến hết năm 2026" asks what that plan says of
+    2026, which its units state or not: ``missing_year``)."""
+    if named_numbers(query) & set(doc_numbers):
+        return False
     padded = f" {query.folded} "
     wanted = [name for key, name in TYPE_WORDS.items() if f" {key} " in padded] + \
         [name for key, name in TYPE_ABBREVIATIONS.items() if f" {key} " in padded]

@@ -63,7 +63,7 @@ def test_document_kinds_and_their_subsets() -> None:
 
 
 def test_a_document_named_in_a_question() -> None:
-    pattern = re.compile(rf"\b{vocab.PART_KIND_PATTERN}\s+(?:so\s+)?(\d{{2,5}})\b")
+    pattern = vocab.NAMED_DOC_NUMBER
     assert [m.group(1) for m in pattern.finditer(vocab.folded("đề án 1601 và QĐ số 905, TTr 12"))] == \
         ["1601", "905", "12"]
     assert not pattern.search(vocab.folded("báo cáo 2024"))  # a kind no question names with its number

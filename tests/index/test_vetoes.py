@@ -57,6 +57,10 @@ def test_a_missing_date_or_kind_never_makes_a_year_missing() -> None:
     assert not doc_year_missing(analyse("Kế hoạch CCHC năm 2025 của tỉnh Quảng Nam"), [plan])
     assert not doc_year_missing(analyse("Kế hoạch CCHC giai đoạn 2021-2025 của tỉnh Quảng Nam"), [plan])
     assert doc_year_missing(analyse("Kế hoạch CCHC giai đoạn 2016-2020 của tỉnh Quảng Nam"), [plan])
+    # a plan named by its number is asked what it says of a year, not whether a plan of that year exists
+    asked = analyse("KH 310 Quảng Nam: đến hết năm 2023 có bao nhiêu trạm 5G")
+    assert doc_year_missing(asked, [plan]) and not doc_year_missing(asked, [plan], frozenset({"310"}))
+    assert doc_year_missing(asked, [plan], frozenset({"311"}))  # a number no document has names none
 
 
 def test_a_period_asked_is_missing_when_no_document_of_its_kind_names_a_period_sharing_a_year() -> None:
