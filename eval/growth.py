@@ -28,8 +28,10 @@ import json
 import logging
 import shutil
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -88,6 +90,23 @@ def install(model: Path, data_dir: Path) -> Path:
     target = answerability_path(index / (index / "CURRENT").read_text(encoding="utf-8").strip())
     shutil.copyfile(model, target)
     return target
+
+
+@contextmanager
+def installed(model: Path, data_dir: Path) -> Iterator[Path]:
+    """``model`` serves in ``data_dir`` for the block (:func:`install`), the model it replaced after it, also
+    when the block fails: a recording's permissive model never stays to serve a later evaluation."""
+    index = data_dir / "index"
+    target = answerability_path(index / (index / "CURRENT").read_text(encoding="utf-8").strip())
+    before = target.read_bytes() if target.exists() else None
+    install(model, data_dir)
+    try:
+        yield target
+    finally:
+        if before is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_bytes(before)
 
 
 def permissive(model: Path, out: Path) -> Path:
@@ -244,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.corpus not in ("both", corpus.name):
                 continue
             own = settings.model_copy(update={"data_dir": corpus.data_dir})
-            install(loose, corpus.data_dir)
-            records = record_corpus(own, questions_for(own, shipped, corpus.name == "enlarged", alqac))
+            with installed(loose, corpus.data_dir):
+                records = record_corpus(own, questions_for(own, shipped, corpus.name == "enlarged", alqac))
             (out / f"{corpus.name}.jsonl").write_text(
                 "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         return 0

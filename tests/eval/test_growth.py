@@ -3,10 +3,14 @@ answered question is refused below the model's threshold, figures per set and th
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from eval.growth import Record, judge
+import numpy as np
+import pytest
+
+from eval.growth import Record, installed, judge
 from index.answerability.model import AnswerabilityModel, Logistic
+from index.versions import answerability_path
 
 
 def _model(threshold: float) -> AnswerabilityModel:
@@ -31,3 +35,19 @@ def test_a_model_is_judged_on_its_probability_and_the_recorded_refusals() -> Non
     assert report["dev gap"]["trust"] < 0
     strict = judge(_model(0.99), shipped, enlarged)
     assert strict["dev shipped"]["answerable_refused"] == 1.0
+
+
+def test_the_model_a_recording_installs_is_taken_back_after_it_also_when_it_fails(tmp_path: Path) -> None:
+    version = tmp_path / "index" / "v1"
+    version.mkdir(parents=True)
+    (tmp_path / "index" / "CURRENT").write_text("v1", encoding="utf-8")
+    serving = answerability_path(version)
+    serving.write_text('{"threshold": 0.38}', encoding="utf-8")
+    loose = tmp_path / "loose.json"
+    loose.write_text('{"threshold": 0.0}', encoding="utf-8")
+    with installed(loose, tmp_path):
+        assert serving.read_text(encoding="utf-8") == '{"threshold": 0.0}'
+    assert serving.read_text(encoding="utf-8") == '{"threshold": 0.38}'
+    with pytest.raises(RuntimeError), installed(loose, tmp_path):
+        raise RuntimeError("the recording stopped")
+    assert serving.read_text(encoding="utf-8") == '{"threshold": 0.38}'
