@@ -16,7 +16,7 @@ import numpy as np
 from core.errors import InvalidQuery
 from core.settings import Settings
 from index.abstain import Signals, signals
-from index.answerability.evidence import Candidate, Evidence, asked_places, places_mentioned
+from index.answerability.evidence import Candidate, DocEvidence, Evidence, asked_places, naming_units, places_mentioned
 from index.answerability.features import candidate_features, question_features
 from index.answerability.model import Logistic
 from index.answerability.terms import TermStats
@@ -219,7 +219,7 @@ class Searcher:
                       for h, cosine, score in zip(hits, dense, verified)]
         ev = Evidence(query=query, candidates=candidates, lexical_top5=lexical,
                       dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
-                      all_doc_numbers=snap.doc_numbers, corpus_docs=list(snap.doc_evidence.values()),
+                      all_doc_numbers=snap.doc_numbers, corpus_docs=self.place_docs(snap, query),
                       evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
                           list(query.numbers), "folded")) if posting is not None))
@@ -228,6 +228,16 @@ class Searcher:
             docs = set(matched) or {h.doc.id for h in hits}
             ev.missing_items = missing_items(asked, [snap.items_of(d) for d in sorted(docs)])
         return ev, TermStats(query, snap.lexical, positions, snap.doc_pos)
+
+    @staticmethod
+    def place_docs(snap: Snapshot, query: Query) -> list[DocEvidence]:
+        """The documents that may be of the provinces the question names (:attr:`Evidence.corpus_docs`)."""
+        asked = asked_places(query)
+        if not asked:
+            return list(snap.doc_evidence.values())
+        positions = np.concatenate([naming_units(snap.lexical, place) for place in asked])
+        naming = {snap.doc_list[i] for i in np.unique(snap.doc_pos[positions])} if len(positions) else set()
+        return [ev for doc_id, ev in snap.doc_evidence.items() if ev.places or doc_id in naming]
 
     def search(self, query: Query | str, *, mode: str = "hybrid", k: int = 10, filters: dict | None = None,
                prefer: dict[str, int] | None = None, snapshot: Snapshot | None = None) -> SearchResult:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from corpus.text import fold, match_form
-from corpus.vocab import DATE_LINE, ISSUE_YEAR, NUMBER_WITH_YEAR, NUMBER_YEAR_ASKED, PERIOD_ASKED, PLACES, QUANTITY, \
+from corpus.vocab import DOC_KINDS, HEADER_KINDS, DATE_LINE, ISSUE_YEAR, NUMBER_WITH_YEAR, NUMBER_YEAR_ASKED, PERIOD_ASKED, PLACES, QUANTITY, \
     places_in
 from index.query import Query
 
@@ -61,7 +61,10 @@ class Evidence:
     lexical_top5: list[int] = field(default_factory=list)  # positions of the folded lexical list's top 5
     dense_top5: list[int] = field(default_factory=list)
     all_doc_numbers: frozenset[str] | set[str] = frozenset()  # first part of every document number ("1601")
-    corpus_docs: list[DocEvidence] = field(default_factory=list)  # every document's :class:`DocEvidence`
+    # every document's :class:`DocEvidence` that may be of the provinces the question names: all of them when it
+    # names none; else those whose title or header names a province, and those naming none there whose units name
+    # one asked (a national document or a portal page whose text never names the province is not its plan)
+    corpus_docs: list[DocEvidence] = field(default_factory=list)
     corpus_numbers: frozenset[str] = frozenset()  # the question's numbers that some unit holds
     evidence_places: frozenset[str] = frozenset()  # provinces some document's title or header, or some unit, names
     missing_items: tuple[str, ...] = ()  # element numbers the question names that its documents lack (index.items)
@@ -113,23 +116,28 @@ def _place_forms() -> dict[str, list[list[str]]]:
     return forms
 
 
-def places_mentioned(lexical, places: frozenset[str]) -> frozenset[str]:
-    """Those of ``places`` that some unit names (all the syllable pairs of one way of naming it in one
-    unit, from the folded field's postings)."""
-    out = set()
-    for place in places:
-        for words in _place_forms().get(place, [place.split()]):
-            terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
-            postings = lexical.postings(terms, "folded")
-            if any(p is None or not len(p) for p in postings):
-                continue
-            common = postings[0]
-            for posting in postings[1:]:
-                common = np.intersect1d(common, posting, assume_unique=True)
-            if len(common):
-                out.add(place)
+def naming_units(lexical, place: str, first: bool = False) -> np.ndarray:
+    """The positions of the units that name ``place`` (all the syllable pairs of one way of naming it in
+    one unit, from the folded field's postings); with ``first``, those of the first way found."""
+    found = []
+    for words in _place_forms().get(place, [place.split()]):
+        terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
+        postings = lexical.postings(terms, "folded")
+        if any(p is None or not len(p) for p in postings):
+            continue
+        common = postings[0]
+        for posting in postings[1:]:
+            common = np.intersect1d(common, posting, assume_unique=True)
+        if len(common):
+            found.append(common)
+            if first:
                 break
-    return frozenset(out)
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+
+def places_mentioned(lexical, places: frozenset[str]) -> frozenset[str]:
+    """Those of ``places`` that some unit names (:func:`naming_units`)."""
+    return frozenset(place for place in places if len(naming_units(lexical, place, first=True)))
 
 
 def other_province(candidate: Candidate, asked: frozenset[str], named: frozenset[str]) -> bool:
@@ -176,8 +184,20 @@ def doc_evidence(doc, header: str = "") -> DocEvidence:
         issued = next((g for g in found.groups() if g), None) if found else None
     kinds = None
     if read("type"):
-        kinds = tuple(doc.types) + (("Quyết định",) if "/QĐ" in (doc.number or "") else ())
+        kinds = tuple(doc.types) + (("Quyết định",) if "/QĐ" in (doc.number or "") else ()) + issued_kinds(doc.title)
     return DocEvidence(places, subject, issued, kinds)
+
+
+def issued_kinds(title: str) -> tuple[str, ...]:
+    """The kinds of document a decision's title says it issues: the plan it issues is in it.
+
+    Example:
+        >>> issued_kinds("Về việc ban hành Kế hoạch xuất khẩu sản phẩm hàng hóa tỉnh Sơn La giai đoạn 2026 - 2030")
+        ('Kế hoạch',)
+    """
+    folded_title = fold(match_form(title))
+    return tuple(kind for kind in HEADER_KINDS
+                 if re.search(rf"\bban hanh (?:kem theo )?{DOC_KINDS[kind].forms[0]}\b", folded_title))
 
 
 # --- years --------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
+from corpus.text import fold, match_form
 from corpus.vocab import ASKS_ABOUT_DOCUMENT, ASKS_AMOUNT, ASKS_CONTACT, ASKS_ISSUANCE, ASKS_NAME, ASKS_RATE, DETAILS, \
-    NAMED_DOC_NUMBER, PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE
+    NAMED_DOC_NUMBER, PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE, folded
 from index.answerability.evidence import DocEvidence, Evidence, asked_places, other_province, places_named, \
     single_years
 from index.query import Query
@@ -79,15 +80,18 @@ def named_numbers(query: Query) -> set[str]:
     return set(NAMED_DOC_NUMBER.findall(query.folded))
 
 
-def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: frozenset[str] | set[str] = frozenset()
-                     ) -> bool:
+def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: frozenset[str] | set[str] = frozenset(),
+                     units: list[str] = ()) -> bool:
     """The question names a kind of document and a year ("Kế hoạch CCHC năm 2024"), and no document
     that may be of that kind (and of the province it names) has that year in its title, header or a
     period they name (or, for a decision, as its year of issue); or it names a period ("Kế hoạch …
     giai đoạn 2021-2025") and none names a period sharing a year with it. A document whose kind, province or
     year of issue was not read may be the one asked for: it never makes this hold, nor does a question that names
     a document by a number one of ``doc_numbers`` has ("KH 310 … đến hết năm 2026" asks what that plan says of
-    2026, which its units state or not: ``missing_year``)."""
+    2026, which its units state or not: ``missing_year``), nor one that asks which document of a kind and year
+    one of ``units`` (the best ones found) cites: "thay thế quyết định nào năm 2020" asks for a decision of 2020
+    that a unit cites ("Quyết định số 28/2020/QĐ-UBND"), not of one in the store ("KH CCHC năm 2024 ban hành
+    ngày nào" still is)."""
     if named_numbers(query) & set(doc_numbers):
         return False
     padded = f" {query.folded} "
@@ -97,6 +101,9 @@ def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: 
     periods = [tuple(re.findall(r"(?:19|20)\d{2}", m.group(0))) for m in PERIOD_ASKED.finditer(query.folded)]
     if not wanted or not (years or periods):
         return False
+    which = [name for name in wanted if re.search(rf"\b{folded(name)} nao\b", query.folded)]
+    if which and any(kind_year_cited(which, years or [y for p in periods for y in p], unit) for unit in units):
+        return False  # the document asked for is one a unit cites
     places = asked_places(query)
     for doc in corpus_docs:
         if doc.kinds is not None and not any(w in doc.kinds for w in wanted):
@@ -113,6 +120,20 @@ def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: 
         if not years and any(period_in_title(period, doc.subject) for period in periods):
             return False
     return True
+
+
+def kind_year_cited(kinds: list[str], years, text: str) -> bool:
+    """``text`` cites a document of one of ``kinds`` with one of ``years`` in one clause ("Quyết định số
+    28/2020/QĐ-UBND", "Kế hoạch … năm 2020").
+
+    Example:
+        >>> kind_year_cited(["Quyết định"], ["2020"], "thay thế Quyết định số 28/2020/QĐ-UBND của UBND tỉnh")
+        True
+        >>> kind_year_cited(["Kế hoạch"], ["2023"], "Kế hoạch cải cách hành chính năm 2025; báo cáo năm 2023")
+        False
+    """
+    folded_text = fold(match_form(text))
+    return any(re.search(rf"\b{folded(kind)}\b[^.;]{{0,80}}\b{year}\b", folded_text) for kind in kinds for year in years)
 
 
 def period_in_title(period: tuple[str, ...], title: str) -> bool:

@@ -61,6 +61,13 @@ def test_a_missing_date_or_kind_never_makes_a_year_missing() -> None:
     asked = analyse("KH 310 Quảng Nam: đến hết năm 2023 có bao nhiêu trạm 5G")
     assert doc_year_missing(asked, [plan]) and not doc_year_missing(asked, [plan], frozenset({"310"}))
     assert doc_year_missing(asked, [plan], frozenset({"311"}))  # a number no document has names none
+    # which decision of 2020 a unit cites is asked for, not a decision of 2020 in the store
+    cites = ["Quy chế này thay thế Quyết định số 28/2020/QĐ-UBND ngày 16 tháng 10 năm 2020 của UBND tỉnh."]
+    decision = DocEvidence(places_named("Quảng Nam"), "Ban hành Quy chế thư điện tử", "2025", ("Quyết định",))
+    which = analyse("quy chế thư điện tử của Quảng Nam thay thế quyết định nào năm 2020")
+    assert doc_year_missing(which, [decision]) and not doc_year_missing(which, [decision], units=cites)
+    # … but a decision of 2020 asked about is still missing, whatever a unit cites
+    assert doc_year_missing(analyse("Quyết định năm 2020 của Quảng Nam ban hành ngày nào"), [decision], units=cites)
 
 
 def test_a_period_asked_is_missing_when_no_document_of_its_kind_names_a_period_sharing_a_year() -> None:
