@@ -84,10 +84,15 @@ class RecordingSearcher(Searcher):
         return result
 
 
+def serving_model(data_dir: Path) -> Path:
+    """The path of the serving version's answerability model in ``data_dir``."""
+    index = data_dir / "index"
+    return answerability_path(index / (index / "CURRENT").read_text(encoding="utf-8").strip())
+
+
 def install(model: Path, data_dir: Path) -> Path:
     """Copy ``model`` over the serving version's answerability model in ``data_dir``; the path written."""
-    index = data_dir / "index"
-    target = answerability_path(index / (index / "CURRENT").read_text(encoding="utf-8").strip())
+    target = serving_model(data_dir)
     shutil.copyfile(model, target)
     return target
 
@@ -96,8 +101,7 @@ def install(model: Path, data_dir: Path) -> Path:
 def installed(model: Path, data_dir: Path) -> Iterator[Path]:
     """``model`` serves in ``data_dir`` for the block (:func:`install`), the model it replaced after it, also
     when the block fails: a recording's permissive model never stays to serve a later evaluation."""
-    index = data_dir / "index"
-    target = answerability_path(index / (index / "CURRENT").read_text(encoding="utf-8").strip())
+    target = serving_model(data_dir)
     before = target.read_bytes() if target.exists() else None
     install(model, data_dir)
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from typing import Callable
 
 import numpy as np
@@ -12,7 +10,7 @@ from core.errors import InvalidQuery
 from corpus.text import fold, match_form
 from index.answerability.evidence import asked_places, single_years
 from index.query import Query
-from index.snapshot import Snapshot
+from index.snapshot import Snapshot, title_pairs
 
 FILTER_KEYS = ("province", "doc_type", "year", "doc_id")
 NAMED_MAX = 5  # the most documents one question names together (chosen on train/tune records: 3, 5, 8)
@@ -113,18 +111,8 @@ def singled_out(matched: dict[str, int], titled: Callable[[], set[str]] = set, l
     return named if len(named) <= limit else set()
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    words = re.findall(r"[^\W\d_]+", fold(match_form(text)))
-    return set(zip(words, words[1:]))
-
-
 def title_named(snap: Snapshot, query: Query, limit: int = NAMED_MAX) -> set[str]:
     """The documents whose title shares with the question a syllable pair that at most ``limit`` titles
     hold: "Luật Việc làm" names the plan that implements it, "kế hoạch" or "hành chính" names none."""
-    cached = getattr(snap, "_title_pairs", None)  # once per version: kept on its snapshot
-    if cached is None:
-        pairs = {doc.id: _pairs(doc.title) for doc in snap.doc_names}
-        cached = snap._title_pairs = pairs, Counter(p for held in pairs.values() for p in held)
-    pairs, frequency = cached
-    rare = {p for p in _pairs(query.expanded) if 0 < frequency.get(p, 0) <= limit}
-    return {doc for doc, held in pairs.items() if held & rare} if rare else set()
+    rare = {p for p in title_pairs(query.expanded) if 0 < snap.title_pair_counts.get(p, 0) <= limit}
+    return {doc.id for doc in snap.doc_names if doc.pairs & rare} if rare else set()

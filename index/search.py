@@ -209,6 +209,7 @@ class Searcher:
         lexical = lists.get("bm25_folded", (np.zeros(0, np.int64), None))[0][:5].tolist()
         question = self.verifier_question(snap, query) if positions else None
         named = singled_out(matched, lambda: title_named(snap, query))
+        naming = {place: naming_units(snap.lexical, place) for place in asked_places(query)}  # units naming each
         verified = snap.verifier.scores(question, positions).tolist() if question is not None else [None] * len(hits)
         candidates = [Candidate(position=h.position, score=h.score, ranks=h.ranks, dense=cosine, text=h.unit.text,
                                 heading=h.unit.breadcrumb[-1] if h.unit.breadcrumb else "", kind=h.unit.kind,
@@ -219,8 +220,8 @@ class Searcher:
                       for h, cosine, score in zip(hits, dense, verified)]
         ev = Evidence(query=query, candidates=candidates, lexical_top5=lexical,
                       dense_top5=lists.get("dense", (np.zeros(0, np.int64), None))[0][:5].tolist(),
-                      all_doc_numbers=snap.doc_numbers, corpus_docs=self.place_docs(snap, query),
-                      evidence_places=snap.evidence_places | places_mentioned(snap.lexical, asked_places(query)),
+                      all_doc_numbers=snap.doc_numbers, corpus_docs=self.place_docs(snap, query, naming),
+                      evidence_places=snap.evidence_places | {p for p, units in naming.items() if len(units)},
                       corpus_numbers=frozenset(n for n, posting in zip(query.numbers, snap.lexical.postings(
                           list(query.numbers), "folded")) if posting is not None))
         asked = asked_items(query.text)
@@ -230,12 +231,14 @@ class Searcher:
         return ev, TermStats(query, snap.lexical, positions, snap.doc_pos)
 
     @staticmethod
-    def place_docs(snap: Snapshot, query: Query) -> list[DocEvidence]:
-        """The documents that may be of the provinces the question names (:attr:`Evidence.corpus_docs`)."""
-        asked = asked_places(query)
-        if not asked:
+    def place_docs(snap: Snapshot, query: Query, naming: dict[str, np.ndarray] | None = None) -> list[DocEvidence]:
+        """The documents that may be of the provinces the question names (:attr:`Evidence.corpus_docs`);
+        ``naming``: the units naming each of them, when the search has found them already."""
+        if naming is None:
+            naming = {place: naming_units(snap.lexical, place) for place in asked_places(query)}
+        if not naming:
             return list(snap.doc_evidence.values())
-        positions = np.concatenate([naming_units(snap.lexical, place) for place in asked])
+        positions = np.concatenate(list(naming.values()))
         naming = {snap.doc_list[i] for i in np.unique(snap.doc_pos[positions])} if len(positions) else set()
         return [ev for doc_id, ev in snap.doc_evidence.items() if ev.places or doc_id in naming]
 

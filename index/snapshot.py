@@ -7,6 +7,7 @@ next search only, so one answer never mixes two versions.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +36,13 @@ class DocName(NamedTuple):
     title: str
     name: str  # the folded title without a leading kind word ("luat", "nghi dinh", ...)
     places: frozenset[str] = frozenset()  # canonical provinces its title or header names (DocEvidence.places)
+    pairs: frozenset[tuple[str, str]] = frozenset()  # its title's folded syllable pairs (:func:`title_pairs`)
+
+
+def title_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The folded syllable pairs of ``text``, letters only ("Luật Việc làm" → (luat, viec), (viec, lam))."""
+    words = re.findall(r"[^\W\d_]+", fold(match_form(text)))
+    return frozenset(zip(words, words[1:]))
 
 
 class Snapshot:
@@ -83,7 +91,10 @@ class Snapshot:
         # what each document's own title and header say (the vetoes trust these, not guessed fields)
         self.doc_evidence: dict[str, DocEvidence] = {d: doc_evidence(doc, self._header(d)) for d, doc in self.docs.items()}
         self.evidence_places = frozenset().union(*(e.places for e in self.doc_evidence.values()))
-        self.doc_names = [name._replace(places=self.doc_evidence[name.id].places) for name in self.doc_names]
+        self.doc_names = [name._replace(places=self.doc_evidence[name.id].places, pairs=title_pairs(name.title))
+                          for name in self.doc_names]
+        # how many titles hold each syllable pair (index.filters.title_named: a rare one names its documents)
+        self.title_pair_counts = Counter(pair for name in self.doc_names for pair in name.pairs)
 
     def items_of(self, doc_id: str) -> frozenset[str]:
         """The element numbers ("3.16", "iii", "10") the document's units carry (:mod:`index.items`), read

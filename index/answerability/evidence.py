@@ -15,8 +15,8 @@ from typing import NamedTuple
 import numpy as np
 
 from corpus.text import fold, match_form
-from corpus.vocab import DOC_KINDS, HEADER_KINDS, DATE_LINE, ISSUE_YEAR, NUMBER_WITH_YEAR, NUMBER_YEAR_ASKED, PERIOD_ASKED, PLACES, QUANTITY, \
-    places_in
+from corpus.vocab import DATE_LINE, DOC_KINDS, HEADER_KINDS, ISSUE_YEAR, NUMBER_WITH_YEAR, NUMBER_YEAR_ASKED, \
+    PERIOD_ASKED, PLACES, QUANTITY, places_in
 from index.query import Query
 
 
@@ -116,9 +116,9 @@ def _place_forms() -> dict[str, list[list[str]]]:
     return forms
 
 
-def naming_units(lexical, place: str, first: bool = False) -> np.ndarray:
+def naming_units(lexical, place: str) -> np.ndarray:
     """The positions of the units that name ``place`` (all the syllable pairs of one way of naming it in
-    one unit, from the folded field's postings); with ``first``, those of the first way found."""
+    one unit, from the folded field's postings)."""
     found = []
     for words in _place_forms().get(place, [place.split()]):
         terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
@@ -130,14 +130,12 @@ def naming_units(lexical, place: str, first: bool = False) -> np.ndarray:
             common = np.intersect1d(common, posting, assume_unique=True)
         if len(common):
             found.append(common)
-            if first:
-                break
     return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
 
 
 def places_mentioned(lexical, places: frozenset[str]) -> frozenset[str]:
     """Those of ``places`` that some unit names (:func:`naming_units`)."""
-    return frozenset(place for place in places if len(naming_units(lexical, place, first=True)))
+    return frozenset(place for place in places if len(naming_units(lexical, place)))
 
 
 def other_province(candidate: Candidate, asked: frozenset[str], named: frozenset[str]) -> bool:

@@ -159,7 +159,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "bigram_top": pairs[0], "bigram_best": max(pairs), "text_top": own[0], "text_best": max(own),
         "agree": float(agree), "overlap": overlap, "margin": margin,
         "unknown_place": float(unknown_place), "place_mismatch": float(place_mismatch),
-        "missing_year": float(missing_year), "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs, ev.all_doc_numbers, [c.text for c in top])),
+        "missing_year": float(missing_year),
+        "doc_year_missing": float(doc_year_missing(q, ev.corpus_docs, ev.all_doc_numbers, [c.text for c in top])),
         "missing_number": float(missing_number), "kind_unmet": float(kind_unmet), "detail_unmet": float(details),
         "result_asked": float(result_asked), "named_doc": float(first.doc_named), "vague": float(stats.count < 2),
         # without a verifier (the hashing embedder, an index built without a head): unknown, see Logistic

@@ -4,7 +4,6 @@ document of that province, whatever year it names."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from core.settings import Settings

@@ -3,13 +3,14 @@ units; a metadata field that was guessed or is missing never refuses a question.
 
 from __future__ import annotations
 
+from collections import Counter
 from types import SimpleNamespace
 
 from index.answerability.evidence import Candidate, DocEvidence, Evidence, doc_evidence, places_named, single_years
 from index.answerability.vetoes import answered_elsewhere, doc_year_missing, place_vetoes
 from index.filters import named_documents, singled_out, title_named
 from index.query import analyse
-from index.snapshot import DocName
+from index.snapshot import DocName, title_pairs
 from index.versions import DocRecord
 
 HCM_HEADER = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 172/KH-UBND\nThành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025\n"
@@ -149,7 +150,8 @@ def test_a_city_many_documents_share_names_none_of_them_a_number_still_names_its
     assert singled_out(named_documents(few, analyse("Hà Nội giao sở nào chủ trì"))) == {"hn-300", "hn-301"}
     # the city's match shared by eight, the question names one by a phrase of its title that few titles hold
     titled = [d._replace(title="Kế hoạch triển khai Luật Việc làm") if d.id == "hn-303" else d for d in docs]
-    snap = SimpleNamespace(doc_names=titled)
+    titled = [d._replace(pairs=title_pairs(d.title)) for d in titled]
+    snap = SimpleNamespace(doc_names=titled, title_pair_counts=Counter(p for d in titled for p in d.pairs))
     query = analyse("Hà Nội tập huấn Luật Việc làm do sở nào chủ trì")
     assert title_named(snap, query) == {"hn-303"}
     assert singled_out(named_documents(snap, query), lambda: title_named(snap, query)) == {"hn-303"}
