@@ -68,6 +68,42 @@ STRUCTURAL = re.compile(
     re.X,
 )
 APPENDIX_HEADING = re.compile(r"^\s*(?:PHỤ LỤC|Phụ lục)(?:\s+[IVX]+|\s+\d+)?\s*[.:]?\s*$")
+_ATTACHED = re.compile(r"^\(\s*(?:Ban hành\s+)?[Kk]èm theo\b")
+_SIGNED_OFF = re.compile(r"^\W*(?:Nơi nhận\b|(?:TM|KT|TL|TUQ)\.\s*\S)")
+_TABLE_LINE = re.compile(r"\t|^\s*(?:STT|TT)\b")
+_ANNEX_REACH = 8  # non-blank lines after an annex's title within which its "(Kèm theo …)" line and table begin
+
+
+def annex_title(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` is the title of a table attached after the signature without a "PHỤ LỤC"
+    heading: lines in capitals ("DANH MỤC" / "01 THỦ TỤC HÀNH CHÍNH …", three words at least), then its
+    "(Kèm theo Quyết định số …)" line, then a table (a line with tabs, or "STT"/"TT"). Lines without a
+    letter (a table's "|") are passed over."""
+    def worded(chunk: list[str]) -> list[str]:
+        return [ln.strip() for ln in chunk if re.search(r"[^\W\d_]", ln)]
+
+    line = lines[index].strip()
+    if not line.isupper() or APPENDIX_HEADING.match(line):
+        return False
+    before = next(iter(worded(lines[:index])[-1:]), "")
+    if APPENDIX_HEADING.match(before) or before.isupper():
+        return False  # a "PHỤ LỤC" heading's own title, or the middle of a title
+    after = worded(lines[index + 1:index + 1 + 4 * _ANNEX_REACH])[:_ANNEX_REACH]
+    attached = next((i for i, ln in enumerate(after) if _ATTACHED.match(ln)), None)
+    if attached is None or not all(ln.isupper() for ln in after[:attached]) or \
+            len(" ".join([line, *after[:attached]]).split()) < 3:
+        return False
+    return any(_TABLE_LINE.search(ln) for ln in after[attached + 1:])
+
+
+def appendix_heads(lines: list[str], signed: int | None = None) -> list[int]:
+    """Where the appendices begin: "PHỤ LỤC" headings, and the titles of tables attached after the
+    signature block (:func:`annex_title`), which ``lines`` pass at ``signed`` (by default the first line of
+    a recipients list or a signing authority; -1 for lines that are all after it)."""
+    if signed is None:
+        signed = next((i for i, ln in enumerate(lines) if _SIGNED_OFF.match(ln.strip())), len(lines))
+    return [i for i, ln in enumerate(lines) if APPENDIX_HEADING.match(ln.strip()) or
+            i > signed and ln.strip().isupper() and annex_title(lines, i)]
 _TERMINATOR = re.compile(r"(?:[.;:!?…]|\./\.)[\"”’)]*\s*$")
 # a line ending in a word that needs what follows: "Điều⏎10.", "ngày⏎26 tháng 11", "số⏎97/2025/QĐ-UBND"
 _NEEDS_MORE = re.compile(r"(?:^|\s)(?:(?:Điều|điều|Khoản|khoản|Điểm|điểm|Chương|Mục|mục|Phần|Phụ lục|ngày|tháng|Tháng|"
@@ -312,7 +348,7 @@ def clean_text(text: str, *, fmt: str = "txt") -> CleanResult:
     # PDF text with a blank line after almost every line: blank lines carry no structure
     double_spaced = bool(non_blank) and followed_by_blank / len(non_blank) > 0.8
 
-    split_at = next((i for i, ln in enumerate(lines) if APPENDIX_HEADING.match(ln.strip())), len(lines))
+    split_at = next(iter(appendix_heads(lines)), len(lines))
     body = _reflow(lines[:split_at], hard_wrapped, blank_ends)
     appendix = _clean_appendix(lines[split_at:], hard_wrapped, double_spaced, blank_ends)
     body_text = "\n".join(body)
@@ -336,9 +372,10 @@ def _clean_appendix(lines: list[str], hard_wrapped: bool, double_spaced: bool, b
             out.extend(_reflow(prose, hard_wrapped, blank_ends))
             prose.clear()
 
-    for line in lines:
+    heads = set(appendix_heads(lines, signed=-1))
+    for index, line in enumerate(lines):
         stripped = line.strip()
-        if APPENDIX_HEADING.match(stripped):
+        if index in heads:
             flush()
             in_table = False
             if out:

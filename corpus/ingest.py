@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from corpus.boilerplate import blank_lines, boilerplate_lines, repeated_keys
+from corpus.boilerplate import blank_lines, boilerplate_lines, footer_keys, repeated_keys
 from corpus.clean import clean_text
 from corpus.folder import parse_file, planned_ids, walk, watch_parent
 from corpus.isolate import run_bounded
@@ -243,10 +243,11 @@ class Ingester:
         (:mod:`corpus.boilerplate`): {doc id: lines now left out}. Called after each ingest."""
         texts = self.store.texts()
         repeated = repeated_keys(list(texts.values()))
+        footer = footer_keys(list(texts.values()), repeated)
         known = self.store.boilerplate()
         changed: dict[str, int] = {}
         for doc_id, text in texts.items():
-            lines = boilerplate_lines(text, repeated)
+            lines = boilerplate_lines(text, repeated, footer)
             if lines == known.get(doc_id, []):
                 continue
             row = self.store.get_document(doc_id)

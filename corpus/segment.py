@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 from corpus import tables
 from corpus.boilerplate import document_span
-from corpus.clean import APPENDIX_HEADING
+from corpus.clean import APPENDIX_HEADING, appendix_heads
 from corpus.model import Segment
+from corpus.vocab import ATTACHED_TO
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,11 @@ _SKIP = re.compile(
     r"^(?:CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|Độc lập\s*[-–]?\s*Tự do|Số\s*:|QUYẾT ĐỊNH\s*:|TM\.|KT\.|"
     r"(?:PHÓ\s+)?CHỦ TỊCH$|GIÁM ĐỐC$)"
 )
-# the signature block: the signing authority's lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), then
+# the signature block: the signing authority's lines ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH" or "KT GIÁM ĐỐC",
+# "PHÓ CHỦ TỊCH"), then
 # the mark of the signature ("(Đã ký)") and the signer's name: none of them is content
-_SIGN_TITLE = re.compile(r"^(?:(?:(?:TM|KT|TL|TUQ|Q)\.|T/M|K/T|T/L)\s*\S|(?:PHÓ\s+)?(?:CHỦ TỊCH|CHỦ NHIỆM|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|"
+_SIGN_TITLE = re.compile(r"^(?:(?:(?:TM|KT|TL|TUQ|Q)\.|T/M|K/T|T/L)\s*\S|(?:TM|KT|TL|TUQ)\s+[A-ZĐ]|"
+                         r"(?:PHÓ\s+)?(?:CHỦ TỊCH|CHỦ NHIỆM|BỘ TRƯỞNG|THỨ TRƯỞNG|THỦ TƯỚNG|"
                          r"GIÁM ĐỐC|CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|TRƯỞNG BAN|TỔNG GIÁM ĐỐC|BÍ THƯ)\b)")
 _SIGNED = re.compile(r"^\(\s*(?:[Đđ]ã ký|[Kk]ý(?:\s+(?:tên|số))?)(?:[,\s]+(?:và\s+)?(?:ghi rõ họ tên|đóng dấu))*\s*\)\.?|^[Đđ]ã ký\b\.?")
 _RECIPIENTS = re.compile(r"^[\W_]*Nơi nhận\b")
@@ -203,6 +206,7 @@ class Segmenter:
         seen_structure = False
         in_recipients = False
         in_signature = False
+        attached = False  # just after the signature that ended a recipients list
         table = _BodyTable()
         index = 0
         while index < len(paras):
@@ -213,11 +217,34 @@ class Segmenter:
                 in_recipients = True
                 continue
             if in_recipients:
-                # the recipients list and signature block end where a new document part begins
+                # the recipients list and signature block end where a new document part begins, or with the
+                # signer's name when the signature stands beside the list: what follows is attached to the document
                 if _DOC_TITLE.match(line) or classify(line) and classify(line)[0] in ("roman", "article", "part"):
                     in_recipients = False
+                elif _is_sign_title(line):
+                    in_signature = True
+                    continue
+                elif in_signature and (_is_person(_bare(line)) or _signed(line)):
+                    in_recipients = in_signature = False
+                    attached = True
+                    continue
                 else:
                     continue
+            if attached and line.isupper() and len(line.split()) >= 3 and not _is_sign_title(line):
+                # the title of what is attached after the signature ("BẢNG TIÊU CHÍ ĐÁNH GIÁ …"): a part of its own
+                attached = False
+                part_title = line.capitalize()
+                subtitle = []
+                while index < len(paras) and not classify(paras[index].text) and not _PREAMBLE.match(paras[index].text) \
+                        and (ATTACHED_TO.search(paras[index].text) or paras[index].text.isupper()):
+                    subtitle.append(paras[index].text)
+                    index += 1
+                node = _Node("part", 1, part_title, " ".join([part_title] + subtitle), para.start, paras[index - 1].end)
+                root.children.append(node)
+                stack = [root, node]
+                seen_structure = True
+                continue
+            attached = False
             if seen_structure and _is_sign_title(line):
                 in_signature = True  # the signing authority after the body; its mark and the signer's name follow
                 continue
@@ -331,6 +358,13 @@ class Segmenter:
             has_body = bool(child.children)
             is_heading = has_body and (len(child.text) <= 120 and not _TERMINATED.search(child.text) or child.text.endswith(":") and len(child.text) <= 300)
             crumb = _short(child.text)
+            if _leads_into_its_paragraphs(child, self.max_chars):
+                # "1. Thanh tra tỉnh chủ trì, phối hợp …:" over the sentences of its task: one unit, so that who and
+                # what are quoted together
+                paras = [_Para(child.text, child.start, child.end), *(_Para(k.text, k.start, k.end) for k in child.children)]
+                self._emit(units, doc_id, _KIND_NAMES.get(child.kind, child.kind), _label(child_path, ""), crumbs, paras,
+                           _context(crumbs), verbatim=False)
+                continue
             if (child.own_unit or not is_heading or not has_body or len(child.text) > 120) and not _LABEL_ONLY.match(child.text):
                 # (a heading that is only its number, "Điều 2." over its clauses, names its body; it holds nothing)
                 self._emit(units, doc_id, _KIND_NAMES.get(child.kind, child.kind), _label(child_path, ""), crumbs,
@@ -349,13 +383,16 @@ class Segmenter:
             offsets.append(position)
             position += len(line) + 1
         offsets.append(position)
-        heads = [i for i, line in enumerate(lines) if APPENDIX_HEADING.match(line.strip())]
+        heads = appendix_heads(lines, signed=-1)
         for n, head in enumerate(heads):
             stop = heads[n + 1] if n + 1 < len(heads) else len(lines)
             block = lines[head:stop]
-            name = _appendix_name(block[0])
+            headed = bool(APPENDIX_HEADING.match(block[0].strip()))
+            name = _appendix_name(block[0]) if headed else "Phụ lục"
             table_at = next((i for i, line in enumerate(block) if "\t" in line or re.match(r"^(?:STT|TT)\b", line.strip())), len(block))
-            title_lines = [ln.strip() for ln in block[1:table_at] if ln.strip() and not ln.strip().startswith(("(Ban hành", "(Kèm theo"))]
+            # an attached table's title is its first line ("DANH MỤC THỦ TỤC HÀNH CHÍNH …"), not a "PHỤ LỤC" heading
+            title_lines = [ln.strip() for ln in block[0 if not headed else 1:table_at]
+                           if ln.strip() and not ln.strip().startswith(("(Ban hành", "(Kèm theo"))]
             title = " ".join(title_lines)
             crumb = _short(f"{name}: {title}" if title else name, 120)
             table_lines = block[table_at:]
@@ -441,6 +478,15 @@ _MIN_SENTENCE_CHARS = 40  # a line ending in "." or ":" this long is a sentence,
 _ENDS = re.compile(r"(?:[.;!?…]|\./\.)[\"”’)]*$")
 _LEAF_TARGETS = ("paragraph", "bullet", "subbullet", "article", "roman", "arabic", "decimal", "letter", "part",
                  "legal_section")
+
+
+def _leads_into_its_paragraphs(node: _Node, limit: int) -> bool:
+    """A numbered element whose line leads into the plain paragraphs under it ("1. Thanh tra tỉnh chủ trì, phối
+    hợp …:" / "Rà soát, xây dựng quy trình …" / "Thời hạn chậm nhất 05 ngày …"), all of them fitting one unit."""
+    kids = node.children
+    return node.kind in ("arabic", "decimal", "letter", "roman") and node.text.endswith(":") and bool(kids) \
+        and all(k.kind == "paragraph" and not k.children for k in kids) and len(kids) <= 4 \
+        and len(node.text) + sum(len(k.text) + 1 for k in kids) <= limit and not _LABEL_ONLY.match(node.text)
 
 
 def _tidy(node: _Node) -> None:

@@ -206,6 +206,10 @@ ABBREVIATIONS: dict[str, str] = {
 NATIONAL_MOTTO = re.compile(r"CỘNG H(?:ÒA|OÀ) XÃ HỘI CHỦ NGHĨA|Độc lập\s*[-–]\s*Tự do", re.I)
 # a document number as a header or a "Căn cứ" line writes it ("1601/QĐ-UBND-HC"), a pattern to put inside others
 DOC_NUMBER_FORM = r"\d{1,5}\s*[/-]\s*(?:\d{4}/)?[A-ZĐ][\wĐđ&]*(?:[-/][\wĐđ&]+)*"
+# a line that only names a document by kind and number, then its year, date or subject ("Quyết định 3303/QĐ-BTP năm
+# 2025 công bố …", "Quyết định 76/2025/QĐ-UBND bãi bỏ …"), no sentence,
+# as a portal heads its footer (corpus.boilerplate)
+DOCUMENT_NAME_LINE = re.compile(rf"^(?:{'|'.join(HEADER_KINDS)})\s+(?:số\s+)?{DOC_NUMBER_FORM}\s+(?:năm\b|ngày\b|[a-zđà-ỹ])[^.]*$")
 # "(Ban hành kèm theo Quyết định số …)": the document an annex or a rule belongs to
 ATTACHED_TO = re.compile(r"\((?:Ban hành )?[Kk]èm theo (Quyết định|Nghị quyết|Kế hoạch)\s+số\s*:?\s*([^()]*?)\s*(?:ngày|$)([^()]*)\)?", re.S)
 # the header's date line: a full date, a month and year, a year (the day and month left blank)

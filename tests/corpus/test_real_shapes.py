@@ -131,6 +131,23 @@ def test_boilerplate_repeated_across_three_files_leaves_the_units(ingester: Inge
     assert meta.date == "2025-11-25" and meta.is_read("date")  # the header's date, not the footer's
 
 
+def test_a_portal_footer_after_an_appendix_is_dropped_and_the_appendix_kept(ingester: Ingester) -> None:
+    # the appendix runs to the end of the text; its template line is as common as the portal's footer
+    footer = ("Kế hoạch {n}/KH-UBND năm 2025 cải cách thủ tục {field}\nVăn bản này chưa cập nhật nội dung Tiếng Anh\n"
+              "Kế hoạch {n}/KH-UBND ngày 2{n}/11/2025 cải cách thủ tục {field}\n## Văn bản liên quan\nBan hành:\n"
+              "07/11/2025\nHiệu lực: Đã biết\nTình trạng: Đã biết\nCập nhật:\n13/11/2025\n")
+    for n, field in ((1, "đất đai"), (2, "xây dựng"), (3, "hộ tịch")):
+        body = (HEAD.replace("45/KH", f"{n}/KH") + f"I. MỤC TIÊU\n1. Hoàn thành {n + 10} nhiệm vụ.\n\n"
+                "PHỤ LỤC\nQUY TRÌNH\nTrình tự thực hiện: nộp hồ sơ tại Trung tâm Phục vụ hành chính công.\n"
+                f"Thời hạn giải quyết thủ tục {field}: {n + 4} ngày làm việc.\n")
+        _ingest(ingester, f"kh-{n}.md", body + footer.format(n=n, field=field))
+    for doc_id in ("kh-1", "kh-2", "kh-3"):
+        texts = " ".join(_texts(ingester.store.units(doc_id)))
+        assert "Tiếng Anh" not in texts and "Đã biết" not in texts and "Văn bản liên quan" not in texts, texts
+        assert "năm 2025 cải cách thủ tục" not in texts  # the portal's heading of its footer, joined to its first line
+        assert "Trình tự thực hiện: nộp hồ sơ" in texts and "ngày làm việc" in texts  # the appendix's own lines
+
+
 def test_a_national_document_has_no_province(ingester: Ingester) -> None:
     text = ("|\nBỘ NỘI VỤ\n-------\n|\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n|\n|\n"
             "Số: 10988/BNV-CQĐP\nV/v tuyên truyền chủ trương, chính sách\n|\nHà Nội, ngày 21 tháng 11 năm 2025\n|\n\n"
@@ -205,3 +222,39 @@ def test_a_portal_summary_before_the_document_is_not_its_header(ingester: Ingest
     assert "thị thực điện tử" not in header.text
     lead = next(u for u in units if "thị thực điện tử" in u.text)
     assert lead.label == "Trước văn bản" and lead.kind == "header"  # kept, but ranked as the header is
+
+
+def test_what_is_attached_after_the_signature_beside_the_recipients_is_kept(ingester: Ingester) -> None:
+    text = ("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\n\nSố: 5155/SGDĐT-GDTX\nV/v hướng dẫn đánh giá trung tâm học tập cộng đồng\n\n"
+            "Thành phố Hồ Chí Minh, ngày 28 tháng 11 năm 2025\n\nKính gửi: Ủy ban nhân dân phường, xã và đặc khu\n\n"
+            "Sở Giáo dục và Đào tạo hướng dẫn đánh giá, xếp loại trung tâm học tập cộng đồng theo bảng tiêu chí đính kèm.\n\n"
+            "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n\nTrương Hải Thanh\n\n"
+            "BẢNG TIÊU CHÍ ĐÁNH GIÁ TRUNG TÂM HỌC TẬP CỘNG ĐỒNG\n\n"
+            "(Ban hành kèm theo Công văn số 5155/SGDĐT-GDTX ngày 28 tháng 11 năm 2025 của Sở Giáo dục và Đào tạo)\n\n"
+            "1. Tổ chức bộ máy của trung tâm (10 điểm)\n\n2. Cơ sở vật chất (20 điểm)\n")
+    meta, units = _ingest(ingester, "cv-5155.md", text)
+    assert meta.number == "5155/SGDĐT-GDTX" and meta.doc_type == "Công văn"
+    item = next(u for u in units if "Tổ chức bộ máy của trung tâm (10 điểm)" in u.text)
+    assert "Bảng tiêu chí" in " ".join(item.breadcrumb)  # under the attached table's title
+    assert any("Cơ sở vật chất (20 điểm)" in u.text for u in units)
+    assert not any("Như trên" in u.text or "Trương Hải Thanh" in u.text for u in units)  # recipients, signer
+
+
+def test_a_table_attached_after_the_signature_without_a_phu_luc_heading_is_an_appendix(ingester: Ingester) -> None:
+    text = (HEAD.replace("**KẾ HOẠCH**", "**QUYẾT ĐỊNH**").replace("45/KH", "12/QĐ")
+            + "Điều 1. Công bố kèm theo Quyết định này Danh mục 01 thủ tục hành chính được sửa đổi.\n\n"
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n\n"
+            "|\n**Nơi nhận:**\n- Như Điều 2;\n- Lưu: VT.\n|\n**KT. CHỦ TỊCH**\nPHÓ CHỦ TỊCH\n**Lâm Hải Giang**\n|\n"
+            "**DANH MỤC**\n01 THỦ TỤC HÀNH CHÍNH ĐƯỢC SỬA ĐỔI, BỔ SUNG\nTRONG LĨNH VỰC XUẤT NHẬP KHẨU\n"
+            "*(Ban hành kèm theo Quyết định số\n12/QĐ-UBND ngày 25 tháng 11 năm 2025)*\n|\n"
+            "**STT**\n|\n**Tên TTHC**\n|\n**Thời hạn giải quyết**\n|\n**Phí, lệ phí**\n|\n|\n1\n|\n"
+            "Cấp Giấy chứng nhận xuất xứ hàng hóa\n|\n08 giờ làm việc\n|\nKhông\n|\n|\n2\n|\n"
+            "Cấp lại Giấy chứng nhận xuất xứ hàng hóa\n|\n04 giờ làm việc\n|\nKhông\n|\n\n")
+    meta, units = _ingest(ingester, "qd-12.md", text)
+    assert meta.doc_type == "Quyết định" and meta.number == "12/QĐ-UBND"
+    row = next(u for u in units if "Cấp Giấy chứng nhận xuất xứ hàng hóa" in u.text and "Cấp lại" not in u.text)
+    assert row.kind == "table_row" and "Thời hạn giải quyết: 08 giờ làm việc" in row.text, row.text
+    assert any(u.kind == "table_row" and "04 giờ làm việc" in u.text for u in units)
+    assert not [u for u in units if u.text.strip() in ("Tên TTHC", "Thời hạn giải quyết", "Tên TTHC Thời hạn giải quyết")]
+    assert any(u.text.startswith("Điều 2.") for u in units) and not any("Lâm Hải Giang" in u.text for u in units)

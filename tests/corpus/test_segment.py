@@ -178,7 +178,8 @@ def test_a_fragment_that_leads_joins_the_paragraph_after_it() -> None:
                  "FC: Giá cố định bình quân (đồng/kWh).\n")
     texts = [u.text for u in units]
     assert "Trong thời hạn 03 ngày làm việc kể từ ngày nhận được hồ sơ, Ủy ban nhân dân cấp tỉnh gửi Bộ." in texts
-    assert "Trong đó: FC: Giá cố định bình quân (đồng/kWh)." in texts
+    # the point leads into its one paragraph: both are one unit, the fragment joined to the paragraph after it
+    assert "b) Giá phát điện được xác định theo công thức sau: Trong đó: FC: Giá cố định bình quân (đồng/kWh)." in texts
     lead = next(u for u in units if u.text.startswith("Trong thời hạn"))
     assert lead.label == "Điều 4, điểm a"  # the only paragraph under the point now: no "đoạn"
     assert all(len(t) >= 20 for t in texts), texts
@@ -241,3 +242,16 @@ def test_no_piece_of_a_long_unit_is_a_leading_number_alone() -> None:
     text = "“1. " + sentence * 20
     spans = split_long(text, 400)
     assert text[spans[0][0]:spans[0][1]].startswith("“1. Chi xây dựng")
+
+
+def test_a_clause_that_leads_into_its_paragraphs_is_one_unit_with_them() -> None:
+    units = _cut("Điều 2. Giao các cơ quan, đơn vị:\n"
+                 "1. Thanh tra tỉnh chủ trì, phối hợp Văn phòng UBND tỉnh và UBND các xã, phường:\n"
+                 "Rà soát, xây dựng quy trình thực hiện thủ tục hành chính không phụ thuộc địa giới hành chính.\n"
+                 "Thời hạn chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định.\n"
+                 "2. Ủy ban nhân dân các xã, phường niêm yết công khai danh mục thủ tục hành chính.\n")
+    lead = next(u for u in units if u.text.startswith("1. Thanh tra tỉnh chủ trì"))
+    assert "Rà soát, xây dựng quy trình" in lead.text and "05 ngày làm việc" in lead.text  # who and what together
+    assert lead.label == "Điều 2, khoản 1" and lead.kind == "clause"
+    assert not any(u.text.startswith(("Rà soát", "Thời hạn")) for u in units)
+    assert any(u.text.startswith("2. Ủy ban nhân dân các xã") for u in units)
