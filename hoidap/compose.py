@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.facts import direct_fact
+from hoidap.facts import asked_measure, direct_fact, measured
 from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
 from hoidap.lists import LIST_POOL, asks_list, gather_list
@@ -84,13 +84,19 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
         return ranked, quotes, direct_fact(kinds, result.query, [(q, c.text) for q, c in quotes])
 
     cited, quoted, fact = lead_with(None, cited)
-    if fact is None and SPAN_KINDS & set(kinds):
-        # a funding source, legal basis or address the quoted units lack, stated by another of the best
-        # units of the same documents: that unit answers, and is cited first
+    measure = asked_measure(question) if "number" in kinds else None
+    if fact is None and (SPAN_KINDS & set(kinds) or measure):
+        # a funding source, legal basis or address the quoted units lack, or a count of what the question
+        # counts ("bao nhiêu thủ tục"), stated by another of the best units of the same documents: that unit
+        # answers, and is cited first
         for other in pool:
             if other in cited or other.doc_id not in {c.doc_id for c in cited}:
                 continue
-            found = direct_fact([k for k in kinds if k in SPAN_KINDS], result.query, [(other.text, other.text)])
+            found = direct_fact([k for k in kinds if k in SPAN_KINDS or k == "number" and measure], result.query,
+                                [(other.text, other.text)])
+            if found is not None and found.kind == "number" and \
+                    not measured(other.text[found.start:found.start + len(found.text) + 40], measure):
+                found = None
             if found is not None:
                 other.quotes = [found.piece]
                 cited, quoted, fact = lead_with(other, cited)

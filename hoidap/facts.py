@@ -29,7 +29,7 @@ from corpus.vocab import ANSWER_SPANS, ASKS_DATE, ASKS_DOC_NUMBER, ASKS_RECIPIEN
 from hoidap.quotes import pieces
 from index.query import Query
 
-__all__ = ["DirectFact", "direct_fact"]
+__all__ = ["DirectFact", "asked_measure", "direct_fact", "measured"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,32 @@ class DirectFact:
 _FIELD = re.compile(r"^([" + UPPER + r"][^:;]{1,45}): ")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
+# "bao nhiêu thủ tục", "mấy đợt": the thing a count question counts (folded); not a sum of money or a share
+_ASKED_COUNT = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
+_NOT_COUNTED = frozenset("tien kinh dong trieu ty phan lan muc nam thang ngay gio la thi".split())
+
+
+def asked_measure(question: Query) -> str | None:
+    """What a count question counts ("Vĩnh Long sửa đổi bao nhiêu thủ tục" → "thu tuc"'s first syllable
+    "thu"), folded; None for other questions, sums of money, shares, times.
+
+    Example:
+        >>> from index.query import analyse
+        >>> asked_measure(analyse("sửa đổi bao nhiêu thủ tục chứng thực")), asked_measure(analyse("kinh phí bao nhiêu"))
+        ('thu', None)
+    """
+    m = _ASKED_COUNT.search(question.folded)
+    if m is None or m.group(1) in _NOT_COUNTED:
+        return None
+    return m.group(1)
+
+
+def measured(text: str, measure: str) -> bool:
+    """Whether the quantity ``text`` counts ``measure`` ("07 (bảy) thủ tục" counts "thu")."""
+    text = re.sub(r"\([^()]*\)", " ", text)
+    number = re.search(r"\d[\d.,]*", text)  # past a qualifier before it ("ít nhất 4 đoàn")
+    words = re.findall(r"[a-z]+", fold(match_form(text[number.end():] if number else text)))
+    return measure in words[:2]
 
 
 
@@ -206,6 +232,11 @@ def _numbers(piece: str, question: Query) -> list[_Candidate]:
         add(start, end, "count")
     sorts = {"percent"} if percent_only else {"money"} if money and any(c.sort == "money" for c in out) else \
         {"percent", "count", "money"}
+    measure = asked_measure(question) if not (percent_only or money) else None
+    if measure is not None:
+        # "bao nhiêu thủ tục": a count of them, not a fee in đồng or a count of days beside it
+        sorts.discard("money")
+        out = [c for c in out if c.sort != "count" or measured(piece[c.start:c.end] + piece[c.end:c.end + 40], measure)]
     return [c for c in out if c.sort in sorts]
 
 

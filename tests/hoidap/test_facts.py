@@ -54,6 +54,15 @@ def test_a_share_question_never_gets_a_year_or_a_task_number() -> None:
     assert fact("có bao nhiêu nhiệm vụ", "Nhiệm vụ cụ thể 3.40: Tổ chức Hội nghị năm 2022") is None
 
 
+def test_a_count_question_gets_a_count_of_what_it_counts_not_a_fee() -> None:
+    fee = "Cơ quan thực hiện: UBND cấp xã; Phí: 2.000 đồng/trang, tối đa thu không quá 200.000 đồng/bản."
+    counts = "- 07 (bảy) thủ tục hành chính cấp xã."
+    assert fact("sửa đổi bao nhiêu thủ tục chứng thực cấp xã", fee) is None  # no count of thủ tục: nothing
+    found = fact("sửa đổi bao nhiêu thủ tục chứng thực cấp xã", fee, counts)
+    assert found.text == "07" and found.unit == 1
+    assert "đồng" in fact("phí chứng thực bao nhiêu tiền một trang", fee).text  # a sum asked: the fee
+
+
 def test_the_lead_agency_of_a_table_row() -> None:
     found = fact("Đẩy mạnh đầu tư PPP do sở nào chủ trì", ROW)
     assert found.text == "Sở Kế hoạch và Đầu tư" and found.piece == "Cơ quan chủ trì: Sở Kế hoạch và Đầu tư"
