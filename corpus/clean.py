@@ -172,6 +172,8 @@ def join_emphasis(text: str) -> str:
             follow = lines[index]
             if not follow.strip() or follow.strip() == "|":
                 break
+            if is_structural(strip_markup(follow)) and not _NEEDS_MORE.search(strip_markup(line)):
+                break  # "QUYẾT ĐỊNH:", "Điều 1." begin their own line whatever the asterisks before say
             line = line.rstrip() + " " + follow.strip()
             index += 1
             joined += 1

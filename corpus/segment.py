@@ -23,7 +23,7 @@ from corpus import tables
 from corpus.boilerplate import document_span
 from corpus.clean import APPENDIX_HEADING, appendix_heads
 from corpus.model import Segment
-from corpus.vocab import ATTACHED_TO
+from corpus.vocab import ATTACHED_TO, HEADER_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,11 @@ _SIGN_TITLE = re.compile(r"^(?:(?:(?:TM|KT|TL|TUQ|Q)\.|T/M|K/T|T/L)\s*\S|(?:TM|K
 _SIGNED = re.compile(r"^\(\s*(?:[Đđ]ã ký|[Kk]ý(?:\s+(?:tên|số))?)(?:[,\s]+(?:và\s+)?(?:ghi rõ họ tên|đóng dấu))*\s*\)\.?|^[Đđ]ã ký\b\.?")
 _RECIPIENTS = re.compile(r"^[\W_]*Nơi nhận\b")
 _ARCHIVED = re.compile(r"(?:^|[;.]\s*)[-–+]\s*Lưu\s*:?\s*(?:VT|Văn thư)\b")
-_PREAMBLE = re.compile(r"^(?:Căn cứ|Theo đề nghị|Xét đề nghị)")
+_PREAMBLE = re.compile(r"^[*_\s]*(?:Căn cứ|Theo đề nghị|Xét đề nghị)")  # also in Markdown emphasis ("*Căn cứ")
+# the title block's line that names the document ("CÔNG ĐIỆN", "QUYẾT ĐỊNH", "V/v …", "Kính gửi: …"): the title
+# block ends with it, its trích yếu and addressees; the first prose paragraph after it begins the body
+_TITLE_LINE = re.compile(r"^(?:" + "|".join(k.upper() for k in HEADER_KINDS) + r")\b|^(?:V/v|V/V|Kính gửi)\b")
+MIN_PROSE_CHARS = 100  # a paragraph of the body, not a title block's line (the longest trích yếu is a capitalised line)
 _DOC_TITLE = re.compile(r"^(KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN)$")
 _ROOT_TITLE = re.compile(r"^(QUYẾT ĐỊNH|NGHỊ QUYẾT|CHỈ THỊ|KẾ HOẠCH|ĐỀ ÁN|QUY ĐỊNH|QUY CHẾ|CHƯƠNG TRÌNH|HƯỚNG DẪN|THÔNG BÁO)$")
 _SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9\-–])")
@@ -279,6 +283,9 @@ class Segmenter:
             info = classify(line)
             if not root_crumb and _ROOT_TITLE.match(line):
                 root_crumb = line.capitalize()
+            if info is None and not seen_structure and not preamble and not _PREAMBLE.match(line) \
+                    and _opens_body(line) and any(_TITLE_LINE.match(p.text) for p in header):
+                seen_structure = True  # a Công điện's, Chỉ thị's or Công văn's prose after its title block: the body
             if info is None and not seen_structure:
                 (preamble if _PREAMBLE.match(line) or preamble else header).append(para)
                 continue
@@ -572,6 +579,22 @@ def _merge_fragments(doc_id: str, units: list[Segment]) -> list[Segment]:
 
 _KIND_NAMES = {"article": "article", "roman": "section", "arabic": "clause", "decimal": "clause", "letter": "point",
                "part": "part", "legal_section": "section"}
+
+
+def _opens_body(line: str) -> bool:
+    """A prose paragraph: long, mostly in lower case and ending a sentence (a title block's lines are short,
+    capitalised, or a trích yếu that ends without a full stop).
+
+    Example:
+        >>> _opens_body("Vừa qua tại khu vực Nam Trung Bộ đã xảy ra mưa lũ đặc biệt lớn, dài ngày, gây ngập lụt "
+        ...             "lịch sử tại nhiều địa phương.")
+        True
+        >>> _opens_body("VỀ VIỆC KHẨN TRƯƠNG CHUẨN BỊ TỔ CHỨC LỄ KHÁNH THÀNH, KHỞI CÔNG CÁC DỰ ÁN, CÔNG TRÌNH QUY MÔ LỚN")
+        False
+    """
+    letters = [c for c in line if c.isalpha()]
+    return len(line) >= MIN_PROSE_CHARS and sum(c.islower() for c in letters) >= 0.6 * len(letters) \
+        and bool(re.search(r"[.:;!?…]\s*$", line))
 
 
 def _proper_start(text: str) -> int:

@@ -332,7 +332,7 @@ NUMBER_MENTION = re.compile(PERCENT.pattern + r"|\b\d+\b")
 QUANTITY = re.compile(PERCENT.pattern + r"|(?<![\d/.\-])\b(?!(?:19|20)\d{2}\b)\d{1,4}(?:[.,]\d{3})*\b(?![/\-]|[.,]\d)"
                       r"(?!\s*[.)]\s)")
 MONEY = re.compile(r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?\s(?:triệu |tỷ |nghìn |ngàn )?đồng")
-COUNT = re.compile(r"(?<![\w/.,])\d{1,6}(?![\w/%]|[.,]\d|\s?%)")
+COUNT = re.compile(r"(?<![\w/.,])(?:\d{1,3}(?:\.\d{3})+|\d{1,6})(?![\w/%]|[.,]\d|\s?%)")  # "3.321 xã" too
 # the two-word units a count is of ("10 lượt người", "4 hội nghị")
 MEASURES = frozenset({"nhiệm vụ", "hội nghị", "lượt người", "văn bản", "thủ tục", "hồ sơ", "cán bộ", "công chức",
                       "đơn vị", "cơ quan", "học viên", "người dân", "khóa học", "tài liệu", "chỉ số", "lớp học", "đề án",
@@ -345,7 +345,7 @@ QUANTITY_AFTER = re.compile(r"^\s+(?:trở lên|trở xuống)")
 AT_LEAST = re.compile(r"(?:[Tt]rên|[Hh]ơn|[Tt]ối thiểu|[Íí]t nhất|[Kk]hông dưới|[Tt]ừ)\s*$")
 AT_MOST = re.compile(r"(?:[Dd]ưới|[Kk]hông quá|[Tt]ối đa)\s*$")
 # a number that names a level, an article or a task, not an amount: "mức độ 3", "Điều 5", "Quyết định 1601"
-NOT_AMOUNT_BEFORE = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
+NOT_AMOUNT_BEFORE = re.compile(r"(?:[Mm]ức(?: độ)?|[Đđ]iều|[Kk]hoản|(?<![Dd]anh )[Mm]ục|[Ss]ố|[Đđ]iểm|[Pp]hụ lục|"
                                r"[Nn]hiệm vụ(?: cụ thể)?|[Đđ]ề án|[Qq]uyết định|[Kk]ế hoạch)\s+$")
 # a numbered element of a document named with its number, folded: "nhiệm vụ 3.7", "Điều 10", "mục II.2",
 # "khoản 2", "kết quả 1.4", "phụ lục III", "STT 12" (index.items: a number the document does not have)

@@ -258,3 +258,32 @@ def test_a_table_attached_after_the_signature_without_a_phu_luc_heading_is_an_ap
     assert any(u.kind == "table_row" and "04 giờ làm việc" in u.text for u in units)
     assert not [u for u in units if u.text.strip() in ("Tên TTHC", "Thời hạn giải quyết", "Tên TTHC Thời hạn giải quyết")]
     assert any(u.text.startswith("Điều 2.") for u in units) and not any("Lâm Hải Giang" in u.text for u in units)
+
+
+def test_a_cong_dien_s_prose_after_its_title_block_is_its_body_not_its_header(ingester: Ingester) -> None:
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\n\nSố: 230/CĐ-TTg\n\nHà Nội, ngày 25 tháng 11 năm 2025\n\nCÔNG ĐIỆN\n\n"
+            "VỀ VIỆC CHUẨN BỊ LỄ KHÁNH THÀNH CÁC CÔNG TRÌNH\n\nTHỦ TƯỚNG CHÍNH PHỦ điện:\n\n"
+            "- Bộ trưởng các bộ, cơ quan ngang bộ;\n\n- Chủ tịch Ủy ban nhân dân các tỉnh, thành phố.\n\n"
+            "Theo báo cáo của Bộ Xây dựng, đến ngày 19 tháng 11 năm 2025 đã có 198 dự án, công trình đăng ký khánh "
+            "thành, khởi công với tổng vốn đầu tư là khoảng 980.000 tỷ đồng.\n\n"
+            "1. Bộ Xây dựng chủ trì tổng hợp danh mục các dự án, công trình.\n\n"
+            "2. Các địa phương gửi báo cáo trước ngày 30 tháng 11 năm 2025.\n")
+    meta, units = _ingest(ingester, "cd-230.md", text)
+    header = [u for u in units if u.kind == "header"]
+    assert len(header) == 1 and "CÔNG ĐIỆN" in header[0].text and "980.000" not in header[0].text
+    body = next(u for u in units if "980.000 tỷ đồng" in u.text)
+    assert body.kind == "paragraph"  # ranked as content, not put after the others as a title block is
+    assert meta.doc_type == "Công điện" and meta.number == "230/CĐ-TTg"
+
+
+def test_unbalanced_emphasis_does_not_join_the_articles_into_the_preamble(ingester: Ingester) -> None:
+    # a stray "*" earlier makes every later italic line look open; the articles still begin their own units
+    body = ("*Căn cứ Luật Tổ chức chính\nquyền địa phương ngày 16 tháng 6 năm 2025; *\n*Căn cứ Nghị định số\n"
+            "63/2010/NĐ-CP của Chính phủ;*\n*Theo đề nghị của Giám đốc Sở\nTài chính tại Tờ trình số 5054/TTr-STC.*\n"
+            "**QUYẾT ĐỊNH:**\n**Điều 1. **Công bố kèm theo\nQuyết định này danh mục 02 thủ tục hành chính bị bãi bỏ.\n"
+            "**Điều 2. **Quyết định này\ncó hiệu lực thi hành kể từ ngày ký ban hành.\n")
+    meta, units = _ingest(ingester, "qd-1951.md", HEAD.replace("**KẾ HOẠCH**", "**QUYẾT ĐỊNH**") + body)
+    first = next(u for u in units if "02 thủ tục hành chính bị bãi bỏ" in u.text)
+    assert first.kind == "article" and first.label == "Điều 1", (first.kind, first.label, first.text)
+    assert not any("Điều 1" in u.text for u in units if u.kind in ("header", "preamble"))
+    assert any(u.text.startswith("Điều 2. Quyết định này có hiệu lực") for u in units)
