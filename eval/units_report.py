@@ -1,6 +1,7 @@
 """Units of a folder of real documents as a folder ingest makes them: how many, how many are only
 punctuation, how many are boilerplate (a line repeated across the folder's documents outside any
-document proper), how many are shorter than 20 characters (whole list items and table rows apart).
+document proper), how many hold a line of a footer (:func:`corpus.boilerplate.footer_keys`, wherever the unit
+stands), how many are shorter than 20 characters (whole list items and table rows apart).
 
 Usage:
     python -m eval.units_report [--docs ../shared/realdocs/docs] [--examples 10]
@@ -17,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from corpus.boilerplate import blank_lines, boilerplate_lines, document_span, line_key, repeated_keys
+from corpus.boilerplate import blank_lines, boilerplate_lines, document_span, footer_keys, line_key, repeated_keys
 from corpus.clean import clean_text
 from corpus.load import load_file
 from corpus.segment import Segmenter
@@ -38,12 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cleaned = {p.stem: clean_text(load_file(p, max_bytes=50_000_000).text, fmt=p.suffix.lstrip(".")) for p in paths}
     repeated = repeated_keys([c.text for c in cleaned.values()])
+    footer = footer_keys([c.text for c in cleaned.values()], repeated)
+    # a portal footer's lines of four words or more, looked for inside units too (an appendix runs to the end of
+    # its text, so a footer after it is inside the "document proper" span)
+    footer_lines = [key for key in footer if len(key.split()) >= 4]
     segmenter = Segmenter()
     counts: Counter[str] = Counter()
-    examples: dict[str, list[str]] = {"punctuation": [], "boilerplate": [], "short": []}
+    examples: dict[str, list[str]] = {"punctuation": [], "boilerplate": [], "footer": [], "short": []}
     dropped_lines = 0
     for doc_id, result in cleaned.items():
-        drop = boilerplate_lines(result.text, repeated)
+        drop = boilerplate_lines(result.text, repeated, footer)
         dropped_lines += len(drop)
         lines = result.text.split("\n")
         first, after = document_span(lines)
@@ -60,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
                 if any(line_key(part) in repeated for part in text.split("\n")):
                     counts["boilerplate"] += 1
                     examples["boilerplate"].append(f"{doc_id} {unit.label}: {text[:80]!r}")
+            if any(key in line_key(text) for key in footer_lines):
+                counts["footer"] += 1
+                examples["footer"].append(f"{doc_id} {unit.label}: {text[:80]!r}")
             if len(text) < 20:
                 counts["short"] += 1
                 if unit.kind not in WHOLE_KINDS:
@@ -70,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"units of punctuation only: {counts['punctuation']} (target 0)")
     print(f"units outside the document proper: {counts['outside']}; holding a line repeated across documents "
           f"(boilerplate): {counts['boilerplate']} (target 0)")
+    print(f"units holding a line of the portal's footer (learnt: footer_keys): {counts['footer']} (target 0)")
     print(f"units under 20 characters: {counts['short']} ({counts['short'] / total:.2%}); "
           f"not a whole list item or row: {counts['short_not_whole']} ({counts['short_not_whole'] / total:.2%}, target ≤ 1%)")
     for name, rows in examples.items():

@@ -85,6 +85,8 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
 
     cited, quoted, fact = lead_with(None, cited)
     measure = asked_measure(question) if "number" in kinds else None
+    if measure is not None and snap.lexical.postings([measure], "folded")[0] is None:
+        measure = None  # a word the documents never write (a typo, "bao nhiêu dpan"): what it counts is unknown
     if fact is None and (SPAN_KINDS & set(kinds) or measure):
         # a funding source, legal basis or address the quoted units lack, or a count of what the question
         # counts ("bao nhiêu thủ tục"), stated by another of the best units of the same documents: that unit
@@ -116,6 +118,9 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
                 cited, quoted, fact = lead_with(first, [c for c in cited if c.doc_id == about])
                 docs, kind_of[unit.id] = [about], unit.kind
                 break
+    if measure and fact is None and not asks_yes_no(question):
+        # "có bao nhiêu dự án …": none of the best units counts what the question counts
+        return figure_refusal(result, "", hits)
     holder = quoted[fact.unit][1] if fact is not None else None
     # "lớp bồi dưỡng ngoại ngữ" asked of a unit that states "lớp bồi dưỡng": another thing, which it does not state
     answering = holder or cited[0]
@@ -143,6 +148,25 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
         lead.quotes = sorted(dict.fromkeys([task, *lead.quotes, column.field]), key=lead.text.find)
         if direct is None or holder is not lead:
             holder, direct = lead, column.value
+    verdict = None
+    if asks_yes_no(question):
+        verdict = yes_no(question, next(iter(lead.quotes), lead.text), lead.text, doc_context(lead))
+        if verdict == "Có.":
+            # another of the best units of the same document that says it is not so ("không có chủ trương …",
+            # beside the paragraph reporting the rumour): the documents do not settle it by one clause; both are quoted
+            for hit in hits[1:3]:
+                if hit.unit.doc_id != lead.doc_id or hit.unit.id in {c.unit_id for c in cited}:
+                    continue
+                other = hit_citation(0, hit)
+                denial = next((p for p in pieces(other.text, hit.unit.kind == "table_row")
+                               if yes_no(question, p, other.text, doc_context(other)) == "Không."), None)
+                if denial is not None and verbatim(denial, other.text):
+                    other.quotes = [denial]
+                    cited.insert(1, other)
+                    for rank, citation in enumerate(cited, 1):
+                        citation.rank = rank
+                    verdict = "Văn bản không nêu dứt khoát; hai nội dung liên quan:"
+                    break
     lines = []
     for doc_id in docs:
         mine = [c for c in cited if c.doc_id == doc_id]
@@ -154,9 +178,8 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
         f"Có {len(lines)} văn bản đề cập nội dung này:\n" + "\n".join(f"- {line}" for line in lines)
     if direct is not None:
         text = f"{direct}{f' [{holder.rank}]' if len(lines) > 1 else ''}{'' if direct.endswith('.') else '.'} {text}"
-    if asks_yes_no(question):
-        quote = next(iter(lead.quotes), lead.text)
-        text = f"{yes_no(question, quote, lead.text, doc_context(lead))} {text}"
+    if verdict is not None:
+        text = f"{verdict} {text}"
     seen = {c.unit_id for c in cited}
     for hit in hits:
         if len(cited) >= top_k:

@@ -54,23 +54,28 @@ _FIELD = re.compile(r"^([" + UPPER + r"][^:;]{1,45}): ")
 _CONNECTOR = re.compile(r",\s|\svà\s|\shoặc\s|\(")
 _CLAUSE = re.compile(r";\s*|(?<=\.)\s+")
 # "bao nhiêu thủ tục", "mấy đợt": the thing a count question counts (folded); not a sum of money or a share
-_ASKED_COUNT = re.compile(r"\b(?:bao nhieu|may)\s+([a-z]+)\b")
+_ASKED_COUNT = re.compile(r"\b(?:bao nhiêu|mấy)\s+(\w+)")  # toned: "mấy" is not "máy" ("nhà máy thông minh")
 _NOT_COUNTED = frozenset("tien kinh dong trieu ty phan lan muc nam thang ngay gio la thi".split())
 
 
-def asked_measure(question: Query) -> str | None:
+def asked_measure(question: Query, texts: list[str] | None = None) -> str | None:
     """What a count question counts ("Vĩnh Long sửa đổi bao nhiêu thủ tục" → "thu tuc"'s first syllable
-    "thu"), folded; None for other questions, sums of money, shares, times.
+    "thu"), folded; None for other questions, sums of money, shares, times, and — given the ``texts`` of the
+    units that answer — for a word none of them writes (a typo, "bao nhiêu dpan"): what it counts is unknown.
 
     Example:
         >>> from index.query import analyse
         >>> asked_measure(analyse("sửa đổi bao nhiêu thủ tục chứng thực")), asked_measure(analyse("kinh phí bao nhiêu"))
         ('thu', None)
     """
-    m = _ASKED_COUNT.search(question.folded)
-    if m is None or m.group(1) in _NOT_COUNTED:
+    asked = match_form(question.searched or question.text).lower()
+    m = _ASKED_COUNT.search(asked) or (re.search(r"\bbao nhieu\s+(\w+)", asked) if fold(asked) == asked else None)
+    noun = fold(m.group(1)) if m else None  # typed without diacritics: "bao nhieu" only ("may" is also "máy")
+    if noun is None or noun in _NOT_COUNTED or noun.isdigit():
         return None
-    return m.group(1)
+    if texts is not None and not any(noun in re.findall(r"[a-z]+", fold(match_form(t))) for t in texts):
+        return None
+    return noun
 
 
 def measured(text: str, measure: str) -> bool:
@@ -123,11 +128,12 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
     # where to look, in turn: the quotes, then the other sentences or fields of the same units
     rest = [(piece, unit) for unit in units for piece in pieces(unit, _is_row(unit))
             if piece in unit and not any(piece in q or q in piece for q, u in own if u == unit)]
+    measure = asked_measure(question, units) if "number" in wanted else None
     for kind in (["docnumber"] if asks_number else []) + wanted:
         best = None
         for tier in (own, rest):
             for piece, unit in tier:
-                for cand in _candidates(kind, piece, question):
+                for cand in _candidates(kind, piece, question, measure):
                     score = _relevance(piece, cand, terms, question) + cand.bonus - 0.4 * units.index(unit)
                     if best is None or score > best[0]:
                         best = (score, cand, piece, unit)
@@ -143,7 +149,7 @@ def direct_fact(kinds: list[str] | tuple[str, ...], question: Query, quotes: lis
     return None
 
 
-def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
+def _candidates(kind: str, piece: str, question: Query, measure: str | None = None) -> list[_Candidate]:
     if kind in ANSWER_SPANS:
         # funding sources, legal bases, web addresses: the span as written, the first ones first; a basis of
         # the kind the question names ("theo nghị định nào") before the others
@@ -157,7 +163,7 @@ def _candidates(kind: str, piece: str, question: Query) -> list[_Candidate]:
     if kind == "docnumber":
         return _docnumbers(piece, question)
     if kind == "number":
-        return _numbers(piece, question)
+        return _numbers(piece, question, measure)
     if kind == "agency":
         return _agencies(piece, question)
     return _dates(piece, question)
@@ -194,7 +200,7 @@ def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
     return out
 
 
-def _numbers(piece: str, question: Query) -> list[_Candidate]:
+def _numbers(piece: str, question: Query, measure: str | None = None) -> list[_Candidate]:
     asked = question.folded
     percent_only = bool(re.search(r"%|phan tram|ty le", asked))
     money = bool(re.search(r"kinh phi|dong\b|tien|trieu|ty dong", asked))
@@ -232,8 +238,7 @@ def _numbers(piece: str, question: Query) -> list[_Candidate]:
         add(start, end, "count")
     sorts = {"percent"} if percent_only else {"money"} if money and any(c.sort == "money" for c in out) else \
         {"percent", "count", "money"}
-    measure = asked_measure(question) if not (percent_only or money) else None
-    if measure is not None:
+    if measure is not None and not (percent_only or money):
         # "bao nhiêu thủ tục": a count of them, not a fee in đồng or a count of days beside it
         sorts.discard("money")
         out = [c for c in out if c.sort != "count" or measured(piece[c.start:c.end] + piece[c.end:c.end + 40], measure)]

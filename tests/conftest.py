@@ -75,9 +75,23 @@ def shared_embedder(settings: Settings):
     return _EMBEDDERS[settings.model]
 
 
+def service_beside_shipped(folder: Path, data_dir: Path):
+    """An answer service over the shipped corpus plus the documents of ``folder``, indexed with the real model."""
+    from hoidap.answer import AnswerService
+    from index.build import IndexBuilder
+    from index.search import Searcher
+
+    settings = Settings(data_dir=data_dir)
+    store = Store(settings.db_path)
+    report = Ingester(store, settings).ingest_paths([PROJECT_ROOT / "corpus" / "documents", folder])
+    assert not report.failed, [r.reason for r in report.failed]
+    IndexBuilder(settings, store, shared_embedder(settings)).build()
+    return AnswerService(settings, Searcher(settings, shared_embedder(settings)))
+
+
 # what a test or one of its fixtures does when it builds the real index or loads the real model; a test
 # that indexes with the "hashing" embedder is fast and not matched
-_REAL_INDEX = re.compile(r"\bindexed_settings\b|\bshared_embedder\(|\bIndexBuilder\(|main\(\[\"index\"|"
+_REAL_INDEX = re.compile(r"\bindexed_settings\b|\bshared_embedder\(|\bservice_beside_shipped\(|\bIndexBuilder\(|main\(\[\"index\"|"
                          r"\bEmbedder\((?!\"hashing\")")
 
 

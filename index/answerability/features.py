@@ -140,7 +140,8 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
     unknown_place, place_mismatch = place_vetoes(ev, top3)
     years = single_years(q)
-    missing_year = bool(years) and not any(year_evidenced(q, years, c.text, c.doc) for c in top)
+    # the unit or the heading it stands under ("1. Mục tiêu đến hết năm 2026" over its bullets)
+    missing_year = bool(years) and not any(year_evidenced(q, years, f"{c.text} {c.heading}", c.doc) for c in top)
     asked_numbers = {m.group(1) for m in DOC_NUMBER.finditer(q.text)} | \
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
     missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.settings import PROJECT_ROOT, Settings
-from corpus.ingest import Ingester
-from corpus.store import Store
 from hoidap.answer import AnswerService
-from index.build import IndexBuilder
-from index.search import Searcher
-from tests.conftest import shared_embedder
+from tests.conftest import service_beside_shipped
 from tests.corpus.fixtures.make_fixtures import image_pdf, iconv, lower_toned_capitals, trimmed
 
 pytestmark = pytest.mark.slow
@@ -41,12 +36,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> AnswerService:
     folder = tmp_path_factory.mktemp("phu-yen")
     (folder / "phuyen-2025-ke-hoach-cchc.txt").write_bytes(iconv(lower_toned_capitals(LEGACY_PLAN), "TCVN5712-1"))
     image_pdf(trimmed(SCANNED_PLAN), folder / "phuyen-2026-ke-hoach-cds.pdf")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("phu-yen-data"))
-    store = Store(settings.db_path)
-    report = Ingester(store, settings).ingest_paths([PROJECT_ROOT / "corpus" / "documents", folder])
-    assert not report.failed, [r.reason for r in report.failed]
-    IndexBuilder(settings, store, shared_embedder(settings)).build()
-    return AnswerService(settings, Searcher(settings, shared_embedder(settings)))
+    return service_beside_shipped(folder, tmp_path_factory.mktemp("phu-yen-data"))
 
 
 @pytest.mark.parametrize(("question", "fact", "doc_id"), [
