@@ -131,6 +131,9 @@ class CleanResult:
     dropped: list[str] = field(default_factory=list)
 
 
+_UNPAIRED = re.compile(r"(?m)(?<=\S)(?<!\\)\*{1,3}[ \t]*$|^[ \t]*\*{1,3}(?=[^\s*])")
+
+
 def strip_markup(text: str) -> str:
     """Remove Markdown emphasis, headings and links, and inline HTML tags."""
     text = _MD_BOLD_JOIN.sub("\n", text)
@@ -140,6 +143,9 @@ def strip_markup(text: str) -> str:
         text = _MD_EMPH.sub(r"\2", text)
     text = _MD_ITALIC.sub(r"\1", text)
     text = _HTML_TAG.sub("", text)
+    # a marker left unpaired at a line's end or start ("Trần Thị Diệu Thúy**" after a span that a stray "**"
+    # upset; "*(Ban hành kèm theo"): not text
+    text = _UNPAIRED.sub("", text)
     return text.replace("\\*", "*")
 
 
