@@ -49,7 +49,6 @@ _FORM = re.compile(r"^(?:Điều\s+\d|Chương\s|Căn cứ|[IVXL]{1,6}\s*[.)]\s|
 _PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngày\b|^Số\s*:")
 _APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b")
 _MIN_TRAILING = 3  # repeated lines a trailing run needs to be taken for a footer
-LONE_FOOTER_DOCS = 10  # a footer line that ends this many documents is one even alone at a document's end
 _FOOTER_SLACK = 2  # unrepeated lines (a title the portal repeats) that may follow a footer's line
 
 
@@ -71,11 +70,11 @@ def repeated_keys(texts: list[str], min_docs: int = MIN_DOCS) -> set[str]:
     return {key for key, n in counts.items() if n >= min_docs}
 
 
-def footer_keys(texts: list[str], repeated: set[str]) -> dict[str, int]:
+def footer_keys(texts: list[str], repeated: set[str]) -> set[str]:
     """The repeated keys of a footer: in most of the documents that hold them, at most :data:`_FOOTER_SLACK`
     unrepeated lines follow them (a portal's "Văn bản liên quan", "Hiệu lực: Đã biết"), unlike a template's
     common lines, which the rest of each document follows ("Trình tự thực hiện"). Only these end a document
-    whose appendix runs to its end. Each key with the number of documents it ends."""
+    whose appendix runs to its end."""
     last: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for text in texts:
@@ -88,7 +87,7 @@ def footer_keys(texts: list[str], repeated: set[str]) -> dict[str, int]:
                 last[key] += unrepeated <= _FOOTER_SLACK
             else:
                 unrepeated += 1
-    return {key: n for key, n in last.items() if n >= MIN_DOCS and 2 * n > seen[key]}
+    return {key for key, n in last.items() if n >= MIN_DOCS and 2 * n > seen[key]}
 
 
 def signature_end(lines: list[str], start: int = 0) -> int | None:
@@ -143,7 +142,7 @@ def holds_repeated(line: str, repeated: set[str]) -> bool:
     return False
 
 
-def boilerplate_lines(text: str, repeated: set[str], footer: dict[str, int] | None = None) -> list[int]:
+def boilerplate_lines(text: str, repeated: set[str], footer: set[str] | None = None) -> list[int]:
     """Indices of the lines of ``text`` (split at "\\n") that are boilerplate, given the store's
     repeated keys (see the module docstring)."""
     lines = text.split("\n")
@@ -160,15 +159,6 @@ def boilerplate_lines(text: str, repeated: set[str], footer: dict[str, int] | No
         own = [bool(ln.strip()) and line_key(ln) in footer for ln in lines]
         end = _trailing_run(lines, own, start, footer)
         marks[end:] = own[end:]
-    if end == len(lines) and footer:
-        # too few repeated lines for a trailing run: the last lines, when a footer's that ends many documents, still are
-        index = len(lines) - 1
-        while index > start and (not re.search(r"[^\W\d_]", lines[index]) or
-                                 footer.get(line_key(lines[index]), 0) >= LONE_FOOTER_DOCS):
-            if lines[index].strip() and re.search(r"[^\W\d_]", lines[index]):
-                end = index
-                marks[index] = True
-            index -= 1
     out: list[int] = []
     for zone in (range(0, start), range(end, len(lines))):
         for index in zone:

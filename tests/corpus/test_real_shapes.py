@@ -287,15 +287,3 @@ def test_unbalanced_emphasis_does_not_join_the_articles_into_the_preamble(ingest
     assert first.kind == "article" and first.label == "Điều 1", (first.kind, first.label, first.text)
     assert not any("Điều 1" in u.text for u in units if u.kind in ("header", "preamble"))
     assert any(u.text.startswith("Điều 2. Quyết định này có hiệu lực") for u in units)
-
-
-def test_a_footer_line_alone_at_the_end_of_many_documents_is_dropped(ingester: Ingester) -> None:
-    # one portal line after each article: too few repeated lines for a trailing run, but it ends ten documents
-    notice = "Quý khách cần hỏi thêm thông tin về có thể đặt câu hỏi tại đây."
-    for n in range(10):
-        body = (f"Thủ tục cấp thẻ căn cước số {n + 1}\n\n1. Hồ sơ gồm tờ khai và {n + 2} ảnh chân dung của người đề nghị.\n\n"
-                f"2. Thời hạn giải quyết là {n + 5} ngày làm việc kể từ ngày nhận đủ hồ sơ.\n\n{notice}\n")
-        _ingest(ingester, f"bai-{n}.md", body)
-    for n in range(10):
-        texts = " ".join(_texts(ingester.store.units(f"bai-{n}")))
-        assert notice not in texts and f"{n + 5} ngày làm việc" in texts, texts
