@@ -413,7 +413,10 @@ QUESTION_KINDS: list[tuple[str, str]] = [
                r"tu nguon nao|nguon nao|do (ngan sach|ai) (chi|bao dam|dam bao)|bao dam bang (gi|nguon nao))\b"),
     ("basis", r"\b(can cu (vao |theo )?(\w+ ){0,2}nao|theo (nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|"
               r"ke hoach|de an)( \w+){0,2} (nao|so may|so nao|gi)|co so phap ly|can cu phap ly|dua (tren|theo) (van ban|"
-              r"co so|nghi quyet|quyet dinh) nao|thuc hien theo (van ban|nghi quyet|quyet dinh) nao)\b"),
+              r"co so|nghi quyet|quyet dinh) nao|thuc hien theo (van ban|nghi quyet|quyet dinh) nao|"
+              # which document it replaces, amends, carries out: "thay thế quyết định nào", "Thông tư nào hướng dẫn"
+              r"(?<!nhung )(?<!cac )(?<!co )(nghi quyet|quyet dinh|nghi dinh|thong tu|chi thi|van ban|luat|cong van|"
+              r"ke hoach|de an|chuong trinh|ket luan|to trinh) (so )?nao)\b"),
     ("link", r"\b(dia chi (trang|website|cong|truy cap|dien tu|trang web)|trang web|website|duong (link|dan)|link|url|"
              r"truy cap (o|vao|tai) dau|dia chi nao de|cong (thong tin|dich vu cong) nao)\b"),
     ("agency", r"\b(co quan nao|don vi nao|so nao|ai|chu tri|phoi hop voi|giao cho|chiu trach nhiem|trach nhiem cua|"

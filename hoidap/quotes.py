@@ -116,8 +116,12 @@ def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: l
     n = len(all_pieces)
     weight = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in wanted}
     total = sum(weight.values()) or 1.0
-    # the share of a word's weight left when it names the piece's own document
-    own = [{t: NAMING_SHARE if words.holds(t) else 1.0 for t in wanted} for words in naming] if naming else None
+    # the share of a word's weight left when it names the piece's own document — or the first unit's: a word
+    # that names the document the search put first gives no lead to a piece of another document that happens
+    # to write it
+    named_first = {t for t in wanted if naming and naming[0].holds(t)}
+    own = [{t: NAMING_SHARE if words.holds(t) or t in named_first else 1.0 for t in wanted} for words in naming] \
+        if naming else None
 
     # the head of a Vietnamese question usually names what it is about: "Tờ trình ... số mấy?"
     head_words = [w for w in re.findall(r"\w+", folded)[:2] if w not in _STOP]
@@ -128,7 +132,7 @@ def select_quotes(question: str | Query, units: list[tuple[str, bool]], kinds: l
         folded_terms = {fold(t) for t in terms}
         # (not when the head is the kind of the unit's own document: "Kế hoạch … căn cứ quyết định nào")
         focus = 0.8 if head_words and all(w in folded_terms for w in head_words) and not (
-            naming and all(naming[index].holds(w) for w in head_words)) else 0.0
+            naming and any(all(naming[i].holds(w) for w in head_words) for i in {index, 0})) else 0.0
         penalty = header_penalty if index in headers else 0.0
         return overlap * 3 + focus + sum(_kind_bonus(piece, k) for k in kind_list) - 0.4 * index - 0.01 * order - penalty
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
@@ -66,7 +67,8 @@ def allowed_docs(snap: Snapshot, filters: dict | None) -> set[str] | None:
 def named_documents(snap: Snapshot, query: Query) -> dict[str, int]:
     """Documents the question names, with a weight: by number, province (any way it is named: "TP.HCM",
     "Thành phố Hồ Chí Minh"), year (not a period's, not a document number's), or (part of) their title."""
-    numbers = set(query.numbers)
+    # "năm 2020" is a year, not the number of a "Quyết định 2020/QĐ-UBND"
+    numbers = set(query.numbers) - set(re.findall(r"\bnam ((?:19|20)\d{2})\b", query.folded))
     years = set(single_years(query))
     places = asked_places(query)
     found: dict[str, int] = {}

@@ -150,6 +150,10 @@ def test_question_kinds_and_fact_asks() -> None:
     assert vocab.ASKS_DOC_NUMBER.search("to trinh so may") and vocab.ASKS_RECIPIENT.search("bao cao gui ve dau")
     assert vocab.RECIPIENT_BEFORE.search("báo cáo gửi về ") and vocab.LEAD_AFTER.match(" chủ trì, phối hợp")
     assert vocab.LEAD_BEFORE.search("giao cho ")
+    # which document it replaces or carries out is a reference asked; which schemes a list holds is a list
+    for asked in ("quy che moi thay the quyet dinh nao", "thong tu nao huong dan cham diem", "bai bo quyet dinh nao"):
+        assert re.search(kinds["basis"], asked), asked
+    assert not re.search(kinds["basis"], "phu luc gom nhung de an nao") and not re.search(kinds["basis"], "co de an nao")
 
 
 def test_answer_spans_one_table_for_quotes_and_facts() -> None:

@@ -56,3 +56,18 @@ def test_a_percent_sign_answers_a_question_in_phan_tram():
              ("Thu hút đầu tư tăng; giải ngân vốn đạt tỷ lệ 66,7% kế hoạch.", False)]
     [quote] = select_quotes(analyse("giải ngân đầu tư công đạt bao nhiêu phần trăm"), units, ["number"], limit=1)
     assert "66,7%" in quote.text
+
+
+def test_the_words_naming_the_first_document_give_another_document_no_lead():
+    first = ("Các bộ, ngành, địa phương chuẩn bị tổ chức lễ khánh thành, khởi công trực tuyến các công trình "
+             "trên cả nước vào ngày 19 tháng 12 năm 2025.", False)
+    other = ("Phấn đấu hoàn thành trước ngày 30 tháng 11 năm 2025 và khánh thành hai bệnh viện cùng dịp Lễ khánh "
+             "thành, khởi công các công trình chào mừng Đại hội XIV của Đảng.", False)
+    named = ["Công điện số 224/CĐ-TTg về tổ chức Lễ khánh thành, khởi công các công trình chào mừng Đại hội XIV",
+             "Thông báo số 637/TB-VPCP kết luận về tiến độ hai bệnh viện"]
+    question = analyse("Lễ khánh thành, khởi công các công trình chào mừng Đại hội XIV tổ chức vào ngày nào")
+    [quote] = select_quotes(question, [first, other], ["date"], limit=1, named=named)
+    assert quote.unit_index == 0 and "19 tháng 12 năm 2025" in quote.text
+    # the first unit's own document is still the one its words name: within it, they count little
+    [alone] = select_quotes(question, [other, first], ["date"], limit=1, named=named[::-1])
+    assert alone.unit_index == 0

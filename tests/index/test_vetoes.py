@@ -138,6 +138,17 @@ def test_a_city_question_reaches_the_citys_documents() -> None:
     assert named_documents(snap, analyse("Quyết định 45/2025/QĐ-UBND quy định gì")) == {}
 
 
+def test_a_year_said_as_a_year_is_not_a_document_number() -> None:
+    lao_cai = DocName("lc-2020", "2020", "lao cai", "2025", "Quyết định công bố thủ tục khoa học",
+                      "cong bo thu tuc khoa hoc", places_named("Lào Cai"))
+    ninh_binh = DocName("nb-162", "162", "ninh binh", "2025", "Quyết định ban hành Quy chế thư điện tử",
+                        "ban hanh quy che thu dien tu", places_named("Ninh Bình"))
+    snap = SimpleNamespace(doc_names=[lao_cai, ninh_binh])
+    asked = "Quy chế thư điện tử của Ninh Bình thay thế quyết định nào của tỉnh năm 2020"
+    assert named_documents(snap, analyse(asked)) == {"nb-162": 1}  # "năm 2020" names no "2020/QĐ-UBND"
+    assert named_documents(snap, analyse("Quyết định 2020 của Lào Cai công bố thủ tục gì")) == {"lc-2020": 3}
+
+
 def test_a_city_many_documents_share_names_none_of_them_a_number_still_names_its_own() -> None:
     city = places_named("Hà Nội")
     docs = [DocName(f"hn-{n}", str(n), "ha noi", "2025", "Kế hoạch", "ke hoach", city) for n in range(300, 308)]
