@@ -404,7 +404,9 @@ ASKS_ABOUT_DOCUMENT = re.compile(
     r"(la|thuoc) (loai )?van ban (gi|nao)|(van ban|quyet dinh|ke hoach|thong tu|nghi dinh|nghi quyet|chi thi|"
     r"cong van|cong dien|thong bao|to trinh|de an) (so )?nao|(gui|kinh gui) (ai|cho ai|nhung ai|co quan nao))\b")
 # a question about when or how a document was issued (index.answerability: its year of issue counts)
-ASKS_ISSUANCE = re.compile(r"\b(ban hanh|ky|ngay nao|thang may|thang nao)\b")
+# ("ký" as signing: "ai ký", "ký ngày nào", not the "ky" of "kỹ năng", "kỳ họp", "định kỳ")
+ASKS_ISSUANCE = re.compile(r"\b(ban hanh|(ai|nguoi|duoc|da) ky|ky (ngay|vao|khi|luc|thang|nam|ban hanh)|ngay ky|"
+                           r"ngay nao|thang may|thang nao)\b")
 
 # what a question asks for, by kind, most specific first (index.query.question_kinds): folded regexes
 QUESTION_KINDS: list[tuple[str, str]] = [

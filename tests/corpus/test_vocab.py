@@ -133,6 +133,8 @@ def test_what_a_question_asks_and_a_headers_date_line() -> None:
     assert vocab.ASKS_RATE.search("bang bao nhieu phan tram") and vocab.ASKS_AMOUNT.search("kinh phi la bao nhieu")
     assert vocab.ASKS_NAME.search("xa moi ten gi") and not vocab.PERSON_NAMED.search("xa moi")
     assert vocab.ASKS_ABOUT_DOCUMENT.search(vocab.folded("QĐ 1378 do ai ký")) and vocab.ASKS_ISSUANCE.search("ban hanh")
+    assert vocab.ASKS_ISSUANCE.search(vocab.folded("Kế hoạch ký ngày nào")) and vocab.ASKS_ISSUANCE.search("ai ky")
+    assert not vocab.ASKS_ISSUANCE.search(vocab.folded("cung cấp kiến thức, kỹ năng; họp định kỳ"))
     assert vocab.YEAR_RANGE.findall("giai đoạn 2022 - 2025") == [("2022", "2025")]
     header = "Thành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025\nKẾ HOẠCH"
     assert vocab.DATE_LINE.sub(" ", header).strip() == "KẾ HOẠCH"

@@ -172,6 +172,20 @@ def test_a_near_miss_about_an_indicator_the_plan_gives_no_figure_for_is_refused(
 
 
 @pytest.mark.slow
+def test_a_period_or_a_target_year_past_the_plans_horizon_is_refused(service: AnswerService) -> None:
+    stated = service.answer("Theo đề án Quảng Nam 2022-2025, bao nhiêu % CBCC tham mưu CCHC phải có khả năng tham mưu, "
+                            "triển khai hiệu quả các đề án", record=False)
+    assert not stated.abstained and stated.direct == "Trên 90%"
+    beyond = service.answer("Theo đề án Quảng Nam 2022-2028, bao nhiêu % CBCC tham mưu CCHC phải có khả năng tham mưu, "
+                            "triển khai hiệu quả các đề án", record=False)
+    assert beyond.abstained and beyond.reason == "missing_year"
+    # "kỹ năng" is not "ký": the plan's unread date of signing does not stand for 2032
+    later = service.answer("binh dinh den nam 2032 ty le can bo cong chuc lam cai cach hanh chinh duoc cung cap kien "
+                           "thuc ky nang la bao nhieu", record=False)
+    assert later.abstained and later.reason == "missing_year"
+
+
+@pytest.mark.slow
 def test_a_province_switch_followup_is_answered_from_that_province(service: AnswerService) -> None:
     first = service.answer("Kinh phí thực hiện đề án 1601 của Đồng Tháp lấy từ đâu?", conversation_id="switch")
     assert first.citations[0].doc_id == "dongthap-2021-de-an-1601"
