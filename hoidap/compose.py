@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.facts import asked_measure, direct_fact, measured
+from hoidap.facts import asked_measure, direct_fact, measured, stated_years
 from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
 from hoidap.lists import LIST_POOL, asks_list, gather_list
@@ -18,6 +18,7 @@ from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated,
 from hoidap.why import nearest, refusal
 from corpus.text import fold, match_form
 from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
+from index.answerability.evidence import single_years
 from index.filters import named_documents
 from index.search import SearchHit, SearchResult
 from index.snapshot import Snapshot
@@ -127,6 +128,11 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     qualifier = qualifier_unstated(question, answering.text, " ".join([doc_context(answering), *answering.breadcrumb[-1:]]))
     if qualifier is not None:
         return qualifier_refusal(result, qualifier, answering)
+    if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text) and \
+            year_unstated(question, fact, holder):
+        # "đến năm 2026 bao nhiêu %" of "đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95%": that clause is
+        # shown as what the plan does state
+        return figure_refusal(result, fact.piece, hits)
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
         unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
                                    doc_context(holder), " ".join(holder.breadcrumb))
@@ -232,6 +238,16 @@ def qualifier_refusal(result: SearchResult, qualifier: str, nearest_unit: Citati
 
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:text.rfind(" ", 0, limit)] + " …"
+
+
+def year_unstated(question, fact, holder: Citation) -> bool:
+    """A number asked for a year (not the one that names the document) whose clause states it for other
+    years only, and whose sentence never names the year asked."""
+    asked = [y for y in single_years(question) if y not in holder.doc_title and y not in holder.citation]
+    if not asked or any(y in fact.piece for y in asked):
+        return False
+    said = stated_years(fact)
+    return bool(said) and not said & set(asked)
 
 
 def doc_context(citation: Citation) -> str:

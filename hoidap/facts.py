@@ -78,6 +78,16 @@ def asked_measure(question: Query, texts: list[str] | None = None) -> str | None
     return noun
 
 
+def stated_years(fact: DirectFact) -> set[str]:
+    """The years the stretch of its clause that a number fact stands in names ("đến năm 2030 đạt trên 95%"
+    → {"2030"}), cut where a neighbouring quantity's words begin, as :func:`_relevance` reads them."""
+    at = fact.piece.find(fact.text)
+    if at < 0:
+        return set()
+    scope = _scope(fact.piece, _Candidate(at, at + len(fact.text), fact.kind, fact.kind))
+    return set(re.findall(r"\b(?:19|20)\d{2}\b", scope))
+
+
 def measured(text: str, measure: str) -> bool:
     """Whether the quantity ``text`` counts ``measure`` ("07 (bảy) thủ tục" counts "thu")."""
     text = re.sub(r"\([^()]*\)", " ", text)

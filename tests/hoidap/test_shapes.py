@@ -186,6 +186,16 @@ def test_a_period_or_a_target_year_past_the_plans_horizon_is_refused(service: An
 
 
 @pytest.mark.slow
+def test_a_figure_stated_for_other_years_only_is_not_the_figure_of_the_year_asked(service: AnswerService) -> None:
+    asked = "Bình Định đặt mục tiêu đến năm {} bao nhiêu % CBCCVC làm CCHC được cung cấp kiến thức, kỹ năng"
+    assert service.answer(asked.format(2025), record=False).direct == "trên 85%"
+    assert service.answer(asked.format(2030), record=False).direct == "trên 95%"
+    between = service.answer(asked.format(2026), record=False)  # inside the plan's period, stated for 2025 and 2030
+    assert between.abstained and between.reason == "figure_unstated"
+    assert "95%" not in between.answer.split("Văn bản")[0]
+
+
+@pytest.mark.slow
 def test_a_province_switch_followup_is_answered_from_that_province(service: AnswerService) -> None:
     first = service.answer("Kinh phí thực hiện đề án 1601 của Đồng Tháp lấy từ đâu?", conversation_id="switch")
     assert first.citations[0].doc_id == "dongthap-2021-de-an-1601"
