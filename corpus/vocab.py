@@ -530,11 +530,24 @@ def resolve_place(text: str) -> str | None:
 
 
 def places_in(text: str) -> tuple[str, ...]:
-    """The keys of :data:`PLACES` that ``text`` names as whole words, in :data:`PLACES` order.
+    """The keys of :data:`PLACES` that ``text`` names as whole words, in :data:`PLACES` order; of two names
+    that overlap, the one that starts first (the longer at the same start): "Thanh Hóa bình quân" names
+    Thanh Hóa, not also "Hòa Bình".
 
     Example:
-        >>> places_in("Kế hoạch CCHC của Quảng Nam và Bình Định?")
-        ('binh dinh', 'quang nam')
+        >>> places_in("Kế hoạch CCHC của Quảng Nam và Bình Định?"), places_in("Thanh Hóa bình quân bao nhiêu")
+        (('binh dinh', 'quang nam'), ('thanh hoa',))
     """
     padded = f" {_words(text)} "
-    return tuple(key for words, key in _BY_WORDS.items() if f" {words} " in padded)
+    spans = []
+    for words, key in _BY_WORDS.items():
+        at = padded.find(f" {words} ")
+        while at >= 0:
+            spans.append((at, at + len(words) + 1, key))
+            at = padded.find(f" {words} ", at + 1)
+    kept, end = set(), -1
+    for start, stop, key in sorted(spans, key=lambda span: (span[0], span[0] - span[1])):
+        if start >= end:
+            kept.add(key)
+            end = stop
+    return tuple(key for key in dict.fromkeys(_BY_WORDS.values()) if key in kept)

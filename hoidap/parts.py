@@ -80,7 +80,13 @@ def _places(folded: str) -> list[tuple[str, int, int]]:
     for key, name in PLACES.items():
         for m in re.finditer(rf"(?<!\w)(?:tinh\s+)?{re.escape(key)}(?!\w)", folded):
             found.append((name, m.start(), m.end()))
-    return sorted(found, key=lambda span: span[1])
+    # of two names that overlap ("Thanh Hóa bình quân" is not also "Hòa Bình"), the first, the longer at one start
+    kept, end = [], -1
+    for span in sorted(found, key=lambda span: (span[1], span[1] - span[2])):
+        if span[1] >= end:
+            kept.append(span)
+            end = span[2]
+    return kept
 
 
 def document_spans(folded: str) -> list[tuple[str, int, int]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.errors import InvalidQuery
 from corpus.text import fold, match_form, nfc
-from corpus.vocab import PLACES
+from corpus.vocab import places_in
 from corpus.vocab import ASKS_COUNT, QUESTION_KINDS
 from corpus.vocab import YEAR as _YEAR
 from index.abbreviations import spell_out
@@ -97,10 +97,9 @@ def analyse(question: str | Query, max_chars: int | None = None, syllables: Syll
     if syllables is not None:
         searched = spell_out(searched, syllables.abbreviations)  # "TTPVHCC (trung tâm phục vụ hành chính công)"
     folded = fold(match_form(searched))
-    padded = " " + re.sub(r"[^\w]+", " ", folded) + " "
     expanded = expand_text(searched)
     return Query(text=text, folded=folded, tokens=tokenize(searched), expanded=expanded, searched=searched,
                  years=tuple(dict.fromkeys(_YEAR.findall(folded))),
                  numbers=tuple(dict.fromkeys(_NUMBER.findall(folded))),
-                 places=tuple(key for key in PLACES if f" {key} " in padded),
+                 places=places_in(folded),
                  kinds=tuple(_kinds(folded)), expanded_folded=fold(match_form(expanded)))

@@ -37,6 +37,8 @@ def test_places_in_a_question_are_whole_names() -> None:
     assert vocab.places_in("ke hoach cua ha nam, ha noi") == ("ha nam", "ha noi")
     assert vocab.places_in("Bình Định thì sao?") == ("binh dinh",)
     assert vocab.places_in("kế hoạch năm 2025") == ()
+    assert vocab.places_in("Thanh Hóa bình quân bao nhiêu người") == ("thanh hoa",)  # overlapping "Hòa Bình" is not
+    assert vocab.places_in("hoa binh, thanh hoa") == ("hoa binh", "thanh hoa")
 
 
 def test_the_shipped_documents_provinces_are_known() -> None:
