@@ -368,7 +368,10 @@ DETAILS = {
     "money": (re.compile(r"\b(bao nhieu tien|bao nhieu (trieu|ty|dong|nghin)|chi bao nhieu|tong kinh phi|"
                          # "mức chi là bao nhiêu" asks a sum; "định mức chi, thanh quyết toán" asks how money is managed
                          r"(?<!dinh )muc chi( \w+){0,6} (bao nhieu|la gi|cu the)|"
-                         r"kinh phi (la )?bao nhieu|du toan bao nhieu)\b"),
+                         r"kinh phi (la )?bao nhieu|du toan bao nhieu|"
+                         # "tổng vốn đầu tư các công trình … là bao nhiêu": the sum the question ends asking for
+                         r"(tong )?(von|kinh phi|chi phi|so tien|ngan sach)( \S+){0,10} (la )?bao nhieu( (tien|ty|trieu|dong))?"
+                         r"(?=\W*$))\b"),
               re.compile(r"\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|VNĐ)", re.I)),
 }
 

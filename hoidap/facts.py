@@ -213,7 +213,9 @@ def _docnumbers(piece: str, question: Query) -> list[_Candidate]:
 def _numbers(piece: str, question: Query, measure: str | None = None) -> list[_Candidate]:
     asked = question.folded
     percent_only = bool(re.search(r"%|phan tram|ty le", asked))
-    money = bool(re.search(r"kinh phi|dong\b|tien|trieu|ty dong", asked))
+    # a sum asked: "kinh phí", "bao nhiêu tiền"; "tổng vốn …, ngân sách … bao nhiêu" when no counted noun follows
+    money = bool(re.search(r"kinh phi|dong\b|tien|trieu|ty dong", asked)) or \
+        (measure is None and bool(re.search(r"\b(von|chi phi|ngan sach)\b", asked)))
     taken: list[tuple[int, int]] = []
     out: list[_Candidate] = []
 

@@ -63,6 +63,21 @@ def test_a_count_question_gets_a_count_of_what_it_counts_not_a_fee() -> None:
     assert "đồng" in fact("phí chứng thực bao nhiêu tiền một trang", fee).text  # a sum asked: the fee
 
 
+def test_a_sum_asked_by_its_kind_of_money_gets_the_sum_not_a_count() -> None:
+    unit = ("Theo báo cáo, đến ngày 20 tháng 11 năm 2025 đã có 12 bộ, ngành, 20 địa phương gửi đăng ký các công trình "
+            "khánh thành với tổng cộng 150 dự án, công trình với tổng vốn đầu tư là khoảng 700.000 tỷ đồng.")
+    # the year asked sits beside the count of ministries, not beside the sum: the sum is still what is asked
+    assert fact("Tổng vốn đầu tư các công trình khánh thành năm 2025 là bao nhiêu", unit).text == "khoảng 700.000 tỷ đồng"
+    assert fact("Có bao nhiêu dự án sử dụng vốn đầu tư", unit).text.startswith("150")  # a count of what it counts
+    assert vocab_money("Tổng vốn đầu tư các công trình khánh thành dịp 30/4/2025 là bao nhiêu")
+    assert not vocab_money("vốn đầu tư công giao cho bao nhiêu dự án")
+
+
+def vocab_money(question: str) -> bool:
+    from index.answerability.vetoes import asked_details
+    return "money" in asked_details(analyse(question))
+
+
 def test_the_lead_agency_of_a_table_row() -> None:
     found = fact("Đẩy mạnh đầu tư PPP do sở nào chủ trì", ROW)
     assert found.text == "Sở Kế hoạch và Đầu tư" and found.piece == "Cơ quan chủ trì: Sở Kế hoạch và Đầu tư"
