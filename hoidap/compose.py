@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hoidap.facts import asked_measure, direct_fact, measured, stated_years
+from hoidap.facts import asked_measure, direct_fact, measured, share_base, stated_years
 from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
 from hoidap.lists import LIST_POOL, asks_list, gather_list
@@ -21,6 +21,7 @@ from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
 from index.answerability.evidence import single_years
 from index.filters import named_documents
 from index.search import SearchHit, SearchResult
+from index.tokenize import expand_text
 from index.snapshot import Snapshot
 from index.versions import DocRecord
 
@@ -128,6 +129,9 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     qualifier = qualifier_unstated(question, answering.text, " ".join([doc_context(answering), *answering.breadcrumb[-1:]]))
     if qualifier is not None:
         return qualifier_refusal(result, qualifier, answering)
+    if fact is not None and "%" in fact.text and base_unstated(question, holder):
+        # "kinh tế số chiếm bao nhiêu % GRDP" of "tỷ lệ phủ sóng 5G … đạt 100%": a share of something else
+        return figure_refusal(result, fact.piece, hits)
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text) and \
             year_unstated(question, fact, holder):
         # "đến năm 2026 bao nhiêu %" of "đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95%": that clause is
@@ -238,6 +242,14 @@ def qualifier_refusal(result: SearchResult, qualifier: str, nearest_unit: Citati
 
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:text.rfind(" ", 0, limit)] + " …"
+
+
+def base_unstated(question, holder: Citation) -> bool:
+    """A share asked of something (:func:`hoidap.facts.share_base`) the unit holding the figure never names,
+    nor the headings it stands under."""
+    base = share_base(question)
+    said = fold(match_form(expand_text(" ".join([holder.text, *holder.breadcrumb]))))
+    return base is not None and base not in re.findall(r"[a-z]+", said)
 
 
 def year_unstated(question, fact, holder: Citation) -> bool:

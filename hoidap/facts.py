@@ -25,7 +25,7 @@ from corpus.vocab import PERCENT as _PERCENT
 from corpus.vocab import YEAR
 from corpus.vocab import QUANTITY_AFTER as _AFTER
 from corpus.vocab import QUANTITY_BEFORE as _BEFORE
-from corpus.vocab import ANSWER_SPANS, ASKS_DATE, ASKS_DOC_NUMBER, ASKS_RECIPIENT, LEAD_AFTER, LEAD_BEFORE, RECIPIENT_BEFORE
+from corpus.vocab import ABBREVIATIONS, ANSWER_SPANS, ASKS_DATE, ASKS_DOC_NUMBER, ASKS_RECIPIENT, LEAD_AFTER, LEAD_BEFORE, RECIPIENT_BEFORE
 from hoidap.quotes import pieces
 from index.query import Query
 
@@ -76,6 +76,23 @@ def asked_measure(question: Query, texts: list[str] | None = None) -> str | None
     if texts is not None and not any(noun in re.findall(r"[a-z]+", fold(match_form(t))) for t in texts):
         return None
     return noun
+
+
+def share_base(question: Query) -> str | None:
+    """The named measure a share question takes the share of, typed as an abbreviation ("chiếm bao nhiêu % GRDP"
+    → "grdp", "% DNNVV"), folded; None for another question, or a share of a common noun ("bao nhiêu % người
+    làm CCHC": the unit may call them "cán bộ, công chức"), or an abbreviation spelt out (CBCC, CCHC).
+
+    Example:
+        >>> from index.query import analyse
+        >>> share_base(analyse("kinh tế số chiếm bao nhiêu % GRDP")), share_base(analyse("bao nhiêu % CBCC tham mưu"))
+        ('grdp', None)
+    """
+    asked = question.searched or question.text
+    m = re.search(r"(?:%|\bphần trăm)\s+(?:(?:của|so với|tổng)\s+)?([A-ZĐ]{2,}[A-Za-zĐđ]*)\b", asked)
+    if m is None or m.group(1).lower() in ABBREVIATIONS or re.match(r"\s*\(", asked[m.end():]):
+        return None  # spelt out: by the built-in table, or by the corpus's own definition ("TTPVHCC (trung tâm …)")
+    return fold(m.group(1)).lower()
 
 
 def stated_years(fact: DirectFact) -> set[str]:

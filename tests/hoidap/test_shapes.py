@@ -196,6 +196,14 @@ def test_a_figure_stated_for_other_years_only_is_not_the_figure_of_the_year_aske
 
 
 @pytest.mark.slow
+def test_a_share_of_a_named_measure_the_clause_never_names_is_refused(service: AnswerService) -> None:
+    asked = "Năm 2025 Quảng Nam phấn đấu hồ sơ giải quyết trực tuyến toàn trình chiếm bao nhiêu % GRDP"
+    answer = service.answer(asked, record=False)
+    assert answer.abstained and answer.reason == "figure_unstated"  # the 80% is a share of hồ sơ, not of GRDP
+    assert not answer.answer.startswith("80%")
+
+
+@pytest.mark.slow
 def test_a_province_switch_followup_is_answered_from_that_province(service: AnswerService) -> None:
     first = service.answer("Kinh phí thực hiện đề án 1601 của Đồng Tháp lấy từ đâu?", conversation_id="switch")
     assert first.citations[0].doc_id == "dongthap-2021-de-an-1601"
