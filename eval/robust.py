@@ -136,3 +136,30 @@ def markdown(figures: dict[str, float], outcomes: list[Outcome], misses: int = 1
             more = f" and {len(ids) - misses} more" if len(ids) > misses else ""
             lines.append(f"- {group} ({len(ids)}): {', '.join(ids[:misses])}{more}")
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The styled questions and near misses of one split on the corpus of ``HOIDAP_DATA_DIR``, and the shapes
+    of the same split: the figures to tune on (``--split train``) without reading the held-out ones."""
+    import argparse
+    import json
+
+    from core.settings import Settings
+    from eval.gold import load_gold
+    from eval.shapes import evaluate_shapes, load_shapes
+
+    parser = argparse.ArgumentParser(prog="python -m eval.robust", description=main.__doc__)
+    parser.add_argument("--split", choices=("train", "heldout"), default="train")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    service = AnswerService(settings)
+    figures, outcomes = evaluate_styles(service, Store(settings.db_path), load_gold(), split=args.split)
+    shapes, _ = evaluate_shapes(service, load_shapes(), split=args.split)
+    print(json.dumps({"styles": {k: round(v, 3) for k, v in figures.items()},
+                      "shapes": {k: round(v, 3) for k, v in shapes.items()}}, ensure_ascii=False, indent=1))
+    print("\n".join(markdown(figures, outcomes)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
