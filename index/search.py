@@ -20,7 +20,7 @@ from index.answerability.evidence import Candidate, DocEvidence, Evidence, asked
 from index.answerability.features import candidate_features, question_features
 from index.answerability.model import Logistic
 from index.answerability.terms import TermStats
-from index.answerability.vetoes import header_last, place_last
+from index.answerability.vetoes import effect_first, header_last, place_last
 from index.model.embedder import Embedder
 from index.filters import FILTER_KEYS, allowed_docs, named_documents, singled_out, title_named
 from index.fuse import rrf
@@ -314,6 +314,9 @@ class Searcher:
         # a unit of another province than the one asked comes after the others
         order = [order[j] for j in header_last([pool[i].unit.kind for i in order], query)]
         order = [order[j] for j in place_last(ev.reordered(order), query)]
+        # "QĐ 3303 … có hiệu lực trong thời gian nào": the decision's own clause of effect
+        order = [order[j] for j in effect_first([pool[i].unit.text for i in order], [pool[i].unit.doc_id for i in order],
+                                                query)]
         return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 
     @staticmethod

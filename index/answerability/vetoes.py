@@ -204,6 +204,24 @@ def asks_about_document(query: Query) -> bool:
     return bool(ASKS_ABOUT_DOCUMENT.search(query.folded))
 
 
+# a question asking when a document takes effect (folded), not which one it ends ("làm hết hiệu lực …")
+ASKS_EFFECT = re.compile(r"\b(co hieu luc|hieu luc (thi hanh|tu|ke tu)|bat dau (ap dung|thi hanh))\b")
+# a document's own clause of effect: "Quyết định này có hiệu lực kể từ …", "Quy chế này có hiệu lực thi hành …"
+EFFECT_CLAUSE = re.compile(r"\b[^\W\d_]+(?: [^\W\d_]+)? này có hiệu lực\b", re.IGNORECASE)
+
+
+def effect_first(texts: list[str], doc_ids: list[str], query: Query) -> list[int]:
+    """The order of candidates in which, for a question asking when a document takes effect, the first
+    unit of the top unit's document that states that document's own effect ("Quyết định này có hiệu lực
+    kể từ ngày …") comes first, unless the top unit states an effect already; else the order unchanged."""
+    order = list(range(len(texts)))
+    if not texts or not ASKS_EFFECT.search(query.folded) or "het hieu luc" in query.folded or \
+            "hiệu lực" in texts[0].lower():
+        return order
+    first = next((j for j in order if doc_ids[j] == doc_ids[0] and EFFECT_CLAUSE.search(texts[j])), None)
+    return order if first is None else [first] + [j for j in order if j != first]
+
+
 def header_last(kinds: list[str], query: Query) -> list[int]:
     """The order of candidates with ``kinds`` in which a document's header unit (its title block) comes
     after the other units, unless the question asks about the document itself."""

@@ -7,7 +7,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from index.answerability.evidence import Candidate, DocEvidence, Evidence, doc_evidence, places_named, single_years
-from index.answerability.vetoes import answered_elsewhere, doc_year_missing, place_vetoes
+from index.answerability.vetoes import answered_elsewhere, doc_year_missing, effect_first, place_vetoes
 from index.filters import named_documents, singled_out, title_named
 from index.query import analyse
 from index.snapshot import DocName, title_pairs
@@ -193,3 +193,17 @@ def test_refined_details_and_the_other_provinces_units_last() -> None:
     ev = replace(ev, candidates=[_candidate(0, "Sở Nội vụ chủ trì", nb), _candidate(1, "Sở Nội vụ chủ trì", hcm)])
     assert place_last(ev, ev.query) == [1, 0]
     assert place_vetoes(ev, range(2)) == (False, False)  # the second unit is of the city asked
+
+
+def test_a_question_on_when_a_document_takes_effect_gets_its_own_clause_of_effect() -> None:
+    texts = ["Số hồ sơ TTHC: 1.011423; Tên thủ tục: Đăng ký biện pháp bảo đảm bằng tàu bay",
+             "Công bố kèm theo Quyết định này thủ tục hành chính được sửa đổi, bổ sung",
+             "Điều 2. Quyết định này có hiệu lực kể từ ngày 01 tháng 7 năm 2025 đến hết ngày 31 tháng 12 năm 2026.",
+             "Điều 3. Nghị quyết này có hiệu lực từ ngày ký."]
+    docs = ["qd", "qd", "qd", "other"]
+    asked = analyse("QĐ 3303 về đăng ký biện pháp bảo đảm có hiệu lực trong thời gian nào")
+    assert effect_first(texts, docs, asked) == [2, 0, 1, 3]
+    assert effect_first(texts, docs, analyse("QĐ 3303 đăng ký biện pháp bảo đảm bằng tàu bay thế nào")) == [0, 1, 2, 3]
+    # which document it ends is another question; another document's clause never leads
+    assert effect_first(texts, docs, analyse("QĐ 3303 làm hết hiệu lực quyết định nào")) == [0, 1, 2, 3]
+    assert effect_first(texts[:2] + texts[3:], docs[:2] + docs[3:], asked) == [0, 1, 2]
