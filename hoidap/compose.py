@@ -14,7 +14,7 @@ from hoidap.model import Answer, Citation, citation_of
 from hoidap.quotes import pieces, select_quotes, verbatim
 from hoidap.lists import LIST_POOL, asks_list, gather_list
 from hoidap.lists import shown as show
-from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, figure_unstated, qualifier_unstated, yes_no
+from hoidap.shape import LIST_LIMIT, asked_column, asks_yes_no, denial, figure_unstated, qualifier_unstated, yes_no
 from hoidap.why import nearest, refusal
 from corpus.text import fold, match_form
 from corpus.vocab import ASKS_DOC_NUMBER, FACT_KINDS
@@ -164,19 +164,21 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
         if verdict == "Có.":
             # another of the best units of the same document that says it is not so ("không có chủ trương …",
             # beside the paragraph reporting the rumour): the documents do not settle it by one clause; both are quoted
+            denials = []
             for hit in hits[1:3]:
                 if hit.unit.doc_id != lead.doc_id or hit.unit.id in {c.unit_id for c in cited}:
                     continue
                 other = hit_citation(0, hit)
-                denial = next((p for p in pieces(other.text, hit.unit.kind == "table_row")
-                               if yes_no(question, p, other.text, doc_context(other)) == "Không."), None)
-                if denial is not None and verbatim(denial, other.text):
-                    other.quotes = [denial]
-                    cited.insert(1, other)
-                    for rank, citation in enumerate(cited, 1):
-                        citation.rank = rank
-                    verdict = "Văn bản không nêu dứt khoát; hai nội dung liên quan:"
-                    break
+                said = denial(question, other.text, doc_context(other), hit.unit.kind == "table_row")
+                if said is not None and verbatim(said[1], other.text):
+                    denials.append((said[0], said[1], other))
+            if denials:  # the one that speaks most of what the question asserts
+                _, said, other = max(denials, key=lambda item: item[0])
+                other.quotes = [said]
+                cited.insert(1, other)
+                for rank, citation in enumerate(cited, 1):
+                    citation.rank = rank
+                verdict = "Văn bản không nêu dứt khoát; hai nội dung liên quan:"
     lines = []
     for doc_id in docs:
         mine = [c for c in cited if c.doc_id == doc_id]

@@ -18,6 +18,7 @@ from corpus.vocab import NEGATION as _NEGATION
 from corpus.vocab import QUESTION_WORDS as _WH
 from corpus.vocab import places_in
 from corpus.vocab import YES_NO_QUESTION as _YES_NO
+from hoidap.quotes import pieces
 from index.answerability.evidence import canonical_place
 from index.query import Query
 from index.restore import QUESTION_LANGUAGE as _QUESTION_LANGUAGE
@@ -88,6 +89,20 @@ def yes_no(query: Query, quote: str, unit_text: str, context: str) -> str:
     if covered >= 0.7 and all(n in stated for n in asked):
         return "Không." if negated else "Có."
     return "Văn bản không nêu trực tiếp nội dung này; nội dung gần nhất:"
+
+
+def denial(query: Query, unit_text: str, context: str, is_row: bool = False) -> tuple[float, str] | None:
+    """The piece of a unit that says "Không." to a yes/no question (:func:`yes_no`), the one that speaks most
+    of what the question asserts ("… không có chủ trương tiếp tục thực hiện sắp xếp, sáp nhập …", not the
+    unit's first sentence): a piece negating the question's own predicate first, then the share of the question's
+    claim it holds (the score returned with it); None when no piece says so."""
+    claim, toned = _claim(query, context), _toned(query)
+    # what "… có P không" asserts, negated as asked: "có chủ trương … không" → "không có chủ trương"
+    asserted = re.search(r"\bco\s+(\w+\s+\w+)", query.folded)
+    negating = re.compile(rf"\b(?:khong|chua)(?: co)? {asserted.group(1)}\b") if asserted else None
+    said = [(coverage(claim, p, toned) + (1.0 if negating and negating.search(fold(match_form(p))) else 0.0), p)
+            for p in pieces(unit_text, is_row) if yes_no(query, p, unit_text, context) == "Không."]
+    return max(said, key=lambda item: item[0], default=None)
 
 
 @dataclass(frozen=True)

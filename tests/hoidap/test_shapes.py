@@ -8,7 +8,7 @@ import pytest
 from core.settings import Settings
 from hoidap.answer import AnswerService
 from hoidap.lists import asks_list, gather_list, list_members, shown
-from hoidap.shape import asked_column, asks_yes_no, compare_measures, figure_unstated, yes_no
+from hoidap.shape import asked_column, asks_yes_no, compare_measures, denial, figure_unstated, yes_no
 from index.query import analyse
 from index.search import Searcher
 from index.versions import UnitRecord
@@ -34,6 +34,14 @@ def test_yes_no_opens_from_what_the_clause_states() -> None:
                   unit, unit, context) == "Không."
     assert yes_no(analyse("Đề án 1601 có cử cán bộ đi học tập ở nước ngoài không?"),
                   unit, unit, context).startswith("Văn bản không nêu")
+
+
+def test_the_denial_quoted_is_the_piece_negating_what_the_question_asserts() -> None:
+    unit = ("Bộ đề nghị các cơ quan báo chí không có bài viết lan truyền thông tin sáp nhập tỉnh, thành phố xuống còn "
+            "16 tỉnh, thành phố. Hiện nay, Chính phủ không có chủ trương tiếp tục sáp nhập các đơn vị hành chính.")
+    score, piece = denial(analyse("Bộ có chủ trương tiếp tục sáp nhập tỉnh xuống còn 16 tỉnh thành không"), unit, "Công văn")
+    assert piece.startswith("Hiện nay, Chính phủ không có chủ trương")
+    assert denial(analyse("Bộ có chủ trương tiếp tục sáp nhập tỉnh không"), "Sáp nhập tỉnh được tiếp tục.", "") is None
 
 
 def test_the_column_asked_is_found_by_its_header() -> None:
