@@ -314,9 +314,10 @@ class Searcher:
         # a unit of another province than the one asked comes after the others
         order = [order[j] for j in header_last([pool[i].unit.kind for i in order], query)]
         order = [order[j] for j in place_last(ev.reordered(order), query)]
-        # "QĐ 3303 … có hiệu lực trong thời gian nào": the decision's own clause of effect
-        order = [order[j] for j in effect_first([pool[i].unit.text for i in order], [pool[i].unit.doc_id for i in order],
-                                                query)]
+        # "QĐ 3303 … có hiệu lực trong thời gian nào": the clause of effect of the document the question names
+        if ev.candidates[order[0]].doc_named:
+            order = [order[j] for j in effect_first([pool[i].unit.text for i in order],
+                                                    [pool[i].unit.doc_id for i in order], query)]
         return [pool[j] for j in order] + hits[RERANK_POOL:], ev.reordered(order), stats.reordered(order)
 
     @staticmethod

@@ -213,7 +213,9 @@ EFFECT_CLAUSE = re.compile(r"\b[^\W\d_]+(?: [^\W\d_]+)? này có hiệu lực\b"
 def effect_first(texts: list[str], doc_ids: list[str], query: Query) -> list[int]:
     """The order of candidates in which, for a question asking when a document takes effect, the first
     unit of the top unit's document that states that document's own effect ("Quyết định này có hiệu lực
-    kể từ ngày …") comes first, unless the top unit states an effect already; else the order unchanged."""
+    kể từ ngày …") comes first, unless the top unit states an effect already; else the order unchanged.
+    Only for a top unit of a document the question names (the caller's check): "Luật … có hiệu lực khi nào"
+    asked of other documents is not answered by their own clauses of effect."""
     order = list(range(len(texts)))
     if not texts or not ASKS_EFFECT.search(query.folded) or "het hieu luc" in query.folded or \
             "hiệu lực" in texts[0].lower():
