@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.errors import InvalidQuery
 from corpus.text import fold, match_form, nfc
-from corpus.vocab import places_in
+from corpus.vocab import ABBREVIATIONS, places_in
 from corpus.vocab import ASKS_COUNT, QUESTION_KINDS
 from corpus.vocab import YEAR as _YEAR
 from index.abbreviations import spell_out
@@ -70,6 +70,25 @@ class Query:
         return self.kinds[0]
 
 
+# the abbreviations of the built-in table that are one word and no Vietnamese syllable ("cchc", "kh", "qđ"): typed
+# in lower case in a chat, they are still the abbreviation
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[aeiouy]+(?:ch|ng|nh|[cmnpt])?")
+_LOWER_ABBREVIATIONS = re.compile(r"(?<![\w-])(" + "|".join(sorted(
+    (re.escape(k) for k in ABBREVIATIONS if re.fullmatch(r"[^\W\d_]+", k) and not _SYLLABLE.fullmatch(fold(k))),
+    key=len, reverse=True)) + r")(?![\w-])")
+
+
+def capitalise_abbreviations(text: str) -> str:
+    """``text`` with the built-in abbreviations typed in lower case put in capitals, so that they are spelt out
+    like the capitalised ones ("kh cchc 2022" → "KH CCHC 2022").
+
+    Example:
+        >>> capitalise_abbreviations("ke hoach cchc cua ubnd, ty le cbccvc; khoa hoc")
+        'ke hoach CCHC cua UBND, ty le CBCCVC; khoa hoc'
+    """
+    return _LOWER_ABBREVIATIONS.sub(lambda m: m.group(1).upper(), text)
+
+
 def analyse(question: str | Query, max_chars: int | None = None, syllables: SyllableStats | None = None, *,
             background: bool = True) -> Query:
     """Validate and analyse ``question`` (a :class:`Query` is returned as it is: analysed once), its
@@ -91,7 +110,8 @@ def analyse(question: str | Query, max_chars: int | None = None, syllables: Syll
         raise InvalidQuery("câu hỏi trống; hãy nhập nội dung cần tra cứu", code="empty_question")
     if max_chars is not None and len(text) > max_chars:
         raise InvalidQuery(f"câu hỏi dài {len(text)} ký tự, vượt giới hạn {max_chars} ký tự", code="question_too_long")
-    restored = syllables.restore(text).text if syllables is not None else text
+    text_typed = capitalise_abbreviations(text)
+    restored = syllables.restore(text_typed).text if syllables is not None else text_typed
     searched = split_ask(restored, syllables.written if syllables is not None else None).text if background \
         else restored
     if syllables is not None:

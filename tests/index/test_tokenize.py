@@ -55,3 +55,11 @@ def test_the_lean_segmenter_segments_every_shipped_unit_as_pyvi_does(corpus_stor
         "QĐ 1601/QĐ-UBND ngày 21/10/2021 ... ==> http://a.vn/b x@y.vn 3,5% Tp. Hồ Chí Minh ThS. Nguyễn", "", " "]
     assert len(texts) > 300
     assert [t for t in texts if segment(t) != ViTokenizer.tokenize(t)] == []
+
+
+def test_abbreviations_typed_in_lower_case_in_a_chat_are_spelt_out_too() -> None:
+    from index.query import analyse
+    query = analyse("kh cchc 2022 bao nhieu % cbccvc duoc boi duong; khoa hoc")
+    assert "cải cách hành chính" in query.expanded and "cán bộ công chức viên chức" in query.expanded
+    assert "kế hoạch" in query.expanded and "khoa hoc" in query.expanded  # a syllable ("khoa") stays as typed
+    assert query.text.startswith("kh cchc 2022")  # shown and logged as asked
