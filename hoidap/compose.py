@@ -132,12 +132,11 @@ def compose(result: SearchResult, kinds: list[str], top_k: int, snap: Snapshot) 
     if fact is not None and "%" in fact.text and base_unstated(question, holder):
         # "kinh tế số chiếm bao nhiêu % GRDP" of "tỷ lệ phủ sóng 5G … đạt 100%": a share of something else
         return figure_refusal(result, fact.piece, hits)
-    if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text) and \
-            year_unstated(question, fact, holder):
-        # "đến năm 2026 bao nhiêu %" of "đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95%": that clause is
-        # shown as what the plan does state
-        return figure_refusal(result, fact.piece, hits)
     if fact is not None and fact.kind == "number" and not DOC_NUMBER.search(fact.text):
+        if year_unstated(question, fact, holder):
+            # "đến năm 2026 bao nhiêu %" of "đến năm 2025 đạt trên 85% và đến năm 2030 đạt trên 95%": that clause
+            # is shown as what the plan does state
+            return figure_refusal(result, fact.piece, hits)
         unstated = figure_unstated(question, fact.piece, fact.text, [h.unit.text for h in hits[:3]],
                                    doc_context(holder), " ".join(holder.breadcrumb))
         if unstated is not None:

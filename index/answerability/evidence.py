@@ -200,6 +200,18 @@ def issued_kinds(title: str) -> tuple[str, ...]:
 
 # --- years --------------------------------------------------------------------------------------------
 
+def asked_periods(query: Query) -> list[tuple[str, ...]]:
+    """The years of each period the question names ("2022-2028", "từ 2026 đến 2030"), not inside a document number.
+
+    Example:
+        >>> from index.query import analyse
+        >>> asked_periods(analyse("Đề án giai đoạn 2022 - 2028 của Quảng Nam")), asked_periods(analyse("năm 2025"))
+        ([('2022', '2028')], [])
+    """
+    rest = NUMBER_YEAR_ASKED.sub(" ", query.folded)
+    return [tuple(re.findall(r"(?:19|20)\d{2}", m.group(0))) for m in PERIOD_ASKED.finditer(rest)]
+
+
 def single_years(query: Query) -> tuple[str, ...]:
     """The years the question asks about one by one: not those of a period ("giai đoạn 2026-2030",
     "từ 2026 đến 2030") nor of a document number ("45/2025/QĐ-UBND").

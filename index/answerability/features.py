@@ -63,11 +63,10 @@ import re
 import numpy as np
 
 from corpus.text import fold, match_form
-from corpus.vocab import ACHIEVED, AGENCY_OR_ROLE, ASKS_DOC_NUMBER, ASKS_ISSUANCE, ASKS_RESULT, FACT_KINDS, \
-    NUMBER_YEAR_ASKED, PERIOD_ASKED, TIME_MENTION
+from corpus.vocab import ACHIEVED, AGENCY_OR_ROLE, ASKS_DOC_NUMBER, ASKS_ISSUANCE, ASKS_RESULT, FACT_KINDS, TIME_MENTION
 from corpus.vocab import DOC_NUMBER as DOC_NUMBER_FORM
 from corpus.vocab import DOC_NUMBER_MENTION as DOC_NUMBER
-from index.answerability.evidence import Evidence, single_years
+from index.answerability.evidence import Evidence, asked_periods, single_years
 from index.answerability.terms import TermStats
 from index.answerability.vetoes import detail_unmet, doc_year_missing, in_title, place_vetoes, year_evidenced
 from index.query import Query
@@ -147,7 +146,7 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
     # a period asked ("giai đoạn 2022 - 2028") one of whose years no top unit, heading or document title names,
     # nor a period they name holds: the documents end before it (or start after it)
     missing_year = missing_year or any(
-        not any(in_title(y, f"{c.text} {c.heading} {c.doc.subject}") for c in top) for y in period_years(q))
+        not any(in_title(y, f"{c.text} {c.heading} {c.doc.subject}") for c in top) for period in asked_periods(q) for y in period)
     asked_numbers = {m.group(1) for m in DOC_NUMBER.finditer(q.text)} | \
         {n for n in q.numbers if len(n) >= 3 and not re.fullmatch(r"(?:19|20)\d{2}", n)}
     missing_number = any(n not in ev.all_doc_numbers and n not in ev.corpus_numbers for n in asked_numbers)
@@ -177,18 +176,6 @@ def question_features(ev: Evidence, stats: TermStats) -> dict[str, float]:
         "doc_missing_top": doc_missing[0][0], "doc_missing_best": min(m[0] for m in doc_missing),
         "doc_pairs_missing": doc_missing[0][1],
     } | growth_features(ev, stats)
-
-
-def period_years(query: Query) -> list[str]:
-    """The first and last years of the periods the question names ("2022-2028", "từ 2026 đến 2030").
-
-    Example:
-        >>> from index.query import analyse
-        >>> period_years(analyse("Đề án giai đoạn 2022 - 2028 của Quảng Nam")), period_years(analyse("năm 2025"))
-        (['2022', '2028'], [])
-    """
-    rest = NUMBER_YEAR_ASKED.sub(" ", query.folded)
-    return [y for m in PERIOD_ASKED.finditer(rest) for y in re.findall(r"(?:19|20)\d{2}", m.group(0))]
 
 
 def growth_features(ev: Evidence, stats: TermStats) -> dict[str, float]:

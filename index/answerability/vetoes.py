@@ -13,8 +13,8 @@ import re
 
 from corpus.text import fold, match_form
 from corpus.vocab import ASKS_ABOUT_DOCUMENT, ASKS_AMOUNT, ASKS_CONTACT, ASKS_ISSUANCE, ASKS_NAME, ASKS_RATE, DETAILS, \
-    NAMED_DOC_NUMBER, PERIOD_ASKED, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE, folded
-from index.answerability.evidence import DocEvidence, Evidence, asked_places, other_province, places_named, \
+    NAMED_DOC_NUMBER, PERSON_NAMED, TYPE_ABBREVIATIONS, TYPE_WORDS, YEAR_RANGE, folded
+from index.answerability.evidence import DocEvidence, Evidence, asked_periods, asked_places, other_province, places_named, \
     single_years
 from index.query import Query
 
@@ -98,7 +98,7 @@ def doc_year_missing(query: Query, corpus_docs: list[DocEvidence], doc_numbers: 
     wanted = [name for key, name in TYPE_WORDS.items() if f" {key} " in padded] + \
         [name for key, name in TYPE_ABBREVIATIONS.items() if f" {key} " in padded]
     years = single_years(query)
-    periods = [tuple(re.findall(r"(?:19|20)\d{2}", m.group(0))) for m in PERIOD_ASKED.finditer(query.folded)]
+    periods = asked_periods(query)
     if not wanted or not (years or periods):
         return False
     which = [name for name in wanted if re.search(rf"\b{folded(name)} nao\b", query.folded)]
